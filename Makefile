@@ -1,0 +1,80 @@
+# smtpcodes - convenience targets. Everything builds into build/.
+CC       ?= cc
+PYTHON   ?= python3
+LUA      ?= lua5.4
+LUA_INC  ?= $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+CSTD     := -std=c11
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CORE_SRC := csrc/smtpcodes.c
+CORE_DEP := $(CORE_SRC) csrc/smtpcodes.h csrc/smtpcodes_data.inc
+ROCKSPEC := smtpcodes-dev-1.rockspec
+TEST_C   := tests/c/test_smtpcodes.c
+
+.PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
+        asan valgrind bench clean
+
+all: build/test_smtpcodes build/libsmtpcodes.a
+
+gen:
+	$(PYTHON) csrc/data/gen_data.py
+
+check-gen:
+	$(PYTHON) csrc/data/gen_data.py --check
+
+build/libsmtpcodes.a: $(CORE_DEP)
+	@mkdir -p build/obj
+	$(CC) $(CSTD) -O2 -g $(WARN) -fPIC -c -o build/obj/smtpcodes.o $(CORE_SRC)
+	ar rcs $@ build/obj/smtpcodes.o
+
+build/test_smtpcodes: $(CORE_DEP) $(TEST_C)
+	@mkdir -p build
+	$(CC) $(CSTD) -O1 -g $(WARN) -Werror -Icsrc -o $@ $(CORE_SRC) $(TEST_C) -lpthread
+
+build/test_smtpcodes_san: $(CORE_DEP) $(TEST_C)
+	@mkdir -p build
+	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -Icsrc -o $@ $(CORE_SRC) $(TEST_C) -lpthread
+
+# C tests under ASan+UBSan (the plain build is what valgrind runs)
+test-c: build/test_smtpcodes_san
+	cd tests && ../build/test_smtpcodes_san
+
+asan: test-c
+
+valgrind: build/test_smtpcodes
+	cd tests && valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all ../build/test_smtpcodes
+
+# Python extension built in place (bindings/python/smtpcodes/_smtpcodes*.so)
+python:
+	$(PYTHON) setup.py -q build_ext --inplace
+
+test-python: python
+	PYTHONPATH=bindings/python $(PYTHON) -P -m pytest -q -p no:cacheprovider tests/python
+
+# Lua module without luarocks, for the inner loop
+lua: build/lua/smtpcodes.so
+build/lua/smtpcodes.so: $(CORE_DEP) bindings/lua/lsmtpcodes.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -g $(WARN) -fPIC -shared -fvisibility=hidden $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) bindings/lua/lsmtpcodes.c
+
+test-lua: lua
+	busted
+
+check-rockspec:
+	@for f in $(CORE_SRC); do grep -q "\"$$f\"" $(ROCKSPEC) || { echo "rockspec lacks $$f"; exit 1; }; done
+
+rock: check-rockspec
+	luarocks --lua-version=5.4 make --tree=build/lua_modules $(ROCKSPEC) >/dev/null
+	rm -f smtpcodes.so csrc/*.o bindings/lua/*.o
+
+test-rock: rock
+	busted --run=rock
+
+# Every suite (C under ASan+UBSan, pytest on the installed package, busted on the rock);
+# ends with one line "N passed, N failed".
+test:
+	bash tests/run_all.sh
+
+clean:
+	rm -rf build *.egg-info bindings/python/*.egg-info .pytest_cache smtpcodes.so csrc/*.o bindings/lua/*.o \
+	       bindings/python/smtpcodes/*.so

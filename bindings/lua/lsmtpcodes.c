@@ -1,0 +1,795 @@
+/* lsmtpcodes.c - Lua binding of the smtpcodes core (csrc/smtpcodes.h).
+ *
+ * Lua 5.4 is the target; Lua 5.3, 5.1 and LuaJIT 2.1 are supported through the
+ * small compatibility shims below.
+ *
+ * Roughly corresponds to:
+ *
+ *   local smtpcodes = require "smtpcodes"
+ *   smtpcodes.lookup(code [, lang])        --> Code | nil, msg, errname
+ *   smtpcodes.parse(reply [, opts])        --> {code=, enhanced=, lines=, text=, multiline=, flags=,
+ *                                               permanence=, reply_code=, status_code=} | nil, msg, errname
+ *   smtpcodes.explain(x [, lang])          --> {text=, markdown=} | nil, msg, errname
+ *   smtpcodes.compare(a, b [, lang])       --> {a=, b=, differences=, similarities=, summary=,
+ *                                               key_differences=, when_to_use=, text=, markdown=}
+ *   for i, code in smtpcodes.codes([kind [, lang]]) do ... end
+ *   smtpcodes.search(words [, lang])       --> {Code...} (best first)
+ *   smtpcodes.replies_for(command)         --> {Code...}
+ *   smtpcodes.is_valid_reply(command, code) --> boolean
+ *   smtpcodes.languages()                  --> {"en", "es"}
+ *   smtpcodes._VERSION, smtpcodes.DATA_VERSION
+ *   (classify / classify_many: added by a later issue)
+ *
+ * Codes are full userdata (metatable "smtpcodes.Code") holding a smtpcodes_code
+ * and a language; fields are served by __index. Codes are cached per (code, lang)
+ * in a weak-valued table in the registry of each lua_State, so repeated lookups
+ * return the same object while it is alive.
+ *
+ * Errors follow the io/lfs split: malformed input returns nil, a message quoting
+ * the input, and a short error name ("empty", "syntax", "range", "no-code", ...);
+ * wrong argument types and unknown languages raise.
+ *
+ * Memory: nothing here calls malloc. Rendering uses a stack buffer and, when the
+ * text is longer, a second call into a GC-managed userdata of the needed size.
+ * No static mutable state: the module is safe in several lua_States at once. */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "lua.h"
+#include "lauxlib.h"
+
+#include "smtpcodes.h"
+
+/* ---- compatibility ------------------------------------------------------- */
+
+#if LUA_VERSION_NUM < 502
+static void compat_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
+    luaL_checkstack(L, nup + 1, "too many upvalues");
+    for (; l->name; l++) {
+        int i;
+        for (i = 0; i < nup; i++) lua_pushvalue(L, -nup);
+        lua_pushcclosure(L, l->func, nup);
+        lua_setfield(L, -(nup + 2), l->name);
+    }
+    lua_pop(L, nup);
+}
+static void *compat_testudata(lua_State *L, int idx, const char *tname) {
+    void *p = lua_touserdata(L, idx);
+    if (p && lua_getmetatable(L, idx)) {
+        luaL_getmetatable(L, tname);
+        if (!lua_rawequal(L, -1, -2)) p = NULL;
+        lua_pop(L, 2);
+        return p;
+    }
+    return NULL;
+}
+#  define luaL_setfuncs(L, l, n) compat_setfuncs((L), (l), (n))
+#  define luaL_testudata(L, i, t) compat_testudata((L), (i), (t))
+#  define lua_rawlen(L, i) lua_objlen((L), (i))
+#  ifndef luaL_newlib   /* LuaJIT 2.1 has it */
+#    define luaL_newlibtable(L, l) lua_createtable((L), 0, (int)(sizeof(l) / sizeof((l)[0]) - 1))
+#    define luaL_newlib(L, l) (luaL_newlibtable((L), (l)), luaL_setfuncs((L), (l), 0))
+#  endif
+#endif
+#ifndef LUAMOD_API
+#  define LUAMOD_API extern
+#endif
+
+#if LUA_VERSION_NUM < 504
+#  define lua_newuserdatauv(L, sz, nuv) lua_newuserdata((L), (sz))
+#  define luaL_pushfail(L) lua_pushnil(L)
+#endif
+
+#define CODE_MT "smtpcodes.Code"
+#define CACHE_KEY "smtpcodes.cache"   /* registry: weak-valued (text/lang) -> Code */
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+typedef struct lcode {
+    smtpcodes_code c;
+    smtpcodes_lang lang;
+} lcode;
+
+static const char *status_name(int st) {
+    switch (st) {
+    case SMTPCODES_ERR_ARG: return "arg";
+    case SMTPCODES_ERR_EMPTY: return "empty";
+    case SMTPCODES_ERR_SYNTAX: return "syntax";
+    case SMTPCODES_ERR_RANGE: return "range";
+    case SMTPCODES_ERR_LANG: return "lang";
+    case SMTPCODES_ERR_NO_CODE: return "no-code";
+    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
+    case SMTPCODES_ERR_MIXED: return "mixed";
+    case SMTPCODES_ERR_COMMAND: return "command";
+    case SMTPCODES_ERR_TOO_LONG: return "too-long";
+    default: return "error";
+    }
+}
+
+/* Push the input quoted for an error message: printable ASCII as is, other
+ * bytes as \xNN, at most QUOTE_MAX input bytes, then "..." if cut. */
+#define QUOTE_MAX 60
+static void push_quoted(lua_State *L, const char *s, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    char out[QUOTE_MAX * 4 + 8];
+    size_t n = 0, i;
+    out[n++] = '\'';
+    for (i = 0; i < len && i < QUOTE_MAX; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '\'') {
+            out[n++] = (char)ch;
+        } else {
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[ch >> 4];
+            out[n++] = hex[ch & 15];
+        }
+    }
+    out[n++] = '\'';
+    if (len > QUOTE_MAX) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    lua_pushlstring(L, out, n);
+}
+
+/* Data error: nil, "<what>: '<input>'", "<name>". Returns 3 (values pushed). */
+static int push_error(lua_State *L, int st, const char *input, size_t len) {
+    luaL_pushfail(L);
+    lua_pushstring(L, smtpcodes_strerror(st));
+    lua_pushliteral(L, ": ");
+    push_quoted(L, input, len);
+    lua_concat(L, 3);
+    lua_pushstring(L, status_name(st));
+    return 3;
+}
+
+static int type_error(lua_State *L, int arg, const char *expected) {
+    const char *msg = lua_pushfstring(L, "%s expected, got %s", expected, luaL_typename(L, arg));
+    return luaL_argerror(L, arg, msg);
+}
+
+/* Optional language argument: nil/none gives dflt; unknown tags raise. */
+static smtpcodes_lang opt_lang(lua_State *L, int arg, smtpcodes_lang dflt) {
+    size_t len;
+    const char *tag;
+    smtpcodes_lang lang;
+    if (lua_isnoneornil(L, arg)) return dflt;
+    tag = luaL_checklstring(L, arg, &len);
+    if (smtpcodes_lang_from_tag(tag, len, &lang) != SMTPCODES_OK) {
+        lua_pushliteral(L, "unknown language ");
+        push_quoted(L, tag, len);
+        lua_pushliteral(L, " (use \"en\" or \"es\")");
+        lua_concat(L, 3);
+        return (smtpcodes_lang)luaL_argerror(L, arg, lua_tostring(L, -1));
+    }
+    return lang;
+}
+
+/* Push the Code userdata for c in lang, from the per-state cache if alive. */
+static void push_code(lua_State *L, const smtpcodes_code *c, smtpcodes_lang lang) {
+    lcode *u;
+    lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY);             /* cache */
+    lua_pushfstring(L, "%d:%s/%s", c->kind, c->text, smtpcodes_lang_tag(lang)); /* cache key */
+    lua_pushvalue(L, -1);
+    lua_rawget(L, -3);                                         /* cache key hit? */
+    if (!lua_isnil(L, -1)) {
+        lua_replace(L, -3);
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pop(L, 1);
+    u = (lcode *)lua_newuserdatauv(L, sizeof *u, 0);
+    u->c = *c;
+    u->lang = lang;
+    luaL_getmetatable(L, CODE_MT);
+    lua_setmetatable(L, -2);                                   /* cache key ud */
+    lua_pushvalue(L, -1);
+    lua_insert(L, -4);                                         /* ud cache key ud */
+    lua_rawset(L, -3);                                         /* ud cache */
+    lua_pop(L, 1);
+}
+
+static lcode *check_code(lua_State *L, int arg) {
+    return (lcode *)luaL_checkudata(L, arg, CODE_MT);
+}
+
+/* Convert argument arg (integer, string or Code) into *out. On a data error
+ * pushes nil, msg, name and returns 0; raises on a wrong type. When the
+ * argument is a Code and lang_out is not NULL, stores its language there. */
+static int to_code(lua_State *L, int arg, smtpcodes_code *out, smtpcodes_lang *lang_out) {
+    int st;
+    switch (lua_type(L, arg)) {
+    case LUA_TNUMBER: {
+        lua_Number n = lua_tonumber(L, arg);
+        int v;
+#if LUA_VERSION_NUM >= 503
+        if (lua_isinteger(L, arg)) {
+            lua_Integer i = lua_tointeger(L, arg);
+            v = i < 0 ? -1 : i > 1000 ? 1000 : (int)i;
+        } else
+#endif
+        if (n != n || floor(n) != n) {
+            v = -1;                                 /* 550.5, nan: not a code */
+        } else {
+            v = n < 0 ? -1 : n > 1000 ? 1000 : (int)n;
+        }
+        st = smtpcodes_lookup_basic(v, out);
+        if (st != SMTPCODES_OK) {
+            size_t len;
+            const char *s;
+            lua_pushvalue(L, arg);
+            s = lua_tolstring(L, -1, &len);          /* converts the copy only */
+            push_error(L, st, s, len);
+            lua_remove(L, -4);
+            return 0;
+        }
+        return 1;
+    }
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, arg, &len);
+        st = smtpcodes_lookup(s, len, out);
+        if (st != SMTPCODES_OK) {
+            push_error(L, st, s, len);
+            return 0;
+        }
+        return 1;
+    }
+    default: {
+        lcode *u = (lcode *)luaL_testudata(L, arg, CODE_MT);
+        if (!u) type_error(L, arg, "number, string or " CODE_MT);
+        *out = u->c;
+        if (lang_out) *lang_out = u->lang;
+        return 1;
+    }
+    }
+}
+
+/* ---- rendering ------------------------------------------------------------- */
+
+enum render_what { R_EXPLAIN_CODE, R_EXPLAIN_REPLY, R_COMPARISON, R_ASPECT, R_REPLY_TEXT };
+
+typedef struct render_req {
+    enum render_what what;
+    const smtpcodes_code *code;
+    const smtpcodes_reply *reply;
+    const smtpcodes_comparison *cmp;
+    smtpcodes_section section;
+    smtpcodes_aspect aspect;
+    int which;
+    smtpcodes_lang lang;
+    smtpcodes_format fmt;
+} render_req;
+
+static int render(const render_req *q, char *buf, size_t cap) {
+    switch (q->what) {
+    case R_EXPLAIN_CODE: return smtpcodes_explain_code(q->code, q->lang, q->fmt, buf, cap);
+    case R_EXPLAIN_REPLY: return smtpcodes_explain_reply(q->reply, q->lang, q->fmt, buf, cap);
+    case R_COMPARISON:
+        return smtpcodes_render_comparison(q->cmp, q->section, q->lang, q->fmt, buf, cap);
+    case R_ASPECT: return smtpcodes_aspect_value(q->cmp, q->aspect, q->which, q->lang, buf, cap);
+    default: {
+        size_t n = smtpcodes_reply_text(q->reply, buf, cap);
+        return n > (size_t)INT_MAX ? SMTPCODES_ERR_TOO_LONG : (int)n;
+    }
+    }
+}
+
+/* Push the rendered text (snprintf semantics: a second call at the needed size). */
+static void push_rendered(lua_State *L, const render_req *q) {
+    char stackbuf[4096];
+    int n = render(q, stackbuf, sizeof stackbuf);
+    if (n < 0) {
+        luaL_error(L, "smtpcodes: rendering failed: %s", smtpcodes_strerror(n));
+        return;
+    }
+    if ((size_t)n < sizeof stackbuf) {
+        lua_pushlstring(L, stackbuf, (size_t)n);
+    } else {
+        size_t cap = (size_t)n + 1;
+        char *big = (char *)lua_newuserdatauv(L, cap, 0);
+        int m = render(q, big, cap);
+        if (m < 0 || m > n) luaL_error(L, "smtpcodes: rendering failed: %s", smtpcodes_strerror(m));
+        lua_pushlstring(L, big, (size_t)m);
+        lua_remove(L, -2);
+    }
+}
+
+/* ---- Code userdata ----------------------------------------------------------- */
+
+static const char *const code_fields[] = {
+    "code", "kind", "title", "description", "when", "fix", "references", "commands",
+    "basic_codes", "related", "digits", "class_name", "category_name", "is_success",
+    "is_intermediate", "is_transient", "is_permanent", "standard", "vendor", "deprecated",
+    "known", "lang", NULL
+};
+enum {
+    F_CODE, F_KIND, F_TITLE, F_DESCRIPTION, F_WHEN, F_FIX, F_REFERENCES, F_COMMANDS,
+    F_BASIC_CODES, F_RELATED, F_DIGITS, F_CLASS_NAME, F_CATEGORY_NAME, F_IS_SUCCESS,
+    F_IS_INTERMEDIATE, F_IS_TRANSIENT, F_IS_PERMANENT, F_STANDARD, F_VENDOR, F_DEPRECATED,
+    F_KNOWN, F_LANG
+};
+
+static void push_code_value(lua_State *L, const smtpcodes_code *c) {
+    if (c->kind == SMTPCODES_BASIC)
+        lua_pushinteger(L, c->digits[0] * 100 + c->digits[1] * 10 + c->digits[2]);
+    else
+        lua_pushstring(L, c->text);
+}
+
+static int code_index(lua_State *L) {
+    lcode *u = check_code(L, 1);
+    const smtpcodes_code *c = &u->c;
+    const smtpcodes_entry *e = c->entry;
+    const char *key;
+    int f;
+    size_t i;
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    key = lua_tostring(L, 2);
+    for (f = 0; code_fields[f]; f++)
+        if (strcmp(code_fields[f], key) == 0) break;
+    switch (f) {
+    case F_CODE: push_code_value(L, c); break;
+    case F_KIND: lua_pushstring(L, c->kind == SMTPCODES_BASIC ? "basic" : "enhanced"); break;
+    case F_TITLE: lua_pushstring(L, smtpcodes_text(c, SMTPCODES_TITLE, u->lang)); break;
+    case F_DESCRIPTION: lua_pushstring(L, smtpcodes_text(c, SMTPCODES_DESCRIPTION, u->lang)); break;
+    case F_WHEN: lua_pushstring(L, smtpcodes_text(c, SMTPCODES_WHEN, u->lang)); break;
+    case F_FIX: lua_pushstring(L, smtpcodes_text(c, SMTPCODES_FIX, u->lang)); break;
+    case F_REFERENCES:
+        lua_createtable(L, e ? e->nrefs : 0, 0);
+        for (i = 0; e && i < e->nrefs; i++) {
+            lua_pushstring(L, e->refs[i]);
+            lua_rawseti(L, -2, (int)i + 1);
+        }
+        break;
+    case F_COMMANDS: {
+        int n = 0;
+        lua_newtable(L);
+        if (e && c->kind == SMTPCODES_BASIC) {
+            for (i = 0; i < smtpcodes_command_count() && i < sizeof e->commands * CHAR_BIT; i++) {
+                if (!(e->commands & (1ul << i))) continue;
+                lua_pushstring(L, smtpcodes_command_name(i));
+                lua_rawseti(L, -2, ++n);
+            }
+        }
+        break;
+    }
+    case F_BASIC_CODES:
+        lua_createtable(L, e ? e->nbasic : 0, 0);
+        for (i = 0; e && c->kind == SMTPCODES_ENHANCED && i < e->nbasic; i++) {
+            lua_pushinteger(L, e->basic_codes[i]);
+            lua_rawseti(L, -2, (int)i + 1);
+        }
+        break;
+    case F_RELATED: {
+        int n = 0;
+        lua_createtable(L, e ? e->nrelated : 0, 0);
+        for (i = 0; e && i < e->nrelated; i++) {
+            smtpcodes_code r;
+            const char *t = e->related[i];
+            if (smtpcodes_lookup(t, strlen(t), &r) != SMTPCODES_OK) continue;
+            push_code(L, &r, u->lang);
+            lua_rawseti(L, -2, ++n);
+        }
+        break;
+    }
+    case F_DIGITS:
+        lua_createtable(L, 3, 0);
+        for (i = 0; i < 3; i++) {
+            lua_pushinteger(L, c->digits[i]);
+            lua_rawseti(L, -2, (int)i + 1);
+        }
+        break;
+    case F_CLASS_NAME: lua_pushstring(L, smtpcodes_class_name(c, u->lang)); break;
+    case F_CATEGORY_NAME: lua_pushstring(L, smtpcodes_category_name(c, u->lang)); break;
+    case F_IS_SUCCESS: lua_pushboolean(L, smtpcodes_permanence_of(c) == SMTPCODES_PERM_SUCCESS); break;
+    case F_IS_INTERMEDIATE:
+        lua_pushboolean(L, smtpcodes_permanence_of(c) == SMTPCODES_PERM_INTERMEDIATE);
+        break;
+    case F_IS_TRANSIENT: lua_pushboolean(L, smtpcodes_permanence_of(c) == SMTPCODES_PERM_TEMPORARY); break;
+    case F_IS_PERMANENT: lua_pushboolean(L, smtpcodes_permanence_of(c) == SMTPCODES_PERM_PERMANENT); break;
+    case F_STANDARD: lua_pushboolean(L, (smtpcodes_flags(c) & SMTPCODES_E_STANDARD) != 0); break;
+    case F_VENDOR:
+        if (e && e->vendor) lua_pushstring(L, e->vendor);
+        else lua_pushnil(L);
+        break;
+    case F_DEPRECATED: lua_pushboolean(L, (smtpcodes_flags(c) & SMTPCODES_E_DEPRECATED) != 0); break;
+    case F_KNOWN: lua_pushboolean(L, c->known); break;
+    case F_LANG: lua_pushstring(L, smtpcodes_lang_tag(u->lang)); break;
+    default: return 0;   /* unknown field: nil */
+    }
+    return 1;
+}
+
+static int code_tostring(lua_State *L) {
+    lcode *u = check_code(L, 1);
+    lua_pushfstring(L, "%s %s", u->c.text, smtpcodes_text(&u->c, SMTPCODES_TITLE, u->lang));
+    return 1;
+}
+
+/* Order: basic before enhanced, then by digits, then by text (vendor ranges). */
+static int code_cmp(const smtpcodes_code *a, const smtpcodes_code *b) {
+    int i;
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    for (i = 0; i < 3; i++)
+        if (a->digits[i] != b->digits[i]) return a->digits[i] < b->digits[i] ? -1 : 1;
+    i = strcmp(a->text, b->text);
+    return i < 0 ? -1 : i > 0;
+}
+
+static int code_eq(lua_State *L) {
+    lcode *a = (lcode *)luaL_testudata(L, 1, CODE_MT), *b = (lcode *)luaL_testudata(L, 2, CODE_MT);
+    lua_pushboolean(L, a && b && code_cmp(&a->c, &b->c) == 0);
+    return 1;
+}
+
+static int code_lt(lua_State *L) {
+    lua_pushboolean(L, code_cmp(&check_code(L, 1)->c, &check_code(L, 2)->c) < 0);
+    return 1;
+}
+
+static int code_le(lua_State *L) {
+    lua_pushboolean(L, code_cmp(&check_code(L, 1)->c, &check_code(L, 2)->c) <= 0);
+    return 1;
+}
+
+/* ---- module functions ----------------------------------------------------------- */
+
+static int l_lookup(lua_State *L) {
+    smtpcodes_code c;
+    smtpcodes_lang lang = SMTPCODES_EN;
+    luaL_checkany(L, 1);
+    if (!to_code(L, 1, &c, &lang)) return 3;
+    lang = opt_lang(L, 2, lang);
+    push_code(L, &c, lang);
+    return 1;
+}
+
+static void push_reply(lua_State *L, const smtpcodes_reply *r) {
+    render_req q;
+    size_t i;
+    int n = 0;
+    lua_createtable(L, 0, 9);
+    if (r->has_basic) {
+        push_code_value(L, &r->reply_code);
+        lua_setfield(L, -2, "code");
+        push_code(L, &r->reply_code, SMTPCODES_EN);
+        lua_setfield(L, -2, "reply_code");
+    }
+    if (r->has_enhanced) {
+        lua_pushstring(L, r->status_code.text);
+        lua_setfield(L, -2, "enhanced");
+        push_code(L, &r->status_code, SMTPCODES_EN);
+        lua_setfield(L, -2, "status_code");
+    }
+    lua_createtable(L, (int)r->nlines, 0);
+    for (i = 0; i < r->nlines; i++) {
+        lua_pushlstring(L, r->lines[i].raw, r->lines[i].raw_len);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "lines");
+    memset(&q, 0, sizeof q);
+    q.what = R_REPLY_TEXT;
+    q.reply = r;
+    push_rendered(L, &q);
+    lua_setfield(L, -2, "text");
+    lua_pushboolean(L, (r->flags & SMTPCODES_F_MULTILINE) != 0);
+    lua_setfield(L, -2, "multiline");
+    lua_newtable(L);
+    for (i = 0; i < SMTPCODES_NFLAGS; i++) {
+        if (!(r->flags & (1u << i))) continue;
+        lua_pushstring(L, smtpcodes_flag_name(i));
+        lua_rawseti(L, -2, ++n);
+    }
+    lua_setfield(L, -2, "flags");
+    lua_pushstring(L, smtpcodes_permanence_name(r->permanence));
+    lua_setfield(L, -2, "permanence");
+}
+
+static int l_parse(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    unsigned int options = 0;
+    smtpcodes_reply r;
+    int st;
+    if (!lua_isnoneornil(L, 2)) {
+        if (lua_type(L, 2) != LUA_TTABLE) return type_error(L, 2, "table or nil");
+        lua_getfield(L, 2, "strict");
+        if (lua_toboolean(L, -1)) options |= SMTPCODES_STRICT;
+        lua_pop(L, 1);
+    }
+    st = smtpcodes_parse(s, len, options, &r);
+    if (st != SMTPCODES_OK) return push_error(L, st, s, len);
+    push_reply(L, &r);
+    return 1;
+}
+
+static void push_text_markdown(lua_State *L, render_req *q) {
+    lua_createtable(L, 0, 2);
+    q->fmt = SMTPCODES_TEXT;
+    push_rendered(L, q);
+    lua_setfield(L, -2, "text");
+    q->fmt = SMTPCODES_MARKDOWN;
+    push_rendered(L, q);
+    lua_setfield(L, -2, "markdown");
+}
+
+static int l_explain(lua_State *L) {
+    render_req q;
+    smtpcodes_code c;
+    smtpcodes_reply r;
+    smtpcodes_lang lang = SMTPCODES_EN;
+    size_t len;
+    const char *s;
+    int st;
+    memset(&q, 0, sizeof q);
+    switch (lua_type(L, 1)) {
+    case LUA_TNUMBER:
+        if (!to_code(L, 1, &c, NULL)) return 3;
+        goto code;
+    case LUA_TUSERDATA:
+        to_code(L, 1, &c, &lang);   /* raises unless a Code */
+        goto code;
+    case LUA_TSTRING:
+        s = lua_tolstring(L, 1, &len);
+        if (smtpcodes_lookup(s, len, &c) == SMTPCODES_OK) goto code;
+        break;
+    case LUA_TTABLE: {
+        /* a parse() result: parse its lines again, leniently */
+        luaL_Buffer b;
+        size_t i, n;
+        lua_settop(L, 2);
+        lua_getfield(L, 1, "lines");                            /* at 3 */
+        if (lua_type(L, 3) != LUA_TTABLE)
+            return luaL_argerror(L, 1, "table without 'lines' (a parse() result expected)");
+        n = lua_rawlen(L, 3);
+        luaL_buffinit(L, &b);
+        for (i = 1; i <= n; i++) {
+            if (i > 1) luaL_addchar(&b, '\n');
+            lua_rawgeti(L, 3, (int)i);
+            if (lua_type(L, -1) != LUA_TSTRING)
+                return luaL_argerror(L, 1, "'lines' must hold strings");
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+        lua_replace(L, 1);
+        lua_settop(L, 2);
+        s = lua_tolstring(L, 1, &len);
+        break;
+    }
+    default:
+        return type_error(L, 1, "number, string, table or " CODE_MT);
+    }
+    lang = opt_lang(L, 2, lang);
+    st = smtpcodes_parse(s, len, 0, &r);
+    if (st != SMTPCODES_OK) return push_error(L, st, s, len);
+    q.what = R_EXPLAIN_REPLY;
+    q.reply = &r;
+    q.lang = lang;
+    push_text_markdown(L, &q);
+    return 1;
+code:
+    q.what = R_EXPLAIN_CODE;
+    q.code = &c;
+    q.lang = opt_lang(L, 2, lang);
+    push_text_markdown(L, &q);
+    return 1;
+}
+
+static int l_compare(lua_State *L) {
+    static const smtpcodes_section sections[3] = {
+        SMTPCODES_SECTION_SUMMARY, SMTPCODES_SECTION_KEY_DIFFERENCES, SMTPCODES_SECTION_WHEN_TO_USE
+    };
+    static const char *const section_names[3] = {"summary", "key_differences", "when_to_use"};
+    smtpcodes_code a, b;
+    smtpcodes_comparison cmp;
+    smtpcodes_lang lang = SMTPCODES_EN;
+    render_req q;
+    int x, nd = 0, ns = 0, i;
+    luaL_checkany(L, 1);
+    luaL_checkany(L, 2);
+    if (!to_code(L, 1, &a, &lang)) return 3;
+    if (!to_code(L, 2, &b, NULL)) return 3;
+    lang = opt_lang(L, 3, lang);
+    if (smtpcodes_compare(&a, &b, &cmp) != SMTPCODES_OK) return luaL_error(L, "smtpcodes: compare failed");
+    lua_settop(L, 3);
+    lua_createtable(L, 0, 9);                                   /* result at 4 */
+    push_code(L, &cmp.a, lang);
+    lua_setfield(L, 4, "a");
+    push_code(L, &cmp.b, lang);
+    lua_setfield(L, 4, "b");
+    memset(&q, 0, sizeof q);
+    q.cmp = &cmp;
+    q.lang = lang;
+    lua_newtable(L);                                            /* differences at 5 */
+    lua_newtable(L);                                            /* similarities at 6 */
+    for (x = 0; x < SMTPCODES_NASPECT; x++) {
+        q.what = R_ASPECT;
+        q.aspect = (smtpcodes_aspect)x;
+        if (cmp.same[x]) {
+            lua_pushstring(L, smtpcodes_aspect_name(q.aspect, lang));
+            lua_rawseti(L, 6, ++ns);
+            continue;
+        }
+        lua_createtable(L, 3, 3);
+        lua_pushstring(L, smtpcodes_aspect_name(q.aspect, lang));
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, 1);
+        lua_setfield(L, -2, "aspect");
+        for (i = 0; i < 2; i++) {
+            q.which = i;
+            push_rendered(L, &q);
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, -3, i + 2);
+            lua_setfield(L, -2, i ? "value_b" : "value_a");
+        }
+        lua_rawseti(L, 5, ++nd);
+    }
+    lua_setfield(L, 4, "similarities");
+    lua_setfield(L, 4, "differences");
+    q.what = R_COMPARISON;
+    q.fmt = SMTPCODES_TEXT;
+    for (i = 0; i < 3; i++) {
+        q.section = sections[i];
+        push_rendered(L, &q);
+        lua_setfield(L, 4, section_names[i]);
+    }
+    q.section = SMTPCODES_SECTION_ALL;
+    push_rendered(L, &q);
+    lua_setfield(L, 4, "text");
+    q.fmt = SMTPCODES_MARKDOWN;
+    push_rendered(L, &q);
+    lua_setfield(L, 4, "markdown");
+    return 1;
+}
+
+/* codes([kind [, lang]]): upvalues 1 = first index, 2 = end index, 3 = lang. */
+static int codes_iter(lua_State *L) {
+    lua_Integer first = lua_tointeger(L, lua_upvalueindex(1));
+    lua_Integer end = lua_tointeger(L, lua_upvalueindex(2));
+    lua_Integer i = lua_tointeger(L, 2) + 1;                  /* control: position in the selection */
+    smtpcodes_code c;
+    if (first + i - 1 >= end || smtpcodes_code_of(smtpcodes_at((size_t)(first + i - 1)), &c) != SMTPCODES_OK)
+        return 0;
+    lua_pushinteger(L, i);
+    push_code(L, &c, (smtpcodes_lang)lua_tointeger(L, lua_upvalueindex(3)));
+    return 2;
+}
+
+static int l_codes(lua_State *L) {
+    static const char *const kinds[] = {"all", "basic", "enhanced", NULL};
+    int kind = lua_isnoneornil(L, 1) ? 0 : luaL_checkoption(L, 1, NULL, kinds);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    size_t n = smtpcodes_count(), nbasic = 0, first = 0, end = n;
+    while (nbasic < n && smtpcodes_at(nbasic)->kind == SMTPCODES_BASIC) nbasic++;
+    if (kind == 1) end = nbasic;
+    if (kind == 2) first = nbasic;
+    lua_pushinteger(L, (lua_Integer)first);
+    lua_pushinteger(L, (lua_Integer)end);
+    lua_pushinteger(L, (lua_Integer)lang);
+    lua_pushcclosure(L, codes_iter, 3);
+    lua_pushnil(L);
+    lua_pushinteger(L, 0);
+    return 3;
+}
+
+static int l_search(lua_State *L) {
+    size_t len, i;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int lang = lua_isnoneornil(L, 2) ? -1 : (int)opt_lang(L, 2, SMTPCODES_EN);
+    int n = smtpcodes_search(s, len, lang, NULL, 0);
+    const smtpcodes_entry **found;
+    if (n < 0) return push_error(L, n, s, len);
+    found = (const smtpcodes_entry **)lua_newuserdatauv(L, (size_t)n * sizeof *found + 1, 0);
+    n = smtpcodes_search(s, len, lang, found, (size_t)n);
+    if (n < 0) return push_error(L, n, s, len);
+    lua_createtable(L, n, 0);
+    for (i = 0; i < (size_t)n; i++) {
+        smtpcodes_code c;
+        if (smtpcodes_code_of(found[i], &c) != SMTPCODES_OK) continue;
+        push_code(L, &c, lang < 0 ? SMTPCODES_EN : (smtpcodes_lang)lang);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    return 1;
+}
+
+static int l_replies_for(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int small[128], *codes = small, i;
+    int n = smtpcodes_replies_for(s, len, small, 128);
+    if (n < 0) return push_error(L, n, s, len);
+    if (n > 128) {
+        codes = (int *)lua_newuserdatauv(L, (size_t)n * sizeof *codes, 0);
+        n = smtpcodes_replies_for(s, len, codes, (size_t)n);
+        if (n < 0) return push_error(L, n, s, len);
+    }
+    lua_createtable(L, n, 0);
+    for (i = 0; i < n; i++) {
+        smtpcodes_code c;
+        if (smtpcodes_lookup_basic(codes[i], &c) != SMTPCODES_OK) continue;
+        push_code(L, &c, SMTPCODES_EN);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_is_valid_reply(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_code c;
+    int r;
+    luaL_checkany(L, 2);
+    if (!to_code(L, 2, &c, NULL)) return 3;
+    r = smtpcodes_is_valid_reply(s, len, &c);
+    if (r < 0) return push_error(L, r, s, len);
+    lua_pushboolean(L, r);
+    return 1;
+}
+
+static int l_languages(lua_State *L) {
+    int i;
+    lua_createtable(L, SMTPCODES_NLANG, 0);
+    for (i = 0; i < SMTPCODES_NLANG; i++) {
+        lua_pushstring(L, smtpcodes_lang_tag((smtpcodes_lang)i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static const luaL_Reg code_meta[] = {
+    {"__index", code_index},
+    {"__tostring", code_tostring},
+    {"__eq", code_eq},
+    {"__lt", code_lt},
+    {"__le", code_le},
+    {NULL, NULL}
+};
+
+static const luaL_Reg funcs[] = {
+    {"lookup", l_lookup},
+    {"parse", l_parse},
+    {"explain", l_explain},
+    {"compare", l_compare},
+    {"codes", l_codes},
+    {"search", l_search},
+    {"replies_for", l_replies_for},
+    {"is_valid_reply", l_is_valid_reply},
+    {"languages", l_languages},
+    /* classify, classify_many: a later issue */
+    {NULL, NULL}
+};
+
+__attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L);
+
+__attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L) {
+    /* the code cache, weak-valued, shared by every copy of the module in this state */
+    lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_createtable(L, 0, 1);
+        lua_pushliteral(L, "v");
+        lua_setfield(L, -2, "__mode");
+        lua_setmetatable(L, -2);
+        lua_setfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
+    } else {
+        lua_pop(L, 1);
+    }
+    if (luaL_newmetatable(L, CODE_MT)) {
+        luaL_setfuncs(L, code_meta, 0);
+#if LUA_VERSION_NUM < 503
+        lua_pushliteral(L, CODE_MT);
+        lua_setfield(L, -2, "__name");
+#endif
+    }
+    lua_pop(L, 1);
+    luaL_newlib(L, funcs);
+    lua_pushstring(L, smtpcodes_version());
+    lua_setfield(L, -2, "_VERSION");
+    lua_pushstring(L, smtpcodes_data_version());
+    lua_setfield(L, -2, "DATA_VERSION");
+    return 1;
+}

@@ -1,0 +1,272 @@
+"""Compile the classification rules (csrc/data/rules.toml) and the bounce
+reasons (csrc/data/reasons.toml) into C tables. Used by gen_data.py.
+
+Phrases are matched case-insensitively in one pass by a deterministic
+automaton (Aho-Corasick, made dense over a small byte-class alphabet), built
+here at generation time; the C side walks it one table lookup per byte.
+"""
+import re
+
+# Byte classes: letters fold to one class per letter, digits share one class,
+# all white space is one class, a few punctuation marks keep their own class,
+# every other byte is "other" (it breaks a phrase).
+PUNCT = ".-'/:@_#()[]<>=;,\"+!?&%*|$~`{}\\^"
+OTHER = 0
+
+
+def byte_classes():
+    cls = [OTHER] * 256
+    n = 1
+    for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz"):
+        cls[ord(ch)] = cls[ord(ch.upper())] = n + i
+    n += 26
+    for d in "0123456789":
+        cls[ord(d)] = n
+    n += 1
+    for ws in " \t\r\n\v\f":
+        cls[ord(ws)] = n
+    n += 1
+    for p in PUNCT:
+        cls[ord(p)] = n
+        n += 1
+    return cls, n
+
+
+REASON_ORDER = (
+    "authfailure", "badreputation", "blocked", "contenterror", "delivered", "exceedlimit", "expired",
+    "failedstarttls", "feedback", "filtered", "hasmoved", "hostunknown", "mailboxfull", "mailererror",
+    "mesgtoobig", "networkerror", "norelaying", "notaccept", "notcompliantrfc", "onhold",
+    "policyviolation", "rejected", "requireptr", "securityerror", "spamdetected", "speeding",
+    "suppressed", "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
+    "userunknown", "vacation", "virusdetected", "greylisted", "none")
+LANGS = ("en", "es")
+STATUS_RE = re.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
+
+
+class RuleError(Exception):
+    pass
+
+
+def norm_phrase(p, where):
+    if not isinstance(p, str) or not p.strip():
+        raise RuleError(f"{where}: empty phrase")
+    q = re.sub(r"\s+", " ", p.strip().lower())
+    if len(q) < 3:
+        raise RuleError(f"{where}: phrase {p!r} too short")
+    if any(ord(c) > 127 for c in q):
+        raise RuleError(f"{where}: phrase {p!r} must be ASCII")
+    return q
+
+
+def load(rules, reasons):
+    rs = {r["name"]: r for r in reasons.get("reason", [])}
+    for name in REASON_ORDER:
+        if name not in rs:
+            raise RuleError(f"reasons.toml: reason {name!r} missing")
+        r = rs[name]
+        for f in ("title", "description", "action"):
+            v = r.get(f)
+            if not isinstance(v, dict) or set(v) != set(LANGS) or not all(isinstance(v[x], str) and v[x] for x in LANGS):
+                raise RuleError(f"reasons.toml: {name}.{f} needs en and es")
+        if not isinstance(r.get("hard"), bool) or not isinstance(r.get("retry"), bool):
+            raise RuleError(f"reasons.toml: {name} needs hard and retry booleans")
+    extra = set(rs) - set(REASON_ORDER)
+    if extra:
+        raise RuleError(f"reasons.toml: unknown reasons {sorted(extra)}")
+
+    vendors = []
+    for v in rules.get("vendor", []):
+        name = v.get("name")
+        if not isinstance(name, str) or not name:
+            raise RuleError("vendor without a name")
+        vendors.append((name, [norm_phrase(p, name) for p in v.get("markers", [])]))
+    vendor_names = [v[0] for v in vendors]
+
+    patterns = []   # (kind, payload): kind 1 = rule phrase, 2 = vendor marker, 3 = pair fragment
+    rule_list = []  # (reason, priority, vendor or None, display phrase, strong)
+    pairs = []      # (rule index, fragment pattern ids)
+    for i, r in enumerate(rules.get("rule", [])):
+        where = f"rule {i + 1} ({r.get('reason')})"
+        reason = r.get("reason")
+        if reason not in REASON_ORDER:
+            raise RuleError(f"{where}: unknown reason")
+        vendor = r.get("vendor")
+        if vendor is not None and vendor not in vendor_names:
+            raise RuleError(f"{where}: unknown vendor {vendor!r}")
+        prio = r.get("priority", 50)
+        if not isinstance(prio, int) or not 0 <= prio <= 255:
+            raise RuleError(f"{where}: priority must be 0-255")
+        strong = r.get("strength", "strong")
+        if strong not in ("strong", "weak"):
+            raise RuleError(f"{where}: strength must be strong or weak")
+        for key in r:
+            if key not in ("reason", "vendor", "priority", "strength", "phrases", "pairs", "note"):
+                raise RuleError(f"{where}: unknown key {key!r}")
+        for p in r.get("phrases", []):
+            q = norm_phrase(p, where)
+            rule_list.append((reason, prio, vendor, q, strong == "strong"))
+            patterns.append((1, len(rule_list) - 1, q))
+        for pr in r.get("pairs", []):
+            if not isinstance(pr, list) or len(pr) < 2:
+                raise RuleError(f"{where}: a pair lists two or more fragments")
+            frags = [norm_phrase(x, where) for x in pr]
+            rule_list.append((reason, prio, vendor, " \u2026 ".join(frags), strong == "strong"))
+            ids = []
+            for fr in frags:
+                patterns.append((3, len(rule_list) - 1, fr))
+                ids.append(len(patterns) - 1)
+            pairs.append((len(rule_list) - 1, ids))
+    for vi, (name, markers) in enumerate(vendors):
+        for m in markers:
+            patterns.append((2, vi, m))
+
+    status = {}
+    for code, reason in rules.get("status", {}).items():
+        if not STATUS_RE.match(code) or reason not in REASON_ORDER:
+            raise RuleError(f"status {code} -> {reason}: bad entry")
+        status[code] = reason
+    reply = {}
+    for code, reason in rules.get("reply", {}).items():
+        if not re.match(r"^[2-5][0-9][0-9]$", code) or reason not in REASON_ORDER:
+            raise RuleError(f"reply {code} -> {reason}: bad entry")
+        reply[int(code)] = reason
+    return rs, vendors, patterns, rule_list, pairs, status, reply
+
+
+def build_automaton(patterns, cls):
+    """Dense Aho-Corasick automaton over byte classes. Returns (next table,
+    per-state output lists of pattern ids)."""
+    _, nclass = byte_classes()
+    goto = [dict()]
+    out = [[]]
+    for pid, (_, _, text) in enumerate(patterns):
+        s = 0
+        for ch in text.encode("ascii"):
+            c = cls[ch]
+            if c == OTHER:
+                raise RuleError(f"phrase {text!r}: character {chr(ch)!r} cannot be matched")
+            if c not in goto[s]:
+                goto.append(dict())
+                out.append([])
+                goto[s][c] = len(goto) - 1
+            s = goto[s][c]
+        out[s].append(pid)
+    n = len(goto)
+    fail = [0] * n
+    order = []
+    queue = list(goto[0].values())
+    for s in queue:
+        fail[s] = 0
+    head = 0
+    while head < len(queue):
+        s = queue[head]
+        head += 1
+        order.append(s)
+        for c, t in goto[s].items():
+            queue.append(t)
+            f = fail[s]
+            while f and c not in goto[f]:
+                f = fail[f]
+            fail[t] = goto[f][c] if c in goto[f] and goto[f][c] != t else 0
+            out[t] = out[t] + [p for p in out[fail[t]] if p not in out[t]]
+    table = [[0] * nclass for _ in range(n)]
+    for c in range(nclass):
+        table[0][c] = goto[0].get(c, 0)
+    for s in order:   # breadth-first, so fail[s] is complete
+        for c in range(nclass):
+            table[s][c] = goto[s][c] if c in goto[s] else table[fail[s]][c]
+    return table, out
+
+
+def emit(rules, reasons, c_string):
+    cls, nclass = byte_classes()
+    rs, vendors, patterns, rule_list, pairs, status, reply = load(rules, reasons)
+    table, out = build_automaton(patterns, cls)
+    if len(table) >= 65535:
+        raise RuleError("automaton too large")
+    o = []
+    w = o.append
+    w("/* ---- classification: reasons, rules and the phrase automaton ---- */")
+    w(f"#define SC_NREASONS {len(REASON_ORDER)}")
+    w(f"#define SC_NCLASSES {nclass}")
+    w(f"#define SC_NSTATES {len(table)}")
+    w(f"#define SC_NPATTERNS {len(patterns)}")
+    w(f"#define SC_NRULES {len(rule_list)}")
+    w(f"#define SC_NPAIRS {len(pairs)}")
+    w(f"#define SC_NVENDORS {len(vendors)}")
+    w("struct reason_info { const char *name; unsigned char hard, retry; const char *text[3][SMTPCODES_NLANG]; };")
+    w("static const struct reason_info reason_info[SC_NREASONS] = {")
+    for name in REASON_ORDER:
+        r = rs[name]
+        texts = ", ".join("{" + ", ".join(c_string(r[f][lang]) for lang in LANGS) + "}"
+                          for f in ("title", "description", "action"))
+        w(f"    {{{c_string(name)}, {int(r['hard'])}, {int(r['retry'])}, {{{texts}}}}},")
+    w("};")
+    w("static const char *const vendor_names[SC_NVENDORS + 1] = {"
+      + ", ".join(c_string(v[0]) for v in vendors) + (", " if vendors else "") + "NULL};")
+    w("static const unsigned char byte_class[256] = {")
+    for i in range(0, 256, 32):
+        w("    " + ", ".join(str(c) for c in cls[i:i + 32]) + ",")
+    w("};")
+    w("struct rule { unsigned char reason, priority, strong; signed char vendor; const char *phrase; };")
+    w("static const struct rule rules[SC_NRULES] = {")
+    for reason, prio, vendor, text, strong in rule_list:
+        vi = -1 if vendor is None else [v[0] for v in vendors].index(vendor)
+        w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {vi}, {c_string(text)}}},")
+    w("};")
+    w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment; arg = rule or vendor index */")
+    w("struct pattern { unsigned char kind; unsigned short arg; unsigned short len; };")
+    w("static const struct pattern patterns[SC_NPATTERNS] = {")
+    for kind, arg, text in patterns:
+        w(f"    {{{kind}, {arg}, {len(text)}}},")
+    w("};")
+    frag_index = {}
+    for ri, ids in pairs:
+        for k in ids:
+            frag_index[k] = len(frag_index)
+    w(f"#define SC_NFRAGS {max(1, len(frag_index))}")
+    w("struct pair { unsigned short rule; unsigned char n; unsigned short frag[4]; };")
+    w("static const struct pair pairs[SC_NPAIRS > 0 ? SC_NPAIRS : 1] = {")
+    for ri, ids in pairs:
+        if len(ids) > 4:
+            raise RuleError("a pair has at most 4 fragments")
+        fr = [frag_index[k] for k in ids] + [0] * (4 - len(ids))
+        w(f"    {{{ri}, {len(ids)}, {{{', '.join(map(str, fr))}}}}},")
+    if not pairs:
+        w("    {0, 0, {0, 0, 0, 0}},")
+    w("};")
+    w("static const unsigned short pattern_frag[SC_NPATTERNS] = {"
+      + ", ".join(str(frag_index.get(i, 0xFFFF)) for i in range(len(patterns))) + "};")
+    # outputs
+    flat = []
+    starts = []
+    for lst in out:
+        starts.append(len(flat))
+        flat.extend(lst)
+    w(f"static const unsigned short state_out[{max(1, len(flat))}] = {{" + ", ".join(map(str, flat or [0])) + "};")
+    w("/* per state: first output and count */")
+    w(f"static const unsigned short state_out_start[SC_NSTATES] = {{" + ", ".join(map(str, starts)) + "};")
+    w(f"static const unsigned char state_out_count[SC_NSTATES] = {{" + ", ".join(str(min(255, len(x))) for x in out) + "};")
+    w("static const unsigned short automaton[SC_NSTATES][SC_NCLASSES] = {")
+    for row in table:
+        w("    {" + ",".join(map(str, row)) + "},")
+    w("};")
+    # status and reply tables, sorted for binary search
+    w("struct status_reason { unsigned short cls, subject, detail; unsigned char reason; };")
+    items = sorted((tuple(int(x) for x in k.split(".")), v) for k, v in status.items())
+    w(f"#define SC_NSTATUS {len(items)}")
+    w("static const struct status_reason status_reasons[SC_NSTATUS > 0 ? SC_NSTATUS : 1] = {")
+    for (a, b, c), v in items:
+        w(f"    {{{a}, {b}, {c}, {REASON_ORDER.index(v)}}},")
+    if not items:
+        w("    {0, 0, 0, 0},")
+    w("};")
+    w(f"#define SC_NREPLY {len(reply)}")
+    w("struct reply_reason { unsigned short code; unsigned char reason; };")
+    w("static const struct reply_reason reply_reasons[SC_NREPLY > 0 ? SC_NREPLY : 1] = {")
+    for code in sorted(reply):
+        w(f"    {{{code}, {REASON_ORDER.index(reply[code])}}},")
+    if not reply:
+        w("    {0, 0},")
+    w("};")
+    return o

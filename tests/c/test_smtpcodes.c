@@ -1,0 +1,585 @@
+/* test_smtpcodes.c - tests of the C core. Run from tests/ (vectors are read
+ * from vectors/). Ends with the plain line "N passed, N failed". */
+#include "smtpcodes.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                   \
+    do {                                                                   \
+        if (cond) {                                                        \
+            passed++;                                                      \
+        } else {                                                           \
+            failed++;                                                      \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                  \
+            fputc('\n', stderr);                                           \
+        }                                                                  \
+    } while (0)
+
+static char big[1 << 17];
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static size_t unescape(const char *s, char *out, size_t cap) {
+    size_t n = 0;
+    for (size_t i = 0; s[i] && n < cap; i++) {
+        if (s[i] != '\\' || !s[i + 1]) { out[n++] = s[i]; continue; }
+        char c = s[++i];
+        switch (c) {
+        case 'n': out[n++] = '\n'; break;
+        case 'r': out[n++] = '\r'; break;
+        case 't': out[n++] = '\t'; break;
+        case '0': out[n++] = '\0'; break;
+        case '\\': out[n++] = '\\'; break;
+        case 'x': {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            out[n++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+            break;
+        }
+        default: out[n++] = c; break;
+        }
+    }
+    return n;
+}
+
+/* Split a TSV line in place; returns the number of fields. */
+static int split(char *line, char **f, int max) {
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    f[n++] = line;
+    for (char *p = line; *p && n < max; p++)
+        if (*p == '\t') { *p = '\0'; f[n++] = p + 1; }
+    return n;
+}
+
+static const char *status_name(int st) {
+    switch (st) {
+    case SMTPCODES_OK: return "ok";
+    case SMTPCODES_ERR_ARG: return "error:arg";
+    case SMTPCODES_ERR_EMPTY: return "error:empty";
+    case SMTPCODES_ERR_SYNTAX: return "error:syntax";
+    case SMTPCODES_ERR_RANGE: return "error:range";
+    case SMTPCODES_ERR_LANG: return "error:lang";
+    case SMTPCODES_ERR_NO_CODE: return "error:no-code";
+    case SMTPCODES_ERR_INCOMPLETE: return "error:incomplete";
+    case SMTPCODES_ERR_MIXED: return "error:mixed";
+    case SMTPCODES_ERR_COMMAND: return "error:command";
+    default: return "error:other";
+    }
+}
+
+static void flags_text(unsigned int flags, char *out, size_t cap) {
+    out[0] = '\0';
+    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) {
+        if (!(flags & (1u << i))) continue;
+        if (out[0]) strncat(out, ",", cap - strlen(out) - 1);
+        strncat(out, smtpcodes_flag_name(i), cap - strlen(out) - 1);
+    }
+    if (!out[0]) snprintf(out, cap, "-");
+}
+
+static int has_doubled_word(const char *s, char *which, size_t cap) {
+    /* two equal alphabetic words in a row, ASCII case-insensitive */
+    const char *p = s;
+    char prev[64] = "";
+    while (*p) {
+        while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80)) {
+            if (*p != ' ') prev[0] = '\0';
+            p++;
+        }
+        const char *start = p;
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80) p++;
+        size_t n = (size_t)(p - start);
+        if (!n) continue;
+        char word[64];
+        if (n >= sizeof word) n = sizeof word - 1;
+        for (size_t i = 0; i < n; i++) word[i] = (char)((start[i] >= 'A' && start[i] <= 'Z') ? start[i] + 32 : start[i]);
+        word[n] = '\0';
+        if (prev[0] && strcmp(prev, word) == 0) {
+            snprintf(which, cap, "%s %s", prev, word);
+            return 1;
+        }
+        memcpy(prev, word, n + 1);
+        if (*p != ' ') prev[0] = '\0';
+    }
+    return 0;
+}
+
+/* ---- invariants over the table ------------------------------------------- */
+
+static void test_table(void) {
+    size_t n = smtpcodes_count();
+    CHECK(n >= 203, "table has %zu entries", n);
+    CHECK(smtpcodes_at(n) == NULL, "at(count) must be NULL");
+    size_t nbasic = 0, nenh = 0;
+    for (size_t i = 0; i < n; i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        if (e->kind == SMTPCODES_BASIC) nbasic++; else nenh++;
+        /* looking an entry's code up gives that entry (or, for a vendor code
+         * reusing a registered number, the registered entry with it as alt) */
+        smtpcodes_code c;
+        int st = smtpcodes_lookup(e->code, strlen(e->code), &c);
+        CHECK(st == SMTPCODES_OK, "lookup(%s) -> %d", e->code, st);
+        if (st == SMTPCODES_OK)
+            CHECK(c.entry == e || c.alt == e, "lookup(%s) gives another entry (%s)", e->code,
+                  c.entry ? c.entry->code : "none");
+        if (i) {
+            const smtpcodes_entry *p = smtpcodes_at(i - 1);
+            int ordered = p->kind < e->kind ||
+                (p->kind == e->kind && (p->cls < e->cls || (p->cls == e->cls &&
+                 (p->subject < e->subject || (p->subject == e->subject && p->detail_last < e->detail)))));
+            CHECK(ordered, "table not sorted at %s, %s", p->code, e->code);
+        }
+        for (int f = 0; f < SMTPCODES_NFIELD; f++)
+            for (int l = 0; l < SMTPCODES_NLANG; l++) {
+                const char *t = e->text[f][l];
+                CHECK(t && strlen(t) >= 3, "%s field %d lang %d missing", e->code, f, l);
+                char w[140];
+                if (t) CHECK(!has_doubled_word(t, w, sizeof w), "%s field %d lang %d doubled word '%s'", e->code, f, l, w);
+            }
+        CHECK(strcmp(e->text[SMTPCODES_FIX][0], e->text[SMTPCODES_FIX][1]) != 0, "%s fix not translated", e->code);
+        CHECK(strcmp(e->text[SMTPCODES_DESCRIPTION][0], e->text[SMTPCODES_DESCRIPTION][1]) != 0,
+              "%s description not translated", e->code);
+        for (size_t j = 0; j < i; j++) {
+            const smtpcodes_entry *o = smtpcodes_at(j);
+            for (int l = 0; l < SMTPCODES_NLANG; l++)
+                CHECK(strcmp(o->text[SMTPCODES_FIX][l], e->text[SMTPCODES_FIX][l]) != 0,
+                      "%s and %s share a fix text", o->code, e->code);
+        }
+        CHECK(e->nrefs > 0, "%s has no reference", e->code);
+        for (size_t r = 0; r < e->nrelated; r++) {
+            smtpcodes_code rc;
+            CHECK(smtpcodes_lookup(e->related[r], strlen(e->related[r]), &rc) == SMTPCODES_OK,
+                  "%s related %s does not parse", e->code, e->related[r]);
+        }
+        if (e->flags & SMTPCODES_E_VENDOR) CHECK(e->vendor != NULL, "%s vendor name missing", e->code);
+        else CHECK(e->vendor == NULL, "%s has a vendor but no flag", e->code);
+    }
+    CHECK(nbasic == 63, "%zu basic entries", nbasic);
+    CHECK(nenh == 140, "%zu enhanced entries", nenh);
+}
+
+static void test_reference(void) {
+    FILE *f = fopen("vectors/reference_codes.tsv", "r");
+    CHECK(f != NULL, "vectors/reference_codes.tsv missing");
+    if (!f) return;
+    char line[512];
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char *fl[8];
+        if (split(line, fl, 8) < 4) continue;
+        rows++;
+        smtpcodes_code c;
+        int st = smtpcodes_lookup(fl[1], strlen(fl[1]), &c);
+        CHECK(st == SMTPCODES_OK && c.known, "reference code %s not known", fl[1]);
+        if (st != SMTPCODES_OK || !c.known) continue;
+        const smtpcodes_entry *e = c.entry;
+        if (strcmp(fl[3], "-") != 0) {     /* vendor row: the entry or its alt */
+            if (!(e->flags & SMTPCODES_E_VENDOR)) e = c.alt;
+            CHECK(e && e->vendor && strcmp(e->vendor, fl[3]) == 0, "%s vendor", fl[1]);
+        } else {
+            CHECK(!(e->flags & SMTPCODES_E_VENDOR), "%s should not be vendor", fl[1]);
+            CHECK(((e->flags & SMTPCODES_E_STANDARD) != 0) == (fl[2][0] == '1'), "%s standard flag", fl[1]);
+        }
+        CHECK(strcmp(e->code, fl[1]) == 0, "%s maps to entry %s", fl[1], e->code);
+    }
+    fclose(f);
+    CHECK(rows == 203, "reference rows %d", rows);
+}
+
+/* ---- lookup vectors -------------------------------------------------------- */
+
+static void test_lookup_vectors(void) {
+    FILE *f = fopen("vectors/lookup.tsv", "r");
+    CHECK(f != NULL, "vectors/lookup.tsv missing");
+    if (!f) return;
+    char line[4096], in[4096];
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char *fl[8];
+        if (split(line, fl, 8) < 7) continue;
+        rows++;
+        size_t n = unescape(fl[0], in, sizeof in);
+        smtpcodes_code c;
+        int st = smtpcodes_lookup(in, n, &c);
+        CHECK(strcmp(status_name(st), fl[1]) == 0, "lookup(%s): %s, want %s", fl[0], status_name(st), fl[1]);
+        if (st != SMTPCODES_OK || strcmp(fl[1], "ok") != 0) continue;
+        CHECK(strcmp(c.kind == SMTPCODES_BASIC ? "basic" : "enhanced", fl[2]) == 0, "%s kind", fl[0]);
+        CHECK(strcmp(c.text, fl[3]) == 0, "%s text %s", fl[0], c.text);
+        CHECK(c.known == atoi(fl[4]), "%s known %d", fl[0], c.known);
+        CHECK(strcmp(smtpcodes_permanence_name(smtpcodes_permanence_of(&c)), fl[5]) == 0, "%s permanence %s",
+              fl[0], smtpcodes_permanence_name(smtpcodes_permanence_of(&c)));
+        char fx[64] = "";
+        unsigned ef = smtpcodes_flags(&c);
+        if (ef & SMTPCODES_E_STANDARD) strcat(fx, "standard");
+        if (ef & SMTPCODES_E_VENDOR) strcat(fx, fx[0] ? ",vendor" : "vendor");
+        if (ef & SMTPCODES_E_DEPRECATED) strcat(fx, fx[0] ? ",deprecated" : "deprecated");
+        if (!fx[0]) strcpy(fx, "-");
+        CHECK(strcmp(fx, fl[6]) == 0, "%s entry flags %s", fl[0], fx);
+        for (int fld = 0; fld < SMTPCODES_NFIELD; fld++)
+            for (int l = 0; l < SMTPCODES_NLANG; l++)
+                CHECK(smtpcodes_text(&c, (smtpcodes_field)fld, (smtpcodes_lang)l) != NULL, "%s text %d", fl[0], fld);
+        CHECK(smtpcodes_class_name(&c, SMTPCODES_ES) != NULL, "%s class name", fl[0]);
+    }
+    fclose(f);
+    CHECK(rows >= 30, "lookup vectors: %d rows", rows);
+}
+
+static void test_lookup_misc(void) {
+    smtpcodes_code c, d;
+    CHECK(smtpcodes_lookup_basic(550, &c) == SMTPCODES_OK && c.known, "550");
+    CHECK(smtpcodes_lookup("550", 3, &d) == SMTPCODES_OK && d.entry == c.entry, "550 text");
+    CHECK(smtpcodes_lookup_basic(99, &c) == SMTPCODES_ERR_RANGE, "99");
+    CHECK(smtpcodes_lookup_basic(-5, &c) < 0, "-5");
+    CHECK(smtpcodes_lookup_enhanced(3, 1, 1, &c) == SMTPCODES_ERR_RANGE, "3.1.1");
+    CHECK(smtpcodes_lookup_enhanced(5, 1, 1, &c) == SMTPCODES_OK && c.known, "5.1.1");
+    CHECK(smtpcodes_lookup(NULL, 0, &c) == SMTPCODES_ERR_EMPTY, "NULL, 0");
+    CHECK(smtpcodes_lookup(NULL, 3, &c) == SMTPCODES_ERR_ARG, "NULL, 3");
+    CHECK(smtpcodes_lookup("550", 3, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    /* vendor reuse: 5.1.10 is registered (null MX) and Microsoft's recipient not found */
+    CHECK(smtpcodes_lookup("5.1.10", 6, &c) == SMTPCODES_OK && c.entry && !(c.entry->flags & SMTPCODES_E_VENDOR)
+          && c.alt && c.alt->vendor && strcmp(c.alt->vendor, "Microsoft 365") == 0, "5.1.10 alt");
+    CHECK(smtpcodes_lookup("5.7.620", 7, &c) == SMTPCODES_OK && c.known && c.entry->detail_last == 649, "range");
+    CHECK(strcmp(smtpcodes_text(&c, SMTPCODES_TITLE, SMTPCODES_EN), c.entry->text[0][0]) == 0, "range title");
+    /* unknown codes are explained generically */
+    CHECK(smtpcodes_lookup("259", 3, &c) == SMTPCODES_OK && !c.known && !c.entry, "259");
+    CHECK(strstr(smtpcodes_text(&c, SMTPCODES_TITLE, SMTPCODES_EN), "positive") != NULL, "259 title");
+    CHECK(smtpcodes_lookup("5.9.123", 7, &c) == SMTPCODES_OK && !c.known, "5.9.123");
+    CHECK(strcmp(smtpcodes_category_name(&c, SMTPCODES_EN), "Unassigned subject") == 0, "5.9.123 subject");
+    CHECK(smtpcodes_lookup("X.9.9", 5, &c) == SMTPCODES_OK && !c.known, "X.9.9");
+    CHECK(smtpcodes_text(&c, SMTPCODES_FIX, SMTPCODES_ES) != NULL, "X.9.9 fix");
+    CHECK(smtpcodes_text(&c, SMTPCODES_NFIELD, SMTPCODES_EN) == NULL, "bad field");
+    CHECK(smtpcodes_text(&c, SMTPCODES_TITLE, (smtpcodes_lang)7) == NULL, "bad lang");
+    CHECK(smtpcodes_code_of(NULL, &c) == SMTPCODES_ERR_ARG, "code_of NULL");
+    /* languages */
+    smtpcodes_lang lang;
+    CHECK(smtpcodes_lang_from_tag("es", 2, &lang) == SMTPCODES_OK && lang == SMTPCODES_ES, "es");
+    CHECK(smtpcodes_lang_from_tag("EN-us", 5, &lang) == SMTPCODES_OK && lang == SMTPCODES_EN, "EN-us");
+    CHECK(smtpcodes_lang_from_tag("fr", 2, &lang) == SMTPCODES_ERR_LANG, "fr");
+    CHECK(smtpcodes_lang_from_tag("e", 1, &lang) == SMTPCODES_ERR_LANG, "e");
+    CHECK(smtpcodes_lang_from_tag("espanol", 7, &lang) == SMTPCODES_ERR_LANG, "espanol");
+    CHECK(strcmp(smtpcodes_lang_tag(SMTPCODES_ES), "es") == 0, "tag es");
+    CHECK(smtpcodes_lang_tag((smtpcodes_lang)9) == NULL, "tag 9");
+    for (int st = 1; st >= -12; st--) CHECK(smtpcodes_strerror(st) != NULL, "strerror %d", st);
+    CHECK(strcmp(smtpcodes_version(), SMTPCODES_VERSION) == 0, "version");
+    CHECK(strlen(smtpcodes_data_version()) > 0, "data version");
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static void test_commands(void) {
+    int codes[64];
+    int n = smtpcodes_replies_for("RCPT", 4, codes, 64);
+    CHECK(n > 5, "RCPT replies %d", n);
+    int has250 = 0, has556 = 0, has500 = 0, sorted = 1;
+    for (int i = 0; i < n && i < 64; i++) {
+        has250 |= codes[i] == 250;
+        has556 |= codes[i] == 556;
+        has500 |= codes[i] == 500;
+        if (i && codes[i] <= codes[i - 1]) sorted = 0;
+    }
+    CHECK(has250 && has556 && has500 && sorted, "RCPT replies content");
+    CHECK(smtpcodes_replies_for("rcpt to:<a@b>", 13, codes, 64) == n, "RCPT TO alias");
+    CHECK(smtpcodes_replies_for("FOO", 3, codes, 64) == SMTPCODES_ERR_COMMAND, "FOO");
+    CHECK(smtpcodes_replies_for("", 0, codes, 64) == SMTPCODES_ERR_EMPTY, "empty command");
+    CHECK(smtpcodes_replies_for("HELP", 4, NULL, 0) > 0, "count only");
+    smtpcodes_code c;
+    smtpcodes_lookup_basic(354, &c);
+    CHECK(smtpcodes_is_valid_reply("DATA", 4, &c) == 1, "354 DATA");
+    CHECK(smtpcodes_is_valid_reply("RCPT", 4, &c) == 0, "354 RCPT");
+    smtpcodes_lookup_basic(211, &c);
+    CHECK(smtpcodes_is_valid_reply("HELP", 4, &c) == 1, "211 HELP");
+    CHECK(smtpcodes_is_valid_reply("QUIT", 4, &c) == 0, "211 QUIT");
+    CHECK((c.entry->commands & 1ul << 13) != 0, "211 commands bit HELP");
+    smtpcodes_lookup("5.1.1", 5, &c);
+    CHECK(smtpcodes_is_valid_reply("RCPT", 4, &c) == 1, "5.1.1 RCPT");
+    CHECK(smtpcodes_is_valid_reply("BOGUS", 5, &c) == SMTPCODES_ERR_COMMAND, "bogus");
+    CHECK(smtpcodes_command_count() == 24, "24 commands");
+    CHECK(smtpcodes_command_name(24) == NULL, "past end");
+}
+
+/* ---- search -------------------------------------------------------------------- */
+
+static void test_search(void) {
+    const smtpcodes_entry *out[300];
+    int n = smtpcodes_search("mailbox full", 12, -1, out, 300);
+    CHECK(n > 0, "search mailbox full: %d", n);
+    int found = 0;
+    for (int i = 0; i < n && i < 5; i++) found |= strcmp(out[i]->code, "X.2.2") == 0;
+    CHECK(found, "X.2.2 in top 5 for 'mailbox full'");
+    n = smtpcodes_search("buzon lleno", 11, SMTPCODES_ES, out, 300);
+    CHECK(n > 0, "accent-insensitive Spanish search: %d", n);
+    n = smtpcodes_search("550", 3, -1, out, 300);
+    CHECK(n > 0 && strcmp(out[0]->code, "550") == 0, "code search ranks the code first");
+    CHECK(smtpcodes_search("zzzyyqq", 7, -1, out, 300) == 0, "no match");
+    CHECK(smtpcodes_search("  ", 2, -1, out, 300) == SMTPCODES_ERR_EMPTY, "empty search");
+    CHECK(smtpcodes_search("a", 1, 5, out, 300) == SMTPCODES_ERR_LANG, "bad lang");
+    memset(big, 'a', 100000);
+    CHECK(smtpcodes_search(big, 100000, -1, out, 300) == 0, "huge word");
+}
+
+/* ---- parse vectors ----------------------------------------------------------------- */
+
+static void test_parse_vectors(void) {
+    FILE *f = fopen("vectors/parse.tsv", "r");
+    CHECK(f != NULL, "vectors/parse.tsv missing");
+    if (!f) return;
+    static char line[8192], in[8192];
+    int rows = 0;
+    static smtpcodes_reply r;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char *fl[10];
+        if (split(line, fl, 10) < 8) continue;
+        rows++;
+        size_t n = unescape(fl[1], in, sizeof in);
+        int strict = strcmp(fl[0], "strict") == 0;
+        int st = smtpcodes_parse(in, n, strict ? SMTPCODES_STRICT : 0, &r);
+        CHECK(strcmp(status_name(st), fl[2]) == 0, "parse %s [%s]: %s, want %s", fl[0], fl[1], status_name(st), fl[2]);
+        if (st != SMTPCODES_OK || strcmp(fl[2], "ok") != 0) continue;
+        char code[16];
+        if (r.has_basic) snprintf(code, sizeof code, "%s", r.reply_code.text); else strcpy(code, "-");
+        CHECK(strcmp(code, fl[3]) == 0, "parse [%s] code %s", fl[1], code);
+        const char *enh = r.has_enhanced ? r.status_code.text : "-";
+        CHECK(strcmp(enh, fl[4]) == 0, "parse [%s] enhanced %s", fl[1], enh);
+        CHECK(strcmp(smtpcodes_permanence_name(r.permanence), fl[5]) == 0, "parse [%s] permanence %s", fl[1],
+              smtpcodes_permanence_name(r.permanence));
+        char fx[256];
+        flags_text(r.flags, fx, sizeof fx);
+        CHECK(strcmp(fx, fl[6]) == 0, "parse [%s] flags %s", fl[1], fx);
+        CHECK(r.nlines == (size_t)atoi(fl[7]), "parse [%s] nlines %zu", fl[1], r.nlines);
+        /* every view lies inside the input */
+        for (size_t i = 0; i < r.nlines; i++) {
+            CHECK(r.lines[i].text >= in && r.lines[i].text + r.lines[i].text_len <= in + n, "view %zu", i);
+        }
+        char text[8192];
+        size_t tl = smtpcodes_reply_text(&r, text, sizeof text);
+        CHECK(tl < sizeof text && strlen(text) <= tl, "reply text");
+        int need = smtpcodes_explain_reply(&r, SMTPCODES_ES, SMTPCODES_MARKDOWN, NULL, 0);
+        CHECK(need > 0, "explain reply size");
+    }
+    fclose(f);
+    CHECK(rows >= 40, "parse vectors: %d rows", rows);
+}
+
+static void test_parse_bad_input(void) {
+    static smtpcodes_reply r;
+    /* a 100 kB line */
+    memcpy(big, "550 5.1.1 ", 10);
+    memset(big + 10, 'x', 100000);
+    CHECK(smtpcodes_parse(big, 100010, SMTPCODES_STRICT, &r) == SMTPCODES_OK, "100 kB strict");
+    CHECK(r.flags & SMTPCODES_F_LONG_LINE, "long-line flag");
+    CHECK(r.lines[0].text_len == 100000, "long text kept whole");
+    memset(big, 'y', 100000);
+    CHECK(smtpcodes_parse(big, 100000, 0, &r) == SMTPCODES_ERR_NO_CODE, "100 kB of noise");
+    /* 100 kB of digits and dots: no code, and no hang */
+    for (size_t i = 0; i < 100000; i++) big[i] = (i % 4 == 3) ? '.' : "452"[i % 3];
+    int st = smtpcodes_parse(big, 100000, 0, &r);
+    CHECK(st == SMTPCODES_OK || st == SMTPCODES_ERR_NO_CODE, "digits and dots: %d", st);
+    /* many lines: truncated but counted */
+    size_t pos = 0;
+    for (int i = 0; i < 100; i++) pos += (size_t)sprintf(big + pos, "250-line %d\r\n", i);
+    pos += (size_t)sprintf(big + pos, "250 last\r\n");
+    CHECK(smtpcodes_parse(big, pos, SMTPCODES_STRICT, &r) == SMTPCODES_OK, "101 lines");
+    CHECK(r.total_lines == 101 && r.nlines == SMTPCODES_MAX_LINES && (r.flags & SMTPCODES_F_TRUNCATED), "truncated");
+    CHECK(smtpcodes_parse(NULL, 0, 0, &r) == SMTPCODES_ERR_EMPTY, "NULL empty");
+    CHECK(smtpcodes_parse(NULL, 5, 0, &r) == SMTPCODES_ERR_ARG, "NULL 5");
+    CHECK(smtpcodes_parse("550 x", 5, 0, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    /* every byte value, alone and after a code */
+    for (int b = 0; b < 256; b++) {
+        char s[8] = "550 ";
+        s[4] = (char)b;
+        CHECK(smtpcodes_parse(s, 5, 0, &r) == SMTPCODES_OK, "byte %d", b);
+        st = smtpcodes_parse(s + 4, 1, SMTPCODES_STRICT, &r);
+        CHECK(st < 0, "lone byte %d", b);
+    }
+}
+
+/* ---- explain and compare --------------------------------------------------------------- */
+
+static char out[1 << 16];
+
+static void test_explain(void) {
+    smtpcodes_code c;
+    smtpcodes_lookup("552", 3, &c);
+    int n = smtpcodes_explain_code(&c, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out);
+    CHECK(n > 200 && (size_t)n == strlen(out), "explain 552: %d", n);
+    CHECK(strstr(out, "Description") && strstr(out, "When you'll see it") && strstr(out, "How to fix it"), "en headings");
+    n = smtpcodes_explain_code(&c, SMTPCODES_ES, SMTPCODES_MARKDOWN, out, sizeof out);
+    CHECK(strstr(out, "## 552") && strstr(out, "Descripci\303\263n") && strstr(out, "Cu\303\241ndo lo ver\303\241s") &&
+          strstr(out, "C\303\263mo solucionarlo"), "es markdown headings");
+    /* snprintf semantics */
+    char small[16];
+    int need = smtpcodes_explain_code(&c, SMTPCODES_EN, SMTPCODES_TEXT, small, sizeof small);
+    CHECK(need > 15 && strlen(small) == 15, "truncation");
+    CHECK(smtpcodes_explain_code(&c, SMTPCODES_EN, SMTPCODES_TEXT, NULL, 0) == need, "size query");
+    CHECK(smtpcodes_explain_code(&c, (smtpcodes_lang)3, SMTPCODES_TEXT, out, sizeof out) == SMTPCODES_ERR_LANG, "lang");
+    CHECK(smtpcodes_explain_code(&c, SMTPCODES_EN, (smtpcodes_format)9, out, sizeof out) == SMTPCODES_ERR_ARG, "fmt");
+    CHECK(smtpcodes_explain_code(NULL, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out) == SMTPCODES_ERR_ARG, "NULL");
+    /* a reply with non-UTF-8 and control bytes renders as valid UTF-8 */
+    static smtpcodes_reply r;
+    const char bad[] = "550 5.1.1 bad \xff\xfe bytes \x01 and <b>";
+    CHECK(smtpcodes_parse(bad, sizeof bad - 1, 0, &r) == SMTPCODES_OK, "parse bad");
+    n = smtpcodes_explain_reply(&r, SMTPCODES_EN, SMTPCODES_MARKDOWN, out, sizeof out);
+    CHECK(n > 0 && strstr(out, "\xEF\xBF\xBD") && !strchr(out, '\x01'), "sanitised text");
+    CHECK(strstr(out, "not-utf8") != NULL, "flags shown");
+    /* every entry renders in both languages and formats */
+    for (size_t i = 0; i < smtpcodes_count(); i++) {
+        smtpcodes_code_of(smtpcodes_at(i), &c);
+        for (int l = 0; l < 2; l++)
+            for (int fm = 0; fm < 2; fm++) {
+                n = smtpcodes_explain_code(&c, (smtpcodes_lang)l, (smtpcodes_format)fm, out, sizeof out);
+                CHECK(n > 100 && (size_t)n < sizeof out, "explain %s", c.text);
+            }
+    }
+}
+
+static const char *const en_211_252 =
+    "Both 211 and 252 belong to the 2xx Positive Completion class";
+static const char *const es_211_252 =
+    "Tanto 211 como 252 pertenecen a la clase 2xx Finalizaci\303\263n positiva";
+
+static void check_prose(const char *what, const char *s) {
+    char w[140];
+    CHECK(!has_doubled_word(s, w, sizeof w), "%s: doubled word '%s'", what, w);
+    CHECK(!strstr(s, "when when") && !strstr(s, "  ") && !strstr(s, " ."), "%s: awkward text", what);
+}
+
+static void test_compare(void) {
+    smtpcodes_code a, b;
+    smtpcodes_comparison cmp;
+    smtpcodes_lookup("211", 3, &a);
+    smtpcodes_lookup("252", 3, &b);
+    CHECK(smtpcodes_compare(&a, &b, &cmp) == SMTPCODES_OK, "compare");
+    CHECK(cmp.same[SMTPCODES_ASPECT_CLASS] && !cmp.same[SMTPCODES_ASPECT_CATEGORY] &&
+          !cmp.same[SMTPCODES_ASPECT_COMMANDS] && cmp.same[SMTPCODES_ASPECT_PERMANENCE], "211/252 aspects");
+    int n = smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out);
+    CHECK(n > 500, "render en");
+    CHECK(strstr(out, en_211_252) != NULL, "en summary");
+    const char *order[] = {"Description", "When you'll see it", "How to fix it", "Key differences", "When to use each"};
+    const char *p = out;
+    for (int i = 0; i < 5; i++) {
+        const char *q = strstr(p, order[i]);
+        CHECK(q != NULL, "en section %s in order", order[i]);
+        if (q) p = q;
+    }
+    check_prose("compare en", out);
+    n = smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, SMTPCODES_ES, SMTPCODES_MARKDOWN, out, sizeof out);
+    CHECK(strstr(out, es_211_252) != NULL, "es summary");
+    const char *order_es[] = {"Descripci\303\263n", "Cu\303\241ndo lo ver\303\241s", "C\303\263mo solucionarlo",
+                              "Diferencias clave", "Cu\303\241ndo usar cada uno"};
+    p = out;
+    for (int i = 0; i < 5; i++) {
+        const char *q = strstr(p, order_es[i]);
+        CHECK(q != NULL, "es section %s in order", order_es[i]);
+        if (q) p = q;
+    }
+    check_prose("compare es", out);
+    /* aspects render */
+    char v[256];
+    CHECK(smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_COMMANDS, 1, SMTPCODES_EN, v, sizeof v) > 0 &&
+          strstr(v, "VRFY"), "aspect commands: %s", v);
+    CHECK(smtpcodes_aspect_value(&cmp, SMTPCODES_NASPECT, 0, SMTPCODES_EN, v, sizeof v) == SMTPCODES_ERR_ARG, "bad aspect");
+    CHECK(smtpcodes_aspect_name(SMTPCODES_ASPECT_CLASS, SMTPCODES_ES) != NULL, "aspect name");
+    /* counterparts and mixed kinds */
+    smtpcodes_lookup("450", 3, &a);
+    smtpcodes_lookup("550", 3, &b);
+    smtpcodes_compare(&a, &b, &cmp);
+    CHECK(cmp.counterparts && !cmp.same[SMTPCODES_ASPECT_PERMANENCE], "450/550 counterparts");
+    smtpcodes_lookup("5.1.1", 5, &a);
+    smtpcodes_compare(&b, &a, &cmp);
+    CHECK(!cmp.same[SMTPCODES_ASPECT_KIND] && cmp.related, "550/5.1.1 related");
+    smtpcodes_lookup("4.2.2", 5, &a);
+    smtpcodes_lookup("5.2.2", 5, &b);
+    smtpcodes_compare(&a, &b, &cmp);
+    CHECK(cmp.counterparts, "4.2.2/5.2.2 counterparts");
+    /* every pair in a sample renders cleanly in both languages */
+    const char *sample[] = {"211", "252", "250", "354", "421", "450", "550", "552", "571", "259", "5.1.1",
+                            "4.2.2", "X.7.1", "5.7.606", "5.9.123", "2.0.0", "101"};
+    size_t ns = sizeof sample / sizeof sample[0];
+    for (size_t i = 0; i < ns; i++)
+        for (size_t j = 0; j < ns; j++) {
+            smtpcodes_lookup(sample[i], strlen(sample[i]), &a);
+            smtpcodes_lookup(sample[j], strlen(sample[j]), &b);
+            CHECK(smtpcodes_compare(&a, &b, &cmp) == SMTPCODES_OK, "compare %s %s", sample[i], sample[j]);
+            for (int l = 0; l < 2; l++)
+                for (int s = 0; s <= SMTPCODES_SECTION_WHEN_TO_USE; s++) {
+                    n = smtpcodes_render_comparison(&cmp, (smtpcodes_section)s, (smtpcodes_lang)l,
+                                                    SMTPCODES_TEXT, out, sizeof out);
+                    CHECK(n > 20 && (size_t)n < sizeof out, "render %s %s", sample[i], sample[j]);
+                    char what[64];
+                    snprintf(what, sizeof what, "%s/%s/%d/%d", sample[i], sample[j], l, s);
+                    check_prose(what, out);
+                }
+        }
+    CHECK(smtpcodes_compare(NULL, &b, &cmp) == SMTPCODES_ERR_ARG, "compare NULL");
+}
+
+/* ---- threads: every function from several threads, same results ------------------------ */
+
+static unsigned long fingerprint(void) {
+    unsigned long h = 5381;
+    smtpcodes_code a, b;
+    smtpcodes_comparison cmp;
+    static _Thread_local smtpcodes_reply r;
+    static _Thread_local char buf[1 << 14];
+    const char *replies[] = {"550 5.1.1 User unknown", "421-4.7.0 busy\r\n421 4.7.0 later", "dsn=4.4.2, status=deferred"};
+    for (size_t i = 0; i < smtpcodes_count(); i += 7) {
+        smtpcodes_code_of(smtpcodes_at(i), &a);
+        smtpcodes_lookup(a.text, strlen(a.text), &b);
+        smtpcodes_compare(&a, &b, &cmp);
+        int n = smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, (smtpcodes_lang)(i % 2), SMTPCODES_TEXT, buf, sizeof buf);
+        for (int k = 0; k < n && k < (int)sizeof buf - 1; k++) h = h * 33 + (unsigned char)buf[k];
+        n = smtpcodes_explain_code(&b, SMTPCODES_ES, SMTPCODES_MARKDOWN, buf, sizeof buf);
+        h = h * 33 + (unsigned long)n;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        smtpcodes_parse(replies[i], strlen(replies[i]), 0, &r);
+        h = h * 33 + r.flags + (unsigned long)r.permanence;
+    }
+    const smtpcodes_entry *found[64];
+    h = h * 33 + (unsigned long)smtpcodes_search("relay denied", 12, -1, found, 64);
+    return h;
+}
+
+static void *thread_main(void *arg) {
+    unsigned long *res = arg;
+    for (int i = 0; i < 20; i++) res[i] = fingerprint();
+    return NULL;
+}
+
+static void test_threads(void) {
+    unsigned long want = fingerprint();
+    pthread_t t[4];
+    static unsigned long res[4][20];
+    for (int i = 0; i < 4; i++) pthread_create(&t[i], NULL, thread_main, res[i]);
+    for (int i = 0; i < 4; i++) pthread_join(t[i], NULL);
+    int same = 1;
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 20; k++) same &= res[i][k] == want;
+    CHECK(same, "threads agree with the single-threaded run");
+}
+
+int main(void) {
+    test_table();
+    test_reference();
+    test_lookup_vectors();
+    test_lookup_misc();
+    test_commands();
+    test_search();
+    test_parse_vectors();
+    test_parse_bad_input();
+    test_explain();
+    test_compare();
+    test_threads();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Run every test suite (C, Python, Lua) and end with one line: "N passed, N failed".
+# Called by `make test`. Each suite's log is kept in build/logs/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+mkdir -p build/logs
+total_pass=0; total_fail=0; status=0
+note() { printf '%s\n' "$*"; }
+
+count() {  # suite name, passed, failed, exit status
+  total_pass=$((total_pass + $2)); total_fail=$((total_fail + $3))
+  note "== $1: $2 passed, $3 failed (exit $4)"
+  if [ "$4" -ne 0 ] || [ "$3" -ne 0 ] || [ "$2" -eq 0 ]; then status=1; fi
+}
+
+# 1. generated table is fresh
+if "$PY" csrc/data/gen_data.py --check; then count gen 1 0 0; else count gen 0 1 1; fi
+
+# 2. C core (ASan + UBSan)
+make -s build/test_smtpcodes_san >build/logs/c-build.log 2>&1 || { cat build/logs/c-build.log; count c 0 1 1; }
+if [ -x build/test_smtpcodes_san ]; then
+  (cd tests && ../build/test_smtpcodes_san) >build/logs/c.log 2>&1; rc=$?
+  tail -n 20 build/logs/c.log
+  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build/logs/c.log | tail -n 1)
+  p=$(echo "$line" | grep -Eo '^[0-9]+'); f=$(echo "$line" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+')
+  count c "${p:-0}" "${f:-1}" "$rc"
+fi
+
+# 3. Python: the installed package, in a throwaway venv, tested with -P
+if [ -f setup.py ]; then
+  if [ ! -x build/venv/bin/python ]; then "$PY" -m venv --system-site-packages build/venv; fi
+  VPY=build/venv/bin/python
+  "$VPY" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps . >build/logs/py-install.log 2>&1 \
+    || { cat build/logs/py-install.log; count python-install 0 1 1; }
+  "$VPY" -P -m pytest -q -p no:cacheprovider tests/python >build/logs/py.log 2>&1; rc=$?
+  tail -n 15 build/logs/py.log
+  last=$(grep -E '(passed|failed|error)' build/logs/py.log | tail -n 1)
+  p=$(echo "$last" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+'); f=$(echo "$last" | grep -Eo '[0-9]+ (failed|error)' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+  count python "${p:-0}" "${f:-0}" "$rc"
+fi
+
+# 4. Lua: the rockspec build under Lua 5.4, then every other installed Lua
+if ls ./*.rockspec >/dev/null 2>&1; then
+  make -s rock >build/logs/rock.log 2>&1 || { cat build/logs/rock.log; count lua-build 0 1 1; }
+  busted --run=rock -o TAP >build/logs/lua.log 2>&1; rc=$?
+  p=$(grep -c '^ok ' build/logs/lua.log); f=$(grep -c '^not ok ' build/logs/lua.log)
+  grep -A3 '^not ok ' build/logs/lua.log | head -n 40
+  count lua5.4 "$p" "$f" "$rc"
+  if [ -x tests/lua/run_versions.sh ]; then
+    bash tests/lua/run_versions.sh >build/logs/lua-versions.log 2>&1; rc=$?
+    tail -n 8 build/logs/lua-versions.log
+    p=$(grep -Eo '^[a-z0-9.]+: [0-9]+ passed' build/logs/lua-versions.log | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+    f=$(grep -Eo '^[a-z0-9.]+: [0-9]+ passed, [0-9]+ failed' build/logs/lua-versions.log | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
+    count lua-other-versions "${p:-0}" "${f:-0}" "$rc"
+  fi
+fi
+
+echo "$total_pass passed, $total_fail failed"
+exit $status
