@@ -12,7 +12,7 @@ ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
 .PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
-        asan valgrind bench clean
+        asan valgrind bench clean accuracy
 
 all: build/test_smtpcodes build/libsmtpcodes.a
 
@@ -78,3 +78,11 @@ test:
 clean:
 	rm -rf build *.egg-info bindings/python/*.egg-info .pytest_cache smtpcodes.so csrc/*.o bindings/lua/*.o \
 	       bindings/python/smtpcodes/*.so
+
+build/classify_tsv: $(CORE_DEP) tests/tools/classify_tsv.c
+	@mkdir -p build
+	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/tools/classify_tsv.c
+
+# Agreement of classify() with the labels of ../shared/corpus/sisimai
+accuracy: build/classify_tsv
+	$(PYTHON) tests/tools/accuracy.py $(ACCURACY_ARGS)

@@ -1449,3 +1449,266 @@ int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, smtpcodes_secti
     }
     return sb_result(&b);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Classify                                                                   */
+
+enum { R_DELIVERED = 4, R_ONHOLD = 19, R_UNDEFINED = 32, R_GREYLISTED = 36, R_NONE = 37,
+       R_SECURITYERROR = 23, R_CONTENTERROR = 3, R_EXPIRED = 6, R_NOTACCEPT = 17 };
+
+typedef char sc_check_reasons[(SC_NREASONS == 38) ? 1 : -1];
+
+size_t smtpcodes_reason_count(void) { return SC_NREASONS; }
+
+const char *smtpcodes_reason_name(int reason) {
+    return (reason >= 0 && reason < SC_NREASONS) ? reason_info[reason].name : NULL;
+}
+
+int smtpcodes_reason_index(const char *name, size_t len) {
+    if (!name && len) return SMTPCODES_ERR_ARG;
+    for (int i = 0; i < SC_NREASONS; i++) {
+        const char *n = reason_info[i].name;
+        if (strlen(n) != len) continue;
+        size_t k = 0;
+        while (k < len && lower((unsigned char)name[k]) == n[k]) k++;
+        if (k == len) return i;
+    }
+    return SMTPCODES_ERR_SYNTAX;
+}
+
+const char *smtpcodes_reason_text(int reason, smtpcodes_reason_field f, smtpcodes_lang lang) {
+    if (reason < 0 || reason >= SC_NREASONS || (unsigned)f > SMTPCODES_REASON_ACTION || !lang_ok(lang))
+        return NULL;
+    return reason_info[reason].text[f][lang];
+}
+
+int smtpcodes_reason_is_hard(int reason) {
+    return (reason >= 0 && reason < SC_NREASONS) ? reason_info[reason].hard : 0;
+}
+
+const char *smtpcodes_evidence_name(smtpcodes_evidence e) {
+    static const char *const names[] = {"none", "phrase", "status", "reply", "subject", "success", "default"};
+    return ((unsigned)e < COUNT_OF(names)) ? names[e] : NULL;
+}
+
+static int status_reason(const smtpcodes_code *c) {
+    size_t lo = 0, hi = SC_NSTATUS;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct status_reason *s = &status_reasons[mid];
+        int cmp = s->cls != c->digits[0] ? (s->cls < c->digits[0] ? -1 : 1)
+                : s->subject != c->digits[1] ? (s->subject < c->digits[1] ? -1 : 1)
+                : s->detail != c->digits[2] ? (s->detail < c->digits[2] ? -1 : 1) : 0;
+        if (!cmp) return s->reason;
+        if (cmp < 0) lo = mid + 1; else hi = mid;
+    }
+    return -1;
+}
+
+static int reply_reason(int code) {
+    for (size_t i = 0; i < SC_NREPLY; i++)
+        if (reply_reasons[i].code == code) return reply_reasons[i].reason;
+    return -1;
+}
+
+/* One pass of the phrase automaton over the whole input. */
+typedef struct scan_result {
+    int rule;                 /* best rule matched, or -1 */
+    size_t rule_end;
+    int vendor;               /* first vendor marker seen, or -1 */
+} scan_result;
+
+static int better_rule(int cand, int best) {
+    if (best < 0) return 1;
+    return rules[cand].priority > rules[best].priority;
+}
+
+static void scan(const char *s, size_t len, scan_result *r) {
+    unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];
+    memset(first_end, 0, sizeof first_end);
+    memset(last_end, 0, sizeof last_end);
+    r->rule = -1;
+    r->rule_end = 0;
+    r->vendor = -1;
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned state = 0;
+    for (size_t i = 0; i < len; i++) {
+        state = automaton[state][byte_class[p[i]]];
+        unsigned n = state_out_count[state];
+        if (!n) continue;
+        const unsigned short *o = &state_out[state_out_start[state]];
+        for (unsigned k = 0; k < n; k++) {
+            const struct pattern *pt = &patterns[o[k]];
+            if (pt->kind == 1) {
+                if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
+            } else if (pt->kind == 2) {
+                if (r->vendor < 0) r->vendor = pt->arg;
+            } else {
+                unsigned f = pattern_frag[o[k]];
+                unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
+                if (f < SC_NFRAGS) {
+                    if (!first_end[f]) first_end[f] = end;
+                    last_end[f] = end;
+                }
+            }
+        }
+    }
+    for (size_t k = 0; k < COUNT_OF(pairs); k++) {
+        const struct pair *pr = &pairs[k];
+        if (!pr->n) continue;
+        unsigned at = 0;
+        int ok = 1;
+        for (unsigned j = 0; j < pr->n && ok; j++) {
+            unsigned f = pr->frag[j];
+            /* the fragment must end after the previous one ended */
+            if (!last_end[f] || last_end[f] <= at) ok = 0;
+            else at = first_end[f] > at ? first_end[f] : last_end[f];
+        }
+        if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
+    }
+}
+
+smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out) {
+    if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->reason = R_UNDEFINED;
+    out->code_reason = -1;
+    smtpcodes_reply r;
+    int st = smtpcodes_parse(s, len, 0, &r);
+    if (st == SMTPCODES_ERR_EMPTY || st == SMTPCODES_ERR_ARG) return (smtpcodes_status)st;
+    if (st == SMTPCODES_OK) {
+        out->has_basic = r.has_basic;
+        out->has_enhanced = r.has_enhanced;
+        out->code = r.reply_code;
+        out->enhanced = r.status_code;
+        out->permanence = r.permanence;
+        out->flags = r.flags;
+    }
+    scan_result sr;
+    scan(s, len, &sr);
+    if (sr.vendor >= 0) out->vendor = vendor_names[sr.vendor];
+    if (sr.rule >= 0) {
+        out->phrase = rules[sr.rule].phrase;
+        out->phrase_end = sr.rule_end;
+        if (rules[sr.rule].vendor >= 0) out->rule_vendor = vendor_names[rules[sr.rule].vendor];
+    }
+    smtpcodes_permanence perm = out->permanence;
+    int phrase_reason = sr.rule >= 0 ? rules[sr.rule].reason : -1;
+
+    if (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE) {
+        int code = out->has_basic ? out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2] : 0;
+        int delivered = (out->has_enhanced && out->enhanced.digits[0] == 2) || phrase_reason == R_DELIVERED ||
+                        (!out->has_basic && out->has_enhanced) || code == 251;
+        out->reason = (perm == SMTPCODES_PERM_SUCCESS && delivered) ? R_DELIVERED : R_NONE;
+        out->evidence = SMTPCODES_EV_SUCCESS;
+    } else {
+        if (out->has_enhanced) out->code_reason = status_reason(&out->enhanced);
+        int reply_r = -1;
+        if (out->has_basic)
+            reply_r = reply_reason(out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2]);
+        if (phrase_reason >= 0 && phrase_reason != R_DELIVERED && (rules[sr.rule].strong || out->code_reason < 0)) {
+            out->reason = phrase_reason;
+            out->evidence = SMTPCODES_EV_PHRASE;
+            out->overridden = out->code_reason >= 0 && out->code_reason != phrase_reason;
+        } else if (out->code_reason >= 0) {
+            out->reason = out->code_reason;
+            out->evidence = SMTPCODES_EV_STATUS;
+        } else if (out->has_enhanced && (out->enhanced.digits[1] == 6 || out->enhanced.digits[1] == 7)) {
+            out->reason = out->enhanced.digits[1] == 6 ? R_CONTENTERROR : R_SECURITYERROR;
+            out->evidence = SMTPCODES_EV_SUBJECT;
+        } else if (reply_r >= 0) {
+            out->reason = reply_r;
+            out->evidence = SMTPCODES_EV_REPLY;
+            if (out->code_reason < 0) out->code_reason = reply_r;
+        } else {
+            size_t k = 0;
+            while (k < len && is_space((unsigned char)s[k])) k++;
+            out->reason = k < len ? R_ONHOLD : R_UNDEFINED;
+            out->evidence = SMTPCODES_EV_DEFAULT;
+        }
+    }
+    const struct reason_info *ri = &reason_info[out->reason];
+    out->hard_bounce = ri->hard && perm != SMTPCODES_PERM_TEMPORARY && perm != SMTPCODES_PERM_SUCCESS &&
+                       perm != SMTPCODES_PERM_INTERMEDIATE &&
+                       (out->reason != R_NOTACCEPT || perm == SMTPCODES_PERM_PERMANENT);
+    switch (perm) {
+    case SMTPCODES_PERM_TEMPORARY: out->retry = out->reason != R_EXPIRED; break;
+    case SMTPCODES_PERM_PERMANENT: out->retry = 0; break;
+    case SMTPCODES_PERM_SUCCESS:
+    case SMTPCODES_PERM_INTERMEDIATE: out->retry = 0; break;
+    default: out->retry = ri->retry; break;
+    }
+    if (out->reason == R_GREYLISTED) out->retry = 1;
+    return SMTPCODES_OK;
+}
+
+int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    int es = lang == SMTPCODES_ES;
+    sbuf b;
+    sb_init(&b, buf, cap);
+    const char *reason = reason_info[c->reason].name;
+    switch (c->evidence) {
+    case SMTPCODES_EV_PHRASE:
+        sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase ? c->phrase : "");
+        if (c->rule_vendor) sb_printf(&b, es ? " (redacci\303\263n de %s)" : " (%s wording)", c->rule_vendor);
+        sb_printf(&b, es ? " indica %s" : " indicates %s", reason);
+        if (c->overridden) {
+            const char *what = c->has_enhanced ? c->enhanced.text : c->code.text;
+            sb_printf(&b, es ? "; el texto prevalece sobre el c\303\263digo %s, que por s\303\255 solo indicar\303\255a %s"
+                             : "; the text outranks code %s, which alone would mean %s",
+                      what, reason_info[c->code_reason].name);
+        }
+        break;
+    case SMTPCODES_EV_STATUS:
+        sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
+        break;
+    case SMTPCODES_EV_SUBJECT:
+        sb_printf(&b, es ? "el asunto X.%d de %s indica %s" : "the X.%d subject of %s implies %s",
+                  c->enhanced.digits[1], c->enhanced.text, reason);
+        break;
+    case SMTPCODES_EV_REPLY:
+        sb_printf(&b, es ? "el c\303\263digo de respuesta %s indica %s" : "reply code %s implies %s", c->code.text, reason);
+        break;
+    case SMTPCODES_EV_SUCCESS:
+        sb_printf(&b, es ? "respuesta positiva %s: %s" : "positive reply %s: %s",
+                  c->has_basic ? c->code.text : c->enhanced.text, reason);
+        break;
+    default:
+        sb_puts(&b, c->reason == R_ONHOLD
+                        ? (es ? "ni el c\303\263digo ni el texto permiten decidir: queda en espera (onhold)"
+                              : "neither the code nor the text decides: on hold (onhold)")
+                        : (es ? "no hay c\303\263digo ni texto reconocible (undefined)"
+                              : "no code and no recognised text (undefined)"));
+        break;
+    }
+    if (c->vendor && (!c->rule_vendor || strcmp(c->vendor, c->rule_vendor) != 0))
+        sb_printf(&b, es ? "; respuesta de %s" : "; reply written by %s", c->vendor);
+    return sb_result(&b);
+}
+
+int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    int es = lang == SMTPCODES_ES;
+    sbuf b;
+    sb_init(&b, buf, cap);
+    if (c->permanence == SMTPCODES_PERM_SUCCESS || c->permanence == SMTPCODES_PERM_INTERMEDIATE)
+        sb_puts(&b, es ? "No hace falta reintentar: la respuesta es positiva. "
+                       : "No retry needed: the reply is positive. ");
+    else if (c->reason == R_GREYLISTED)
+        sb_puts(&b, es ? "Reintenta: el listado gris acepta el mismo mensaje en un intento posterior, pasados unos minutos. "
+                       : "Retry: greylisting accepts the same message on a later attempt, after a few minutes. ");
+    else if (c->retry)
+        sb_puts(&b, es ? "Reintenta m\303\241s tarde: el fallo es temporal y la cola emisora lo reintentar\303\241. "
+                       : "Retry later: the failure is temporary and the sending queue will try again. ");
+    else if (c->permanence == SMTPCODES_PERM_TEMPORARY)
+        sb_puts(&b, es ? "No reintentes: los reintentos ya se agotaron. "
+                       : "Do not retry: the retries have already run out. ");
+    else
+        sb_puts(&b, es ? "No reintentes sin cambios: volver\303\241 a fallar. "
+                       : "Do not retry unchanged: it will fail again. ");
+    sb_puts(&b, reason_info[c->reason].text[2][lang]);
+    return sb_result(&b);
+}

@@ -259,6 +259,60 @@ SMTPCODES_API int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, s
                                               smtpcodes_lang lang, smtpcodes_format fmt,
                                               char *buf, size_t cap);
 
+/* ---- classify ----------------------------------------------------------------- */
+/* What decided a classification's reason. */
+typedef enum smtpcodes_evidence {
+    SMTPCODES_EV_NONE = 0,
+    SMTPCODES_EV_PHRASE = 1,       /* a phrase of the rules (rules.toml) */
+    SMTPCODES_EV_STATUS = 2,       /* the enhanced status code */
+    SMTPCODES_EV_REPLY = 3,        /* the basic reply code */
+    SMTPCODES_EV_SUBJECT = 4,      /* the enhanced code's subject (X.6 content, X.7 security) */
+    SMTPCODES_EV_SUCCESS = 5,      /* a positive reply */
+    SMTPCODES_EV_DEFAULT = 6       /* nothing decided: onhold (text) or undefined */
+} smtpcodes_evidence;
+
+typedef struct smtpcodes_classification {
+    int reason;                    /* reason index: smtpcodes_reason_name(reason) */
+    smtpcodes_permanence permanence; /* the basic code decides; else the enhanced class */
+    int hard_bounce;               /* Sisimai's definition: userunknown, hostunknown, hasmoved,
+                                      notaccept with a permanent code */
+    int retry;                     /* 1: retrying later may succeed */
+    int has_basic, has_enhanced;
+    smtpcodes_code code;           /* valid when has_basic */
+    smtpcodes_code enhanced;       /* valid when has_enhanced */
+    const char *vendor;            /* whose wording was recognised, or NULL */
+    smtpcodes_evidence evidence;   /* what decided the reason */
+    const char *phrase;            /* the deciding (or best) phrase, static; NULL if none */
+    size_t phrase_end;             /* offset just past that phrase in the input */
+    const char *rule_vendor;       /* vendor of the deciding rule, or NULL */
+    int code_reason;               /* reason the codes alone imply, or -1 */
+    int overridden;                /* 1: the text outranked what the code implies */
+    unsigned int flags;            /* SMTPCODES_F_* from the lenient parse */
+} smtpcodes_classification;
+
+/* Classify a reply, a multi-line reply or a log line (lenient parse, then the
+ * phrase automaton over the whole input). ERR_ARG, ERR_EMPTY; any other input
+ * gets a classification (reason "undefined" when nothing is known). */
+SMTPCODES_API smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out);
+
+typedef enum smtpcodes_reason_field {
+    SMTPCODES_REASON_TITLE = 0,
+    SMTPCODES_REASON_DESCRIPTION = 1,
+    SMTPCODES_REASON_ACTION = 2    /* what to do, by role */
+} smtpcodes_reason_field;
+
+SMTPCODES_API size_t smtpcodes_reason_count(void);
+SMTPCODES_API const char *smtpcodes_reason_name(int reason);           /* NULL if out of range */
+SMTPCODES_API int smtpcodes_reason_index(const char *name, size_t len); /* <0 if unknown */
+SMTPCODES_API const char *smtpcodes_reason_text(int reason, smtpcodes_reason_field f, smtpcodes_lang lang);
+SMTPCODES_API int smtpcodes_reason_is_hard(int reason);               /* 1 for the hard-bounce set */
+SMTPCODES_API const char *smtpcodes_evidence_name(smtpcodes_evidence e); /* "phrase", "status", ... */
+/* The evidence and the retry advice, in words. */
+SMTPCODES_API int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang,
+                                            char *buf, size_t cap);
+SMTPCODES_API int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang,
+                                         char *buf, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.dirname(HERE)
 DEFAULT_INPUTS = [os.path.join(HERE, "codes.toml")]
 RULES = os.path.join(HERE, "rules.toml")
+REASONS = os.path.join(HERE, "reasons.toml")
 OUTPUT = os.path.join(CSRC, "smtpcodes_data.inc")
 
 LANGS = ("en", "es")
@@ -303,10 +304,16 @@ def generate(inputs):
     if os.path.exists(RULES):
         sys.path.insert(0, HERE)
         import gen_rules  # noqa: E402  (classification rules, compiled to an automaton)
-        with open(RULES, "rb") as f:
-            raw = f.read()
-        h.update(raw)
-        rules_c = gen_rules.emit(tomllib.loads(raw.decode("utf-8")), c_string)
+        docs = []
+        for path in (RULES, REASONS):
+            with open(path, "rb") as f:
+                raw = f.read()
+            h.update(raw)
+            docs.append(tomllib.loads(raw.decode("utf-8")))
+        try:
+            rules_c = gen_rules.emit(docs[0], docs[1], c_string)
+        except gen_rules.RuleError as e:
+            raise DataError(str(e))
     return emit(meta, classes, cmd_rows, entries, rules_c, h.hexdigest())
 
 

@@ -14,7 +14,8 @@ PUNCT = ".-'/:@_#()[]<>=;,\"+!?&%*|$~`{}\\^"
 OTHER = 0
 
 
-def byte_classes():
+def byte_classes(used=PUNCT):
+    """Classes for the letters, digits, white space and the punctuation marks used."""
     cls = [OTHER] * 256
     n = 1
     for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz"):
@@ -27,8 +28,9 @@ def byte_classes():
         cls[ord(ws)] = n
     n += 1
     for p in PUNCT:
-        cls[ord(p)] = n
-        n += 1
+        if p in used:
+            cls[ord(p)] = n
+            n += 1
     return cls, n
 
 
@@ -133,10 +135,9 @@ def load(rules, reasons):
     return rs, vendors, patterns, rule_list, pairs, status, reply
 
 
-def build_automaton(patterns, cls):
+def build_automaton(patterns, cls, nclass):
     """Dense Aho-Corasick automaton over byte classes. Returns (next table,
     per-state output lists of pattern ids)."""
-    _, nclass = byte_classes()
     goto = [dict()]
     out = [[]]
     for pid, (_, _, text) in enumerate(patterns):
@@ -179,9 +180,9 @@ def build_automaton(patterns, cls):
 
 
 def emit(rules, reasons, c_string):
-    cls, nclass = byte_classes()
     rs, vendors, patterns, rule_list, pairs, status, reply = load(rules, reasons)
-    table, out = build_automaton(patterns, cls)
+    cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
+    table, out = build_automaton(patterns, cls, nclass)
     if len(table) >= 65535:
         raise RuleError("automaton too large")
     o = []

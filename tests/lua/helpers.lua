@@ -57,6 +57,17 @@ function H.read_tsv(name)
    return rows
 end
 
+-- The module's quoting of an input in error messages: printable ASCII kept
+-- (except \ and '), other bytes as \xNN, at most 60 bytes, then "..." if cut.
+function H.quote(s)
+   local q = s:sub(1, 60):gsub("[^%w ]", function(c)
+      local b = c:byte()
+      if b >= 32 and b < 127 and c ~= "'" and c ~= "\\" then return c end
+      return string.format("\\x%02x", b)
+   end)
+   return "'" .. q .. "'" .. (#s > 60 and "..." or "")
+end
+
 -- "a,b,c" or "-" as a set.
 function H.set(s)
    local t = {}
