@@ -14,7 +14,12 @@ TEST_C   := tests/c/test_smtpcodes.c
 .PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
         asan valgrind bench clean accuracy
 
-all: build/test_smtpcodes build/libsmtpcodes.a
+all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
+
+# The command-line tool
+build/smtpcodes: $(CORE_DEP) bindings/cli/cli.c bindings/cli/cli.h bindings/cli/main.c
+	@mkdir -p build
+	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -Ibindings/cli -o $@ $(CORE_SRC) bindings/cli/cli.c bindings/cli/main.c
 
 gen:
 	$(PYTHON) csrc/data/gen_data.py
