@@ -12,7 +12,7 @@ ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
 .PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
-        asan valgrind bench clean accuracy
+        asan valgrind bench clean accuracy fuzz
 
 all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
 
@@ -91,3 +91,21 @@ build/classify_tsv: $(CORE_DEP) tests/tools/classify_tsv.c
 # Agreement of classify() with the labels of ../shared/corpus/sisimai
 accuracy: build/classify_tsv
 	$(PYTHON) tests/tools/accuracy.py $(ACCURACY_ARGS)
+
+# libFuzzer targets (clang + libclang-rt-14-dev), each run FUZZ_SECONDS (default 30)
+FUZZ_TARGETS := lookup parse_strict parse_lenient explain compare classify
+FUZZ_SECONDS ?= 30
+build/fuzz/fuzz_%: $(CORE_DEP) tests/fuzz/fuzz_smtpcodes.c
+	@mkdir -p $(@D)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DFUZZ_$* -Icsrc \
+	    -o $@ $(CORE_SRC) tests/fuzz/fuzz_smtpcodes.c
+
+fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+	@$(PYTHON) tests/fuzz/make_seeds.py
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/corpus/$$t; \
+	    ./build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -print_final_stats=0 \
+	        -artifact_prefix=build/fuzz/crash-$$t- build/fuzz/corpus/$$t build/fuzz/seeds/$$t 2>build/fuzz/$$t.log \
+	        || { tail -n 30 build/fuzz/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
+	    echo "fuzz: $$t ok ($$(grep -Eo 'Done [0-9]+ runs' build/fuzz/$$t.log))"; \
+	done

@@ -276,18 +276,33 @@ static const smtpcodes_entry *find_vendor(int cls, int subject, int detail) {
     return NULL;
 }
 
+/* Decimal digits of v (0-999) at p; returns the new end. */
+static char *put_num(char *p, int v) {
+    if (v >= 100) *p++ = (char)('0' + v / 100);
+    if (v >= 10) *p++ = (char)('0' + v / 10 % 10);
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
 static void code_init(smtpcodes_code *out, int kind, int d0, int d1, int d2) {
     memset(out, 0, sizeof *out);
     out->kind = kind;
     out->digits[0] = d0;
     out->digits[1] = d1;
     out->digits[2] = d2;
-    if (kind == SMTPCODES_BASIC)
-        snprintf(out->text, sizeof out->text, "%d%d%d", d0, d1, d2);
-    else if (d0 == 0)
-        snprintf(out->text, sizeof out->text, "X.%d.%d", d1, d2);
-    else
-        snprintf(out->text, sizeof out->text, "%d.%d.%d", d0, d1, d2);
+    char *p = out->text;
+    if (kind == SMTPCODES_BASIC) {
+        *p++ = (char)('0' + d0);
+        *p++ = (char)('0' + d1);
+        *p++ = (char)('0' + d2);
+    } else {
+        *p++ = d0 ? (char)('0' + d0) : 'X';
+        *p++ = '.';
+        p = put_num(p, d1);
+        *p++ = '.';
+        p = put_num(p, d2);
+    }
+    *p = '\0';
 }
 
 smtpcodes_status smtpcodes_lookup_basic(int code, smtpcodes_code *out) {
@@ -562,8 +577,13 @@ static size_t fold(const char *s, size_t n, char *out, size_t cap) {
 
 static int contains(const char *hay, size_t hn, const char *needle, size_t nn) {
     if (nn == 0 || nn > hn) return 0;
-    for (size_t i = 0; i + nn <= hn; i++)
-        if (hay[i] == needle[0] && memcmp(hay + i, needle, nn) == 0) return 1;
+    const char *p = hay, *end = hay + hn - nn + 1;
+    while (p < end) {
+        p = memchr(p, needle[0], (size_t)(end - p));
+        if (!p) return 0;
+        if (memcmp(p, needle, nn) == 0) return 1;
+        p++;
+    }
     return 0;
 }
 
@@ -591,25 +611,26 @@ int smtpcodes_search(const char *words, size_t len, int lang, const smtpcodes_en
     int score[SMTPCODES_TABLE_SIZE];
     size_t order[SMTPCODES_TABLE_SIZE];
     size_t found = 0;
-    char buf[2048];
+    const char *title[SMTPCODES_NLANG], *desc[SMTPCODES_NLANG];
+    size_t tn[SMTPCODES_NLANG], dn[SMTPCODES_NLANG];
     for (size_t e = 0; e < SMTPCODES_TABLE_SIZE; e++) {
         const smtpcodes_entry *en = &smtpcodes_table[e];
+        for (int l = 0; l < SMTPCODES_NLANG; l++) {   /* folded by the generator */
+            int on = lang < 0 || l == lang;
+            title[l] = search_fold[e][0][l];
+            desc[l] = search_fold[e][1][l];
+            tn[l] = on ? strlen(title[l]) : 0;
+            dn[l] = on ? strlen(desc[l]) : 0;
+        }
+        char cf[32];
+        size_t cn = fold(en->code, strlen(en->code), cf, sizeof cf);
         int total = 0;
         size_t matched = 0;
         for (size_t k = 0; k < nw; k++) {
-            int best = 0;
-            size_t cn = strlen(en->code);
-            char cf[32];
-            fold(en->code, cn, cf, sizeof cf);
-            if (wn[k] == cn && memcmp(cf, w[k], cn) == 0) best = 100;
-            for (int l = 0; l < SMTPCODES_NLANG && best < 100; l++) {
-                if (lang >= 0 && l != lang) continue;
-                const char *t = en->text[SMTPCODES_TITLE][l];
-                size_t tn = fold(t, strlen(t), buf, sizeof buf);
-                if (contains(buf, tn, w[k], wn[k]) && best < 10) best = 10;
-                const char *d = en->text[SMTPCODES_DESCRIPTION][l];
-                size_t dn = fold(d, strlen(d), buf, sizeof buf);
-                if (contains(buf, dn, w[k], wn[k]) && best < 3) best = 3;
+            int best = (wn[k] == cn && memcmp(cf, w[k], cn) == 0) ? 100 : 0;
+            for (int l = 0; l < SMTPCODES_NLANG && best < 10; l++) {
+                if (contains(title[l], tn[l], w[k], wn[k])) best = 10;
+                else if (best < 3 && contains(desc[l], dn[l], w[k], wn[k])) best = 3;
             }
             if (best) matched++;
             total += best;
@@ -1453,8 +1474,9 @@ int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, smtpcodes_secti
 /* ------------------------------------------------------------------------ */
 /* Classify                                                                   */
 
-enum { R_DELIVERED = 4, R_ONHOLD = 19, R_UNDEFINED = 32, R_GREYLISTED = 36, R_NONE = 37,
-       R_SECURITYERROR = 23, R_CONTENTERROR = 3, R_EXPIRED = 6, R_NOTACCEPT = 17 };
+enum { R_DELIVERED = SC_R_DELIVERED, R_ONHOLD = SC_R_ONHOLD, R_UNDEFINED = SC_R_UNDEFINED,
+       R_GREYLISTED = SC_R_GREYLISTED, R_NONE = SC_R_NONE, R_SECURITYERROR = SC_R_SECURITYERROR,
+       R_CONTENTERROR = SC_R_CONTENTERROR, R_EXPIRED = SC_R_EXPIRED, R_NOTACCEPT = SC_R_NOTACCEPT };
 
 typedef char sc_check_reasons[(SC_NREASONS == 38) ? 1 : -1];
 
@@ -1516,6 +1538,7 @@ typedef struct scan_result {
     int rule;                 /* best rule matched, or -1 */
     size_t rule_end;
     int vendor;               /* first vendor marker seen, or -1 */
+    unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
 } scan_result;
 
 static int better_rule(int cand, int best) {
@@ -1530,6 +1553,7 @@ static void scan(const char *s, size_t len, scan_result *r) {
     r->rule = -1;
     r->rule_end = 0;
     r->vendor = -1;
+    r->ctx = 0;
     const unsigned char *p = (const unsigned char *)s;
     unsigned state = 0;
     for (size_t i = 0; i < len; i++) {
@@ -1543,6 +1567,8 @@ static void scan(const char *s, size_t len, scan_result *r) {
                 if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
             } else if (pt->kind == 2) {
                 if (r->vendor < 0) r->vendor = pt->arg;
+            } else if (pt->kind == 4) {
+                r->ctx |= 1u << pt->arg;
             } else {
                 unsigned f = pattern_frag[o[k]];
                 unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
@@ -1566,6 +1592,29 @@ static void scan(const char *s, size_t len, scan_result *r) {
         }
         if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
     }
+}
+
+/* Sisimai's context rules, with the session step read from the text instead of the SMTP
+ * command: a recipient refusal that came after DATA, or under a status that points at a
+ * filter, is "filtered"; an address refusal at MAIL FROM (or under a sender status) is
+ * about the sender, "rejected"; a refusal at connection or HELO with nothing more telling
+ * is "blocked". `reason` is what the phrases (or -1) decided. */
+static int context_reason(int reason, const smtpcodes_classification *c, unsigned ctx) {
+    int st = c->code_reason;
+    int subject = c->has_enhanced ? c->enhanced.digits[1] : -1;
+    int rcpt = (ctx & SC_CTX_RCPT) != 0;
+    if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
+        if (ctx & SC_CTX_DATA) return SC_R_FILTERED;
+        if (st == SC_R_FILTERED || subject == 3 || subject == 7) return SC_R_FILTERED;
+        if (ctx & SC_CTX_MAIL) return SC_R_REJECTED;
+    }
+    if (reason == SC_R_HOSTUNKNOWN && !rcpt && (st == SC_R_REJECTED || (ctx & SC_CTX_MAIL)))
+        return SC_R_REJECTED;
+    if (reason < 0 && st < 0) {
+        if (ctx & SC_CTX_CONNECT) return SC_R_BLOCKED;
+        if ((ctx & SC_CTX_MAIL) && !rcpt) return SC_R_REJECTED;
+    }
+    return reason;
 }
 
 smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out) {
@@ -1594,6 +1643,11 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
     }
     smtpcodes_permanence perm = out->permanence;
     int phrase_reason = sr.rule >= 0 ? rules[sr.rule].reason : -1;
+    if (phrase_reason == SC_R_MAILERERROR && (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE)) {
+        /* "X-Unix; 255": the number is the local mailer's exit status, not a reply code */
+        out->has_basic = 0;
+        out->permanence = perm = SMTPCODES_PERM_UNKNOWN;
+    }
 
     if (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE) {
         int code = out->has_basic ? out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2] : 0;
@@ -1606,10 +1660,13 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
         int reply_r = -1;
         if (out->has_basic)
             reply_r = reply_reason(out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2]);
-        if (phrase_reason >= 0 && phrase_reason != R_DELIVERED && (rules[sr.rule].strong || out->code_reason < 0)) {
-            out->reason = phrase_reason;
+        int text_reason = phrase_reason >= 0 && phrase_reason != R_DELIVERED &&
+                          (rules[sr.rule].strong || out->code_reason < 0) ? phrase_reason : -1;
+        text_reason = context_reason(text_reason, out, sr.ctx);
+        if (text_reason >= 0) {
+            out->reason = text_reason;
             out->evidence = SMTPCODES_EV_PHRASE;
-            out->overridden = out->code_reason >= 0 && out->code_reason != phrase_reason;
+            out->overridden = out->code_reason >= 0 && out->code_reason != text_reason;
         } else if (out->code_reason >= 0) {
             out->reason = out->code_reason;
             out->evidence = SMTPCODES_EV_STATUS;

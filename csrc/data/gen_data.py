@@ -60,6 +60,39 @@ def c_string(s):
     return "".join(out)
 
 
+LATIN_FOLD = "aaaaaaaceeeeiiii" "dnooooo*ouuuuyts" "aaaaaaaceeeeiiii" "dnooooo/ouuuuyty"
+
+
+def fold(text):
+    """Search folding, byte for byte as fold() in smtpcodes.c: ASCII lowercased,
+    U+00C0-U+00FF to their base letter, other bytes kept."""
+    out = []
+    for ch in text:
+        if 0xC0 <= ord(ch) <= 0xFF:
+            out.append(LATIN_FOLD[ord(ch) - 0xC0])
+        else:
+            for b in ch.encode("utf-8"):
+                out.append(chr(b + 32) if 65 <= b <= 90 else chr(b) if b < 128 else None)
+                if out[-1] is None:
+                    out[-1] = bytes([b]).decode("latin-1")
+    return "".join(out)
+
+
+def c_bytes(s):
+    """A C literal for a str whose code points are bytes (latin-1)."""
+    out = ['"']
+    for b in s.encode("latin-1"):
+        ch = chr(b)
+        if ch in '"\\?':
+            out.append("\\" + ch)
+        elif 0x20 <= b < 0x7F:
+            out.append(ch)
+        else:
+            out.append("\\%03o" % b)
+    out.append('"')
+    return "".join(out)
+
+
 def c_str_or_null(s):
     return "NULL" if s is None else c_string(s)
 
@@ -286,6 +319,14 @@ def emit(meta, classes, cmd_rows, entries, rules_c, digest):
         w(f"    refs_{i}, {rel}, {bas}, {bits},")
         w(f"    {len(e['refs'])}, {len(e['related'])}, {len(e['basic_codes'])}")
         w("  },")
+    w("};")
+    w("")
+    w("/* Title and description of each entry folded for search (see fold() in smtpcodes.c) */")
+    w("static const char *const search_fold[SMTPCODES_TABLE_SIZE][2][SMTPCODES_NLANG] = {")
+    for e in entries:
+        t = ", ".join(c_bytes(fold(x)) for x in e["texts"][0])
+        d = ", ".join(c_bytes(fold(x)) for x in e["texts"][1])
+        w(f"    {{{{{t}}}, {{{d}}}}},")
     w("};")
     if rules_c:
         w("")
