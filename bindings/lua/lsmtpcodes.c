@@ -145,9 +145,11 @@ static int push_error(lua_State *L, int st, const char *input, size_t len) {
     return 3;
 }
 
+/* "bad argument #n to 'f' (<expected> expected, got <type>)", as luaL_typeerror. */
 static int type_error(lua_State *L, int arg, const char *expected) {
-    const char *msg = lua_pushfstring(L, "%s expected, got %s", expected, luaL_typename(L, arg));
-    return luaL_argerror(L, arg, msg);
+    const char *got = luaL_typename(L, arg);
+    if (luaL_getmetafield(L, arg, "__name") && lua_type(L, -1) == LUA_TSTRING) got = lua_tostring(L, -1);
+    return luaL_argerror(L, arg, lua_pushfstring(L, "%s expected, got %s", expected, got));
 }
 
 /* Optional language argument: nil/none gives dflt; unknown tags raise. */
@@ -167,11 +169,17 @@ static smtpcodes_lang opt_lang(lua_State *L, int arg, smtpcodes_lang dflt) {
     return lang;
 }
 
+/* Position of the code's entry in the table, -1 if unknown. */
+static int entry_index(const smtpcodes_code *c) {
+    return c->entry ? (int)(c->entry - smtpcodes_at(0)) : -1;
+}
+
 /* Push the Code userdata for c in lang, from the per-state cache if alive. */
 static void push_code(lua_State *L, const smtpcodes_code *c, smtpcodes_lang lang) {
     lcode *u;
     lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY);             /* cache */
-    lua_pushfstring(L, "%d:%s/%s", c->kind, c->text, smtpcodes_lang_tag(lang)); /* cache key */
+    /* key: text, entry (a vendor entry may share the text of a registered one), lang */
+    lua_pushfstring(L, "%d:%s:%d/%s", c->kind, c->text, entry_index(c), smtpcodes_lang_tag(lang));
     lua_pushvalue(L, -1);
     lua_rawget(L, -3);                                         /* cache key hit? */
     if (!lua_isnil(L, -1)) {
@@ -409,13 +417,17 @@ static int code_tostring(lua_State *L) {
     return 1;
 }
 
-/* Order: basic before enhanced, then by digits, then by text (vendor ranges). */
+/* Order: basic before enhanced, then by digits, then by text (vendor ranges),
+ * then by entry (a registered meaning before a vendor's reuse of the number,
+ * as in iteration). Equal means the same code with the same meaning. */
 static int code_cmp(const smtpcodes_code *a, const smtpcodes_code *b) {
     int i;
     if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
     for (i = 0; i < 3; i++)
         if (a->digits[i] != b->digits[i]) return a->digits[i] < b->digits[i] ? -1 : 1;
     i = strcmp(a->text, b->text);
+    if (i) return i < 0 ? -1 : 1;
+    i = entry_index(a) - entry_index(b);
     return i < 0 ? -1 : i > 0;
 }
 
@@ -530,7 +542,8 @@ static int l_explain(lua_State *L) {
         if (!to_code(L, 1, &c, NULL)) return 3;
         goto code;
     case LUA_TUSERDATA:
-        to_code(L, 1, &c, &lang);   /* raises unless a Code */
+        if (!luaL_testudata(L, 1, CODE_MT)) return type_error(L, 1, "number, string, table or " CODE_MT);
+        to_code(L, 1, &c, &lang);
         goto code;
     case LUA_TSTRING:
         s = lua_tolstring(L, 1, &len);
@@ -649,10 +662,11 @@ static int l_compare(lua_State *L) {
 static int codes_iter(lua_State *L) {
     lua_Integer first = lua_tointeger(L, lua_upvalueindex(1));
     lua_Integer end = lua_tointeger(L, lua_upvalueindex(2));
-    lua_Integer i = lua_tointeger(L, 2) + 1;                  /* control: position in the selection */
+    lua_Integer i = lua_tointeger(L, 2);                      /* control: position in the selection */
     smtpcodes_code c;
-    if (first + i - 1 >= end || smtpcodes_code_of(smtpcodes_at((size_t)(first + i - 1)), &c) != SMTPCODES_OK)
+    if (i < 0 || i >= end - first || smtpcodes_code_of(smtpcodes_at((size_t)(first + i)), &c) != SMTPCODES_OK)
         return 0;
+    i++;
     lua_pushinteger(L, i);
     push_code(L, &c, (smtpcodes_lang)lua_tointeger(L, lua_upvalueindex(3)));
     return 2;

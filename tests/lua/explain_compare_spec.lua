@@ -72,7 +72,7 @@ describe("explain", function()
       for _, v in ipairs({ true, print }) do
          local ok, err = pcall(smtpcodes.explain, v)
          assert.is_false(ok)
-         assert.truthy(err:find("bad argument #1 to '[%w%.]*explain'"), err)
+         assert.truthy(err:find("bad argument #1 to '[%w%.]*explain'") or err:find("bad argument #1 to '?'", 1, true), err)
       end
       assert.has_error(function() smtpcodes.explain() end)
       assert.has_error(function() smtpcodes.explain({}) end)            -- no lines
@@ -154,7 +154,7 @@ describe("compare", function()
       assert.truthy(err:find("bad argument #2", 1, true), err)
       ok, err = pcall(smtpcodes.compare, {}, 550)
       assert.is_false(ok)
-      assert.truthy(err:find("bad argument #1 to '[%w%.]*compare'"), err)
+      assert.truthy(err:find("bad argument #1 to '[%w%.]*compare'") or err:find("bad argument #1 to '?'", 1, true), err)
       assert.has_error(function() smtpcodes.compare(550, 450, "fr") end)
    end)
 end)
