@@ -74,17 +74,6 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     return 0;
 }
 
-static int is_utf8(const char *s, size_t n) {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        size_t k = utf8_seq(p + i, n - i);
-        if (!k) return 0;
-        i += k;
-    }
-    return 1;
-}
-
 /* Copy untrusted text: invalid UTF-8 becomes U+FFFD, control bytes '?',
  * at most max bytes of input (then an ellipsis). */
 static void sb_put_safe(sbuf *b, const char *s, size_t n, size_t max) {
@@ -725,6 +714,7 @@ static void after_basic(const char *s, size_t len, found_code *f, int strict) {
 static int find_embedded_basic(const char *s, size_t len, found_code *best) {
     int best_score = 0;
     for (size_t i = 0; i + 3 <= len; i++) {
+        if (s[i] < '1' || s[i] > '5') continue;
         int v = basic_at(s, len, i, 0);
         if (!v || !left_boundary(s, i, "([\"'<;")) continue;
         if (i > 0 && (is_digit((unsigned char)s[i - 1]) || s[i - 1] == '.')) continue;
@@ -772,18 +762,31 @@ static int find_embedded_enhanced(const char *s, size_t len, found_code *f) {
     return 0;
 }
 
-static int has_control(const char *s, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\t') || c == 0x7F) return 1;
+/* One pass over a line: SMTPCODES_F_NOT_UTF8 and SMTPCODES_F_CONTROL_CHARS. */
+static unsigned int text_flags(const char *s, size_t n) {
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned int flags = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) { i++; continue; }   /* printable ASCII: the common case */
+        if (c < 0x80) {
+            if (c != '\t') flags |= SMTPCODES_F_CONTROL_CHARS;
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, n - i);
+        if (!k) { flags |= SMTPCODES_F_NOT_UTF8; k = 1; }
+        i += k;
     }
-    return 0;
+    return flags;
 }
 
 smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options, smtpcodes_reply *out) {
     if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
     int strict = (options & SMTPCODES_STRICT) != 0;
-    memset(out, 0, sizeof *out);
+    /* everything but lines[], which is filled as far as nlines says */
+    memset(out, 0, offsetof(smtpcodes_reply, lines));
     size_t t = 0;
     while (t < len && is_space((unsigned char)s[t])) t++;
     if (t == len) return SMTPCODES_ERR_EMPTY;
@@ -800,8 +803,8 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
     unsigned int flags = 0;
     int last_continued = 0;
     while (pos < len) {
-        size_t eol = pos;
-        while (eol < len && s[eol] != '\n') eol++;
+        const char *nl = memchr(s + pos, '\n', len - pos);
+        size_t eol = nl ? (size_t)(nl - s) : len;
         size_t next = eol < len ? eol + 1 : eol;
         size_t raw_len = eol - pos;
         if (raw_len && s[pos + raw_len - 1] == '\r') raw_len--;
@@ -863,8 +866,7 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
                 flags |= SMTPCODES_F_MIXED_CODES;
             }
         }
-        if (!is_utf8(line, raw_len)) flags |= SMTPCODES_F_NOT_UTF8;
-        if (has_control(line, raw_len)) flags |= SMTPCODES_F_CONTROL_CHARS;
+        flags |= text_flags(line, raw_len);
         if (raw_len > 510) flags |= SMTPCODES_F_LONG_LINE;
 
         if (out->nlines < SMTPCODES_MAX_LINES) {

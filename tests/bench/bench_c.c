@@ -1,0 +1,106 @@
+/* bench_c.c - C core throughput, single thread. Reads corpus texts (one per
+ * line, "\n" escaped as \\n) from the file named in argv[1]; prints
+ * "name<TAB>ops_per_second<TAB>ns_per_op" lines for bench.py. */
+#define _POSIX_C_SOURCE 199309L
+#include "smtpcodes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static volatile unsigned long sink;
+
+static void report(const char *name, double ops, double secs) {
+    printf("%s\t%.0f\t%.1f\n", name, ops / secs, secs / ops * 1e9);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: bench_c TEXTS\n"); return 2; }
+    FILE *f = fopen(argv[1], "r");
+    if (!f) { perror(argv[1]); return 2; }
+    static char *texts[20000];
+    static size_t lens[20000];
+    size_t n = 0;
+    static char line[1 << 16];
+    while (n < 20000 && fgets(line, sizeof line, f)) {
+        size_t k = 0;
+        for (size_t i = 0; line[i] && line[i] != '\n'; i++) {
+            if (line[i] == '\\' && line[i + 1] == 'n') { line[k++] = '\n'; i++; }
+            else line[k++] = line[i];
+        }
+        texts[n] = malloc(k + 1);
+        if (!texts[n]) return 2;
+        memcpy(texts[n], line, k);
+        texts[n][k] = '\0';
+        lens[n++] = k;
+    }
+    fclose(f);
+
+    /* lookup */
+    const char *codes[] = {"550", "5.1.1", "421", "4.2.2", "252", "5.7.606"};
+    smtpcodes_code c;
+    long iters = 4000000;
+    double t0 = now();
+    for (long i = 0; i < iters; i++) {
+        smtpcodes_lookup(codes[i % 6], strlen(codes[i % 6]), &c);
+        sink += (unsigned long)c.known;
+    }
+    report("c.lookup", (double)iters, now() - t0);
+    t0 = now();
+    for (long i = 0; i < iters; i++) {
+        smtpcodes_lookup_basic(550, &c);
+        sink += (unsigned long)c.known;
+    }
+    report("c.lookup_basic_int", (double)iters, now() - t0);
+
+    /* parse (lenient) over the corpus texts */
+    static smtpcodes_reply r;
+    int reps = 200;
+    t0 = now();
+    for (int k = 0; k < reps; k++)
+        for (size_t i = 0; i < n; i++) {
+            smtpcodes_parse(texts[i], lens[i], 0, &r);
+            sink += r.flags;
+        }
+    report("c.parse", (double)reps * (double)n, now() - t0);
+
+    /* classify over the corpus texts */
+    smtpcodes_classification cl;
+    t0 = now();
+    for (int k = 0; k < reps; k++)
+        for (size_t i = 0; i < n; i++) {
+            smtpcodes_classify(texts[i], lens[i], &cl);
+            sink += (unsigned long)cl.reason;
+        }
+    report("c.classify", (double)reps * (double)n, now() - t0);
+
+    /* explain and compare renderings */
+    static char buf[1 << 15];
+    smtpcodes_code a, b;
+    smtpcodes_lookup("550", 3, &a);
+    smtpcodes_lookup("5.1.1", 5, &b);
+    iters = 200000;
+    t0 = now();
+    for (long i = 0; i < iters; i++)
+        sink += (unsigned long)smtpcodes_explain_code(i & 1 ? &a : &b, (smtpcodes_lang)(i & 1), SMTPCODES_TEXT, buf, sizeof buf);
+    report("c.explain", (double)iters, now() - t0);
+    smtpcodes_comparison cmp;
+    smtpcodes_lookup("211", 3, &a);
+    smtpcodes_lookup("252", 3, &b);
+    t0 = now();
+    for (long i = 0; i < iters; i++) {
+        smtpcodes_compare(&a, &b, &cmp);
+        sink += (unsigned long)smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, (smtpcodes_lang)(i & 1),
+                                                           SMTPCODES_TEXT, buf, sizeof buf);
+    }
+    report("c.compare", (double)iters, now() - t0);
+    for (size_t i = 0; i < n; i++) free(texts[i]);
+    return sink == 42 ? 1 : 0;
+}
