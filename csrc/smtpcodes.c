@@ -98,6 +98,29 @@ static void sb_put_safe(sbuf *b, const char *s, size_t n, size_t max) {
     }
 }
 
+int smtpcodes_json_string(const char *s, size_t n, char *buf, size_t cap) {
+    if ((!s && n) || (!buf && cap)) return SMTPCODES_ERR_ARG;
+    sbuf b;
+    sb_init(&b, buf, cap);
+    const unsigned char *p = (const unsigned char *)s;
+    sb_putc(&b, '"');
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') { sb_putc(&b, '\\'); sb_putc(&b, (char)c); i++; continue; }
+        if (c == '\n') { sb_puts(&b, "\\n"); i++; continue; }
+        if (c == '\t') { sb_puts(&b, "\\t"); i++; continue; }
+        if (c == '\r') { sb_puts(&b, "\\r"); i++; continue; }
+        if (c < 0x20 || c == 0x7F) { sb_printf(&b, "\\u%04x", c); i++; continue; }
+        size_t k = utf8_seq(p + i, n - i);
+        if (!k) { sb_puts(&b, "\\ufffd"); i++; continue; }
+        sb_putn(&b, s + i, k);
+        i += k;
+    }
+    sb_putc(&b, '"');
+    return sb_result(&b);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Versions, errors, languages                                               */
 
@@ -597,7 +620,7 @@ int smtpcodes_search(const char *words, size_t len, int lang, const smtpcodes_en
         }
     }
     if (!nw) return SMTPCODES_ERR_EMPTY;
-    int score[SMTPCODES_TABLE_SIZE];
+    int score[SMTPCODES_TABLE_SIZE] = {0};
     size_t order[SMTPCODES_TABLE_SIZE];
     size_t found = 0;
     const char *title[SMTPCODES_NLANG], *desc[SMTPCODES_NLANG];
@@ -1388,7 +1411,7 @@ static void key_differences(sbuf *b, const smtpcodes_comparison *cmp, smtpcodes_
         sb_puts(b, ": ");
         sb_printf(b, "%s: ", cmp->a.text);
         aspect_value(b, &cmp->a, (smtpcodes_aspect)x, lang);
-        sb_printf(b, lang == SMTPCODES_ES ? "; %s: " : "; %s: ", cmp->b.text);
+        sb_printf(b, "; %s: ", cmp->b.text);
         aspect_value(b, &cmp->b, (smtpcodes_aspect)x, lang);
         sb_puts(b, ".\n");
     }
@@ -1596,25 +1619,56 @@ static void scan(const char *s, size_t len, scan_result *r) {
     }
 }
 
-/* Sisimai's context rules, with the session step read from the text instead of the SMTP
- * command: a recipient refusal that came after DATA, or under a status that points at a
- * filter, is "filtered"; an address refusal at MAIL FROM (or under a sender status) is
- * about the sender, "rejected"; a refusal at connection or HELO with nothing more telling
- * is "blocked". `reason` is what the phrases (or -1) decided. */
-static int context_reason(int reason, const smtpcodes_classification *c, unsigned ctx) {
+/* Sisimai decides a few reasons from the status code before it looks at the text:
+ * mailboxfull, mesgtoobig, exceedlimit, suspend and hasmoved, in that order. */
+static int early_rank(int reason) {
+    switch (reason) {
+    case SC_R_MAILBOXFULL: return 0;
+    case SC_R_MESGTOOBIG: return 1;
+    case SC_R_EXCEEDLIMIT: return 2;
+    case SC_R_SUSPEND: return 3;
+    case SC_R_HASMOVED: return 4;
+    default: return 99;
+    }
+}
+
+/* Context and status refinements of what an ordinary (non-definitive) phrase decided,
+ * following Sisimai's decision order, with the session step read from the text instead
+ * of the SMTP command:
+ * - a permanent status that points at mailboxfull/mesgtoobig/exceedlimit/suspend/hasmoved
+ *   outranks a phrase of a reason Sisimai checks later (a size phrase under 5.2.3 is
+ *   exceedlimit); a mailbox-full phrase under a system-full status is systemfull;
+ * - a recipient refusal at MAIL FROM is about the sender ("rejected"); at connection or
+ *   HELO, "blocked"; after DATA, or under a status that points at a filter, a security
+ *   check or the mail system (X.2.0, X.3.x, X.7.x), "filtered" (Sisimai: userunknown only
+ *   at RCPT or under a userunknown status);
+ * - with no phrase and no telling status, a refusal at connection/HELO is "blocked" and
+ *   one at MAIL FROM is "rejected".
+ * `reason` is what the phrases decided (or -1); `definitive` is set for vendor wordings. */
+static int context_reason(int reason, int definitive, const smtpcodes_classification *c, unsigned ctx) {
     int st = c->code_reason;
     int subject = c->has_enhanced ? c->enhanced.digits[1] : -1;
-    int rcpt = (ctx & SC_CTX_RCPT) != 0;
+    int detail = c->has_enhanced ? c->enhanced.digits[2] : -1;
+    int rcpt = (ctx & SC_CTX_RCPT) != 0, mail = (ctx & SC_CTX_MAIL) != 0;
+    int conn = (ctx & SC_CTX_CONNECT) != 0;
+    if (reason < 0) {
+        if (st >= 0) return reason;
+        if (conn && !rcpt && !mail) return SC_R_BLOCKED;
+        if (mail && !rcpt) return SC_R_REJECTED;
+        return reason;
+    }
+    if (definitive) return reason;
+    if (st >= 0 && c->has_enhanced && c->enhanced.digits[0] == 5 && early_rank(st) < 99) {
+        if (reason == SC_R_MESGTOOBIG && st == SC_R_EXCEEDLIMIT) return st;
+        if (early_rank(reason) > early_rank(st)) return st;
+    }
+    if (reason == SC_R_MAILBOXFULL && st == SC_R_SYSTEMFULL) return st;
+    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
+    if (address && mail && !rcpt) return SC_R_REJECTED;
+    if (address && conn && !rcpt && !mail) return SC_R_BLOCKED;
     if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
         if (ctx & SC_CTX_DATA) return SC_R_FILTERED;
-        if (st == SC_R_FILTERED || subject == 3 || subject == 7) return SC_R_FILTERED;
-        if (ctx & SC_CTX_MAIL) return SC_R_REJECTED;
-    }
-    if (reason == SC_R_HOSTUNKNOWN && !rcpt && (st == SC_R_REJECTED || (ctx & SC_CTX_MAIL)))
-        return SC_R_REJECTED;
-    if (reason < 0 && st < 0) {
-        if (ctx & SC_CTX_CONNECT) return SC_R_BLOCKED;
-        if ((ctx & SC_CTX_MAIL) && !rcpt) return SC_R_REJECTED;
+        if ((subject == 2 && detail == 0) || subject == 3 || subject == 7) return SC_R_FILTERED;
     }
     return reason;
 }
@@ -1664,7 +1718,7 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
             reply_r = reply_reason(out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2]);
         int text_reason = phrase_reason >= 0 && phrase_reason != R_DELIVERED &&
                           (rules[sr.rule].strong || out->code_reason < 0) ? phrase_reason : -1;
-        text_reason = context_reason(text_reason, out, sr.ctx);
+        text_reason = context_reason(text_reason, text_reason >= 0 && rules[sr.rule].priority >= 100, out, sr.ctx);
         if (text_reason >= 0) {
             out->reason = text_reason;
             out->evidence = SMTPCODES_EV_PHRASE;

@@ -118,6 +118,10 @@ SMTPCODES_API const char *smtpcodes_strerror(int status);   /* never NULL */
 SMTPCODES_API smtpcodes_status smtpcodes_lang_from_tag(const char *tag, size_t len, smtpcodes_lang *out);
 SMTPCODES_API const char *smtpcodes_lang_tag(smtpcodes_lang lang);   /* NULL if out of range */
 
+/* A JSON string literal (quotes included) for n bytes of s: control bytes
+ * escaped, invalid UTF-8 replaced by \ufffd. snprintf semantics. */
+SMTPCODES_API int smtpcodes_json_string(const char *s, size_t n, char *buf, size_t cap);
+
 /* ---- iteration ----------------------------------------------------------- */
 /* Entries are sorted: basic before enhanced, then by digits (registered "X."
  * entries before class-specific vendor entries). */

@@ -54,31 +54,15 @@ static const char usage_text[] =
 /* ---- output helpers -------------------------------------------------------- */
 
 static void json_str(FILE *f, const char *s, size_t n) {
-    fputc('"', f);
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        if (c == '"' || c == '\\') { fputc('\\', f); fputc(c, f); }
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c == '\r') fputs("\\r", f);
-        else if (c < 0x20 || c == 0x7F) fprintf(f, "\\u%04x", c);
-        else if (c < 0x80) fputc(c, f);
-        else {
-            /* pass valid UTF-8 through, replace anything else with U+FFFD */
-            size_t k = 0;
-            if (c >= 0xC2 && c <= 0xDF) k = 2;
-            else if (c >= 0xE0 && c <= 0xEF) k = 3;
-            else if (c >= 0xF0 && c <= 0xF4) k = 4;
-            int ok = k && i + k <= n;
-            for (size_t j = 1; ok && j < k; j++) ok = (p[i + j] & 0xC0) == 0x80;
-            if (ok && k == 3 && ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] >= 0xA0))) ok = 0;
-            if (ok && k == 4 && ((c == 0xF0 && p[i + 1] < 0x90) || (c == 0xF4 && p[i + 1] >= 0x90))) ok = 0;
-            if (ok) { fwrite(p + i, 1, k, f); i += k - 1; }
-            else fputs("\\ufffd", f);
-        }
-    }
-    fputc('"', f);
+    char small[512];
+    int need = smtpcodes_json_string(s, n, small, sizeof small);
+    if (need < 0) { fputs("null", f); return; }
+    if ((size_t)need < sizeof small) { fwrite(small, 1, (size_t)need, f); return; }
+    char *big = malloc((size_t)need + 1);
+    if (!big) { fputs("null", f); return; }
+    smtpcodes_json_string(s, n, big, (size_t)need + 1);
+    fwrite(big, 1, (size_t)need, f);
+    free(big);
 }
 
 static void json_cstr(FILE *f, const char *s) {

@@ -17,8 +17,13 @@
  *   smtpcodes.replies_for(command)         --> {Code...}
  *   smtpcodes.is_valid_reply(command, code) --> boolean
  *   smtpcodes.languages()                  --> {"en", "es"}
+ *   smtpcodes.classify(reply [, lang])     --> {reason=, permanence=, hard_bounce=, retry=, advice=,
+ *                                               evidence=, evidence_kind=, phrase=, vendor=, code=,
+ *                                               enhanced=, flags=} | nil, msg, errname
+ *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
+ *   smtpcodes.reasons()                    --> {"authfailure", ...}
+ *   smtpcodes.reason(name [, lang])        --> {name=, title=, description=, action=, hard=} | nil, msg, errname
  *   smtpcodes._VERSION, smtpcodes.DATA_VERSION
- *   (classify / classify_many: added by a later issue)
  *
  * Codes are full userdata (metatable "smtpcodes.Code") holding a smtpcodes_code
  * and a language; fields are served by __index. Codes are cached per (code, lang)
@@ -257,13 +262,14 @@ static int to_code(lua_State *L, int arg, smtpcodes_code *out, smtpcodes_lang *l
 
 /* ---- rendering ------------------------------------------------------------- */
 
-enum render_what { R_EXPLAIN_CODE, R_EXPLAIN_REPLY, R_COMPARISON, R_ASPECT, R_REPLY_TEXT };
+enum render_what { R_EXPLAIN_CODE, R_EXPLAIN_REPLY, R_COMPARISON, R_ASPECT, R_REPLY_TEXT, R_EVIDENCE, R_RETRY };
 
 typedef struct render_req {
     enum render_what what;
     const smtpcodes_code *code;
     const smtpcodes_reply *reply;
     const smtpcodes_comparison *cmp;
+    const smtpcodes_classification *cls;
     smtpcodes_section section;
     smtpcodes_aspect aspect;
     int which;
@@ -278,6 +284,8 @@ static int render(const render_req *q, char *buf, size_t cap) {
     case R_COMPARISON:
         return smtpcodes_render_comparison(q->cmp, q->section, q->lang, q->fmt, buf, cap);
     case R_ASPECT: return smtpcodes_aspect_value(q->cmp, q->aspect, q->which, q->lang, buf, cap);
+    case R_EVIDENCE: return smtpcodes_render_evidence(q->cls, q->lang, buf, cap);
+    case R_RETRY: return smtpcodes_render_retry(q->cls, q->lang, buf, cap);
     default: {
         size_t n = smtpcodes_reply_text(q->reply, buf, cap);
         return n > (size_t)INT_MAX ? SMTPCODES_ERR_TOO_LONG : (int)n;
@@ -743,6 +751,157 @@ static int l_is_valid_reply(lua_State *L) {
     return 1;
 }
 
+/* ---- classify ------------------------------------------------------------------ */
+
+static void push_flags(lua_State *L, unsigned int flags) {
+    size_t i;
+    int n = 0;
+    lua_newtable(L);
+    for (i = 0; i < SMTPCODES_NFLAGS; i++) {
+        if (!(flags & (1u << i))) continue;
+        lua_pushstring(L, smtpcodes_flag_name(i));
+        lua_rawseti(L, -2, ++n);
+    }
+}
+
+static void push_classification(lua_State *L, const smtpcodes_classification *c, smtpcodes_lang lang) {
+    render_req q;
+    const char *s;
+    lua_createtable(L, 0, 12);
+    s = smtpcodes_reason_name(c->reason);
+    lua_pushstring(L, s ? s : "undefined");
+    lua_setfield(L, -2, "reason");
+    s = smtpcodes_permanence_name(c->permanence);
+    lua_pushstring(L, s ? s : "unknown");
+    lua_setfield(L, -2, "permanence");
+    lua_pushboolean(L, c->hard_bounce);
+    lua_setfield(L, -2, "hard_bounce");
+    lua_pushboolean(L, c->retry);
+    lua_setfield(L, -2, "retry");
+    memset(&q, 0, sizeof q);
+    q.cls = c;
+    q.lang = lang;
+    q.what = R_RETRY;
+    push_rendered(L, &q);
+    lua_setfield(L, -2, "advice");
+    q.what = R_EVIDENCE;
+    push_rendered(L, &q);
+    lua_setfield(L, -2, "evidence");
+    s = smtpcodes_evidence_name(c->evidence);
+    lua_pushstring(L, s ? s : "none");
+    lua_setfield(L, -2, "evidence_kind");
+    if (c->phrase) {
+        lua_pushstring(L, c->phrase);
+        lua_setfield(L, -2, "phrase");
+    }
+    if (c->vendor) {
+        lua_pushstring(L, c->vendor);
+        lua_setfield(L, -2, "vendor");
+    }
+    if (c->has_basic) {
+        push_code_value(L, &c->code);
+        lua_setfield(L, -2, "code");
+    }
+    if (c->has_enhanced) {
+        lua_pushstring(L, c->enhanced.text);
+        lua_setfield(L, -2, "enhanced");
+    }
+    push_flags(L, c->flags);
+    lua_setfield(L, -2, "flags");
+}
+
+static int l_classify(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    smtpcodes_classification c;
+    int st = smtpcodes_classify(s, len, &c);
+    if (st != SMTPCODES_OK) return push_error(L, st, s, len);
+    push_classification(L, &c, lang);
+    return 1;
+}
+
+/* classify_many(list [, lang]): one entry per element, in order; a bad line
+ * gives {error = msg}. Every element is checked before any work is done. */
+static int l_classify_many(lua_State *L) {
+    smtpcodes_lang lang;
+    size_t n, i;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lang = opt_lang(L, 2, SMTPCODES_EN);
+    lua_settop(L, 2);
+    n = lua_rawlen(L, 1);
+    if (n > (size_t)INT_MAX - 1) return luaL_argerror(L, 1, "list too long");
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, (int)i);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            const char *got = luaL_typename(L, -1);
+            return luaL_argerror(L, 1, lua_pushfstring(L, "string expected at index %d, got %s", (int)i, got));
+        }
+        lua_pop(L, 1);
+    }
+    lua_createtable(L, (int)n, 0);                              /* result at 3 */
+    for (i = 1; i <= n; i++) {
+        smtpcodes_classification c;
+        size_t len;
+        const char *s;
+        int st;
+        lua_rawgeti(L, 1, (int)i);                              /* the line at 4 */
+        s = lua_tolstring(L, 4, &len);
+        if (!s) return luaL_argerror(L, 1, lua_pushfstring(L, "string expected at index %d", (int)i));
+        st = smtpcodes_classify(s, len, &c);
+        if (st == SMTPCODES_OK) {
+            push_classification(L, &c, lang);
+        } else {
+            push_error(L, st, s, len);                          /* nil msg name */
+            lua_createtable(L, 0, 1);
+            lua_pushvalue(L, -3);
+            lua_setfield(L, -2, "error");
+            lua_replace(L, -4);
+            lua_pop(L, 2);
+        }
+        lua_rawseti(L, 3, (int)i);
+        lua_settop(L, 3);
+    }
+    return 1;
+}
+
+static int l_reasons(lua_State *L) {
+    size_t i, n = smtpcodes_reason_count();
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushstring(L, smtpcodes_reason_name((int)i));
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    return 1;
+}
+
+static int l_reason(lua_State *L) {
+    static const char *const fields[3] = {"title", "description", "action"};
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    int r = smtpcodes_reason_index(s, len), f;
+    if (r < 0 || !smtpcodes_reason_name(r)) {
+        luaL_pushfail(L);
+        lua_pushliteral(L, "unknown reason: ");
+        push_quoted(L, s, len);
+        lua_concat(L, 2);
+        lua_pushliteral(L, "unknown");
+        return 3;
+    }
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, smtpcodes_reason_name(r));
+    lua_setfield(L, -2, "name");
+    for (f = 0; f < 3; f++) {
+        const char *t = smtpcodes_reason_text(r, (smtpcodes_reason_field)f, lang);
+        lua_pushstring(L, t ? t : "");
+        lua_setfield(L, -2, fields[f]);
+    }
+    lua_pushboolean(L, smtpcodes_reason_is_hard(r) == 1);
+    lua_setfield(L, -2, "hard");
+    return 1;
+}
+
 static int l_languages(lua_State *L) {
     int i;
     lua_createtable(L, SMTPCODES_NLANG, 0);
@@ -772,7 +931,10 @@ static const luaL_Reg funcs[] = {
     {"replies_for", l_replies_for},
     {"is_valid_reply", l_is_valid_reply},
     {"languages", l_languages},
-    /* classify, classify_many: a later issue */
+    {"classify", l_classify},
+    {"classify_many", l_classify_many},
+    {"reasons", l_reasons},
+    {"reason", l_reason},
     {NULL, NULL}
 };
 
