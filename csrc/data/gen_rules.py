@@ -42,6 +42,9 @@ REASON_ORDER = (
     "suppressed", "suspend", "syntaxerror", "systemerror", "systemfull", "toomanyconn", "undefined",
     "userunknown", "vacation", "virusdetected", "greylisted", "none")
 LANGS = ("en", "es")
+# Session contexts a reply text can reveal (which SMTP step failed). `[[context]]` tables list
+# the phrases that reveal each; the classifier uses them the way Sisimai uses the SMTP command.
+CONTEXT_ORDER = ("rcpt", "data", "mail", "connect")
 STATUS_RE = re.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
 
 
@@ -84,7 +87,8 @@ def load(rules, reasons):
         vendors.append((name, [norm_phrase(p, name) for p in v.get("markers", [])]))
     vendor_names = [v[0] for v in vendors]
 
-    patterns = []   # (kind, payload): kind 1 = rule phrase, 2 = vendor marker, 3 = pair fragment
+    patterns = []   # (kind, payload): kind 1 = rule phrase, 2 = vendor marker, 3 = pair fragment,
+                    # 4 = context phrase
     rule_list = []  # (reason, priority, vendor or None, display phrase, strong)
     pairs = []      # (rule index, fragment pattern ids)
     for i, r in enumerate(rules.get("rule", [])):
@@ -121,6 +125,15 @@ def load(rules, reasons):
     for vi, (name, markers) in enumerate(vendors):
         for m in markers:
             patterns.append((2, vi, m))
+    for c in rules.get("context", []):
+        name = c.get("name")
+        if name not in CONTEXT_ORDER:
+            raise RuleError(f"context {name!r}: unknown (one of {', '.join(CONTEXT_ORDER)})")
+        for key in c:
+            if key not in ("name", "phrases", "note"):
+                raise RuleError(f"context {name}: unknown key {key!r}")
+        for p in c.get("phrases", []):
+            patterns.append((4, CONTEXT_ORDER.index(name), norm_phrase(p, f"context {name}")))
 
     status = {}
     for code, reason in rules.get("status", {}).items():
@@ -195,6 +208,10 @@ def emit(rules, reasons, c_string):
     w(f"#define SC_NRULES {len(rule_list)}")
     w(f"#define SC_NPAIRS {len(pairs)}")
     w(f"#define SC_NVENDORS {len(vendors)}")
+    for i, name in enumerate(REASON_ORDER):
+        w(f"#define SC_R_{name.upper()} {i}")
+    for i, name in enumerate(CONTEXT_ORDER):
+        w(f"#define SC_CTX_{name.upper()} {1 << i}u")
     w("struct reason_info { const char *name; unsigned char hard, retry; const char *text[3][SMTPCODES_NLANG]; };")
     w("static const struct reason_info reason_info[SC_NREASONS] = {")
     for name in REASON_ORDER:
@@ -215,7 +232,8 @@ def emit(rules, reasons, c_string):
         vi = -1 if vendor is None else [v[0] for v in vendors].index(vendor)
         w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {vi}, {c_string(text)}}},")
     w("};")
-    w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment; arg = rule or vendor index */")
+    w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase;")
+    w("   arg = rule, vendor or context index */")
     w("struct pattern { unsigned char kind; unsigned short arg; unsigned short len; };")
     w("static const struct pattern patterns[SC_NPATTERNS] = {")
     for kind, arg, text in patterns:
