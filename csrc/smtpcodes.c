@@ -1582,9 +1582,10 @@ static void scan(const char *s, size_t len, scan_result *r) {
     const unsigned char *p = (const unsigned char *)s;
     unsigned state = 0;
     for (size_t i = 0; i < len; i++) {
-        state = automaton[state][byte_class[p[i]]];
+        unsigned next = automaton[state][byte_class[p[i]]];
+        state = next & 0x7FFFu;
+        if (!(next & 0x8000u)) continue;
         unsigned n = state_out_count[state];
-        if (!n) continue;
         const unsigned short *o = &state_out[state_out_start[state]];
         for (unsigned k = 0; k < n; k++) {
             const struct pattern *pt = &patterns[o[k]];

@@ -189,15 +189,25 @@ def build_automaton(patterns, cls, nclass):
     for s in order:   # breadth-first, so fail[s] is complete
         for c in range(nclass):
             table[s][c] = goto[s][c] if c in goto[s] else table[fail[s]][c]
-    return table, out
+    # Renumber the states breadth-first: the shallow states, where the walk
+    # spends most of its time, then sit together in a few cache lines.
+    new_id = {0: 0}
+    for s in order:
+        new_id[s] = len(new_id)
+    table2 = [None] * n
+    out2 = [None] * n
+    for s in range(n):
+        table2[new_id[s]] = [new_id[t] for t in table[s]]
+        out2[new_id[s]] = out[s]
+    return table2, out2
 
 
 def emit(rules, reasons, c_string):
     rs, vendors, patterns, rule_list, pairs, status, reply = load(rules, reasons)
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
     table, out = build_automaton(patterns, cls, nclass)
-    if len(table) >= 65535:
-        raise RuleError("automaton too large")
+    if len(table) >= 0x8000:
+        raise RuleError("automaton too large: at most 32767 states (bit 15 flags an output)")
     o = []
     w = o.append
     w("/* ---- classification: reasons, rules and the phrase automaton ---- */")
@@ -266,9 +276,10 @@ def emit(rules, reasons, c_string):
     w("/* per state: first output and count */")
     w(f"static const unsigned short state_out_start[SC_NSTATES] = {{" + ", ".join(map(str, starts)) + "};")
     w(f"static const unsigned char state_out_count[SC_NSTATES] = {{" + ", ".join(str(min(255, len(x))) for x in out) + "};")
+    w("/* next state; bit 15 set when the next state has outputs */")
     w("static const unsigned short automaton[SC_NSTATES][SC_NCLASSES] = {")
     for row in table:
-        w("    {" + ",".join(map(str, row)) + "},")
+        w("    {" + ",".join(str(t | (0x8000 if out[t] else 0)) for t in row) + "},")
     w("};")
     # status and reply tables, sorted for binary search
     w("struct status_reason { unsigned short cls, subject, detail; unsigned char reason; };")

@@ -1,0 +1,1739 @@
+/* _smtpcodes.c - CPython binding of the smtpcodes core (csrc/smtpcodes.h).
+ *
+ * The module roughly corresponds to this Python (all the knowledge, parsing,
+ * matching and rendering come from the C core; this file only converts):
+ *
+ *     class ParseError(ValueError): reason: str; input: object
+ *     class Code:                           # immutable, hashable, ordered
+ *         code, kind, title, description, when, fix, references, commands,
+ *         basic_codes, related, digits, class_name, category_name, is_success,
+ *         is_intermediate, is_transient, is_permanent, standard, vendor,
+ *         deprecated, known, lang, permanence, alt
+ *         __eq__: a basic Code == its int, an enhanced Code == its text
+ *     class Reply: code, enhanced, lines, text, multiline, flags, permanence,
+ *                  reply_code, status_code
+ *     class Explanation: text, markdown
+ *     class Comparison: a, b, differences, similarities, summary,
+ *                       key_differences, when_to_use, text, markdown
+ *     def lookup(code, /, *, lang="en") -> Code: ...   # cached objects
+ *     def parse(reply, /, *, strict=False) -> Reply: ...
+ *     def explain(x, /, *, lang="en") -> Explanation: ...
+ *     def compare(a, b, /, *, lang="en") -> Comparison: ...
+ *     def codes(kind=None) -> list[Code]; def table(kind=None, *, lang="en") -> list[dict]
+ *     def search(words, /, *, lang=None) -> list[Code]
+ *     def replies_for(command, /) -> tuple[Code, ...]
+ *     def is_valid_reply(command, code, /) -> bool
+ *     def languages() -> tuple[str, ...]
+ *
+ * Multi-phase initialisation; everything lives in the module state (types,
+ * ParseError, the Code caches); heap types only; no static PyObject *.
+ * Text decoding: the core's rendered output is valid UTF-8; the text of reply
+ * lines is decoded with errors="surrogateescape", so undecodable bytes are
+ * kept (line.encode("utf-8", "surrogateescape") gives the input bytes back)
+ * and the reply carries the "not-utf8" flag.
+ * Presentation for notebooks (_repr_html_) is delegated to the pure-Python
+ * module smtpcodes._display. */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "smtpcodes.h"
+
+#define NBASIC 900 /* basic codes 100..999 */
+#define REPR_MAX 60 /* characters of an input's repr quoted in error messages */
+
+/* ------------------------------------------------------------------------ */
+/* Module state                                                               */
+
+typedef struct {
+    PyTypeObject *Code_Type;
+    PyTypeObject *Reply_Type;
+    PyTypeObject *Explanation_Type;
+    PyTypeObject *Comparison_Type;
+    PyObject *ParseError;
+    /* Caches of Code objects (one per language):
+     * basic[lang][n - 100]: every basic code, known or not (bounded: 900);
+     * enhanced[lang]: dict canonical text -> Code, known enhanced codes only
+     *   (bounded by the table; unknown enhanced codes are not cached);
+     * entries[lang][i]: table rows whose own code differs from what looking
+     *   up their text gives (a vendor row shadowed by a registered code). */
+    PyObject *enhanced[SMTPCODES_NLANG];
+    PyObject **entries[SMTPCODES_NLANG];
+    PyObject *basic[SMTPCODES_NLANG][NBASIC];
+} module_state;
+
+static inline module_state *get_state(PyObject *module) {
+    return (module_state *)PyModule_GetState(module);
+}
+
+/* Types are created with PyType_FromModuleAndSpec and cannot be subclassed,
+ * so the defining module's state is reachable from any instance's type. */
+static inline module_state *state_of(PyObject *obj) {
+    return (module_state *)PyType_GetModuleState(Py_TYPE(obj));
+}
+
+typedef struct {
+    PyObject_HEAD
+    smtpcodes_code c;
+    smtpcodes_lang lang;
+    Py_hash_t hash; /* enhanced: hash of the text, computed once; -1 until then */
+} CodeObject;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *code;        /* int or None */
+    PyObject *enhanced;    /* str or None */
+    PyObject *lines;       /* tuple of str */
+    PyObject *text;        /* str */
+    PyObject *flags;       /* tuple of str */
+    PyObject *permanence;  /* str */
+    PyObject *reply_code;  /* Code or None */
+    PyObject *status_code; /* Code or None */
+    PyObject *raw;         /* bytes: the input, parsed again by explain() */
+    unsigned int options;  /* SMTPCODES_STRICT or 0 */
+    unsigned int cflags;   /* SMTPCODES_F_* */
+} ReplyObject;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *text;
+    PyObject *markdown;
+} ExplanationObject;
+
+typedef struct {
+    PyObject_HEAD
+    smtpcodes_comparison cmp;
+    smtpcodes_lang lang;
+    PyObject *a, *b;                 /* Code */
+    PyObject *differences;           /* tuple of (aspect, value_a, value_b) */
+    PyObject *similarities;          /* tuple of (aspect, value) */
+    PyObject *summary, *key_differences, *when_to_use, *text, *markdown;
+} ComparisonObject;
+
+/* ------------------------------------------------------------------------ */
+/* Errors and argument helpers                                                */
+
+static const char *status_name(int status) {
+    switch (status) {
+    case SMTPCODES_ERR_ARG: return "arg";
+    case SMTPCODES_ERR_EMPTY: return "empty";
+    case SMTPCODES_ERR_SYNTAX: return "syntax";
+    case SMTPCODES_ERR_RANGE: return "range";
+    case SMTPCODES_ERR_LANG: return "lang";
+    case SMTPCODES_ERR_NO_CODE: return "no-code";
+    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
+    case SMTPCODES_ERR_MIXED: return "mixed";
+    case SMTPCODES_ERR_COMMAND: return "command";
+    case SMTPCODES_ERR_TOO_LONG: return "too-long";
+    default: return "error";
+    }
+}
+
+/* repr(obj), cut to REPR_MAX characters plus "..." when longer. */
+static PyObject *short_repr(PyObject *obj) {
+    PyObject *r = PyObject_Repr(obj);
+    if (!r) return NULL;
+    Py_ssize_t n = PyUnicode_GetLength(r);
+    if (n <= REPR_MAX) return r;
+    PyObject *head = PyUnicode_Substring(r, 0, REPR_MAX);
+    Py_DECREF(r);
+    if (!head) return NULL;
+    PyObject *out = PyUnicode_FromFormat("%U...", head);
+    Py_DECREF(head);
+    return out;
+}
+
+/* Raise exc_type("<strerror>: <repr of input>"); ParseError instances also get
+ * .reason (the status name, "syntax", "empty", ...) and .input. */
+static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, PyObject *input) {
+    PyObject *r = short_repr(input);
+    if (!r) return NULL;
+    PyObject *msg = PyUnicode_FromFormat("%s: %U", smtpcodes_strerror(status), r);
+    Py_DECREF(r);
+    if (!msg) return NULL;
+    PyObject *exc = PyObject_CallOneArg(exc_type, msg);
+    Py_DECREF(msg);
+    if (!exc) return NULL;
+    if (exc_type == st->ParseError) {
+        PyObject *reason = PyUnicode_FromString(status_name(status));
+        int bad = !reason || PyObject_SetAttrString(exc, "reason", reason) < 0 ||
+                  PyObject_SetAttrString(exc, "input", input) < 0;
+        Py_XDECREF(reason);
+        if (bad) {
+            Py_DECREF(exc);
+            return NULL;
+        }
+    }
+    PyErr_SetObject(exc_type, exc);
+    Py_DECREF(exc);
+    return NULL;
+}
+
+static PyObject *parse_error(module_state *st, int status, PyObject *input) {
+    if (status == SMTPCODES_ERR_LANG || status == SMTPCODES_ERR_COMMAND || status == SMTPCODES_ERR_ARG ||
+        status == SMTPCODES_ERR_TOO_LONG)
+        return raise_status(st, PyExc_ValueError, status, input);
+    return raise_status(st, st->ParseError, status, input);
+}
+
+/* A hand-written parser for METH_FASTCALL|METH_KEYWORDS functions (the
+ * CPython one is private). names[] lists every parameter; the first nposonly
+ * are positional-only, at most maxpos may be positional, the first nreq are
+ * required. out[i] receives a borrowed reference or NULL. */
+typedef struct {
+    const char *fname;
+    int nposonly, maxpos, nreq, nnames;
+    const char *const *names;
+} signature;
+
+static int parse_args(const signature *s, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+                      PyObject **out) {
+    for (int i = 0; i < s->nnames; i++) out[i] = NULL;
+    if (nargs > s->maxpos) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %d positional argument%s (%zd given)", s->fname,
+                     s->maxpos, s->maxpos == 1 ? "" : "s", nargs);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) out[i] = args[i];
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, k);
+        int found = -1;
+        for (int j = s->nposonly; j < s->nnames; j++) {
+            if (PyUnicode_CompareWithASCIIString(key, s->names[j]) == 0) {
+                found = j;
+                break;
+            }
+        }
+        if (found < 0) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", s->fname, key);
+            return -1;
+        }
+        if (out[found]) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", s->fname,
+                         s->names[found]);
+            return -1;
+        }
+        out[found] = args[nargs + k];
+    }
+    for (int i = 0; i < s->nreq; i++) {
+        if (!out[i]) {
+            PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s' (pos %d)", s->fname,
+                         s->names[i], i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* lang: NULL (absent) -> en; None -> -1 when allow_none; "en"/"es" (and
+ * "es-ES", "en_US") -> the language; other str -> ValueError; else TypeError. */
+static int lang_from_obj(module_state *st, PyObject *o, int allow_none, int *out) {
+    if (!o) {
+        *out = SMTPCODES_EN;
+        return 0;
+    }
+    if (o == Py_None && allow_none) {
+        *out = -1;
+        return 0;
+    }
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "lang must be a str, not %.100s", Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(o, &n);
+    smtpcodes_lang lang;
+    if (!s) {
+        PyErr_Clear();
+        s = "";
+        n = 0;
+    }
+    if (smtpcodes_lang_from_tag(s, (size_t)n, &lang) != SMTPCODES_OK) {
+        raise_status(st, PyExc_ValueError, SMTPCODES_ERR_LANG, o);
+        return -1;
+    }
+    *out = (int)lang;
+    return 0;
+}
+
+/* The UTF-8 bytes of a str (lone surrogates: surrogateescape, else
+ * surrogatepass, so no str raises), or the bytes of a bytes-like object.
+ * Returns a new bytes object, or NULL with TypeError naming what. */
+static PyObject *to_bytes(PyObject *x, const char *fname, const char *what) {
+    if (PyBytes_Check(x)) return Py_NewRef(x);
+    if (PyUnicode_Check(x)) {
+        PyObject *b = PyUnicode_AsUTF8String(x);
+        if (b) return b;
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return NULL;
+        PyErr_Clear();
+        b = PyUnicode_AsEncodedString(x, "utf-8", "surrogateescape");
+        if (b) return b;
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return NULL;
+        PyErr_Clear();
+        return PyUnicode_AsEncodedString(x, "utf-8", "surrogatepass");
+    }
+    if (PyByteArray_Check(x) || PyMemoryView_Check(x)) return PyBytes_FromObject(x);
+    PyErr_Format(PyExc_TypeError, "%s() argument must be %s, not %.100s", fname, what, Py_TYPE(x)->tp_name);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Code objects and their caches                                              */
+
+static PyObject *new_code(module_state *st, const smtpcodes_code *c, smtpcodes_lang lang) {
+    CodeObject *self = (CodeObject *)PyType_GenericAlloc(st->Code_Type, 0);
+    if (!self) return NULL;
+    self->c = *c;
+    self->lang = lang;
+    self->hash = -1;
+    return (PyObject *)self;
+}
+
+static int basic_value(const smtpcodes_code *c) {
+    return c->digits[0] * 100 + c->digits[1] * 10 + c->digits[2];
+}
+
+static size_t entry_index(const smtpcodes_entry *e) { return (size_t)(e - smtpcodes_at(0)); }
+
+/* The only place a smtpcodes_code becomes a Python object: cached when the
+ * code is basic, or known and either what looking up its text gives or a
+ * table row of its own. Returns a new reference. */
+static PyObject *code_get(module_state *st, const smtpcodes_code *c, smtpcodes_lang lang) {
+    if (c->kind == SMTPCODES_BASIC) {
+        int n = basic_value(c);
+        if (n < 100 || n > 999) return new_code(st, c, lang);
+        PyObject **slot = &st->basic[lang][n - 100];
+        if (!*slot && !(*slot = new_code(st, c, lang))) return NULL;
+        return Py_NewRef(*slot);
+    }
+    if (!c->known) return new_code(st, c, lang);
+    smtpcodes_code l;
+    if (smtpcodes_lookup(c->text, strlen(c->text), &l) == SMTPCODES_OK && l.entry == c->entry &&
+        l.alt == c->alt) {
+        PyObject *key = PyUnicode_FromString(c->text);
+        if (!key) return NULL;
+        PyObject *v = PyDict_GetItemWithError(st->enhanced[lang], key);
+        if (v) {
+            Py_DECREF(key);
+            return Py_NewRef(v);
+        }
+        if (PyErr_Occurred() || !(v = new_code(st, c, lang))) {
+            Py_DECREF(key);
+            return NULL;
+        }
+        int rc = PyDict_SetItem(st->enhanced[lang], key, v);
+        Py_DECREF(key);
+        if (rc < 0) {
+            Py_DECREF(v);
+            return NULL;
+        }
+        return v;
+    }
+    smtpcodes_code own;
+    if (!c->alt && smtpcodes_code_of(c->entry, &own) == SMTPCODES_OK && strcmp(own.text, c->text) == 0) {
+        PyObject **slot = &st->entries[lang][entry_index(c->entry)];
+        if (!*slot && !(*slot = new_code(st, c, lang))) return NULL;
+        return Py_NewRef(*slot);
+    }
+    return new_code(st, c, lang);
+}
+
+static PyObject *code_from_entry(module_state *st, const smtpcodes_entry *e, smtpcodes_lang lang) {
+    smtpcodes_code c;
+    smtpcodes_code_of(e, &c);
+    return code_get(st, &c, lang);
+}
+
+/* Fill *out from an int, a str or a Code; on failure raise (TypeError or
+ * ParseError quoting x) and return -1. */
+static int code_struct_from_obj(module_state *st, PyObject *x, const char *fname, smtpcodes_code *out) {
+    int status;
+    if (Py_IS_TYPE(x, st->Code_Type)) {
+        *out = ((CodeObject *)x)->c;
+        return 0;
+    }
+    if (PyLong_Check(x) && !PyBool_Check(x)) {
+        int overflow;
+        long v = PyLong_AsLongAndOverflow(x, &overflow);
+        if (v == -1 && PyErr_Occurred()) return -1;
+        if (overflow) status = overflow > 0 ? SMTPCODES_ERR_RANGE : SMTPCODES_ERR_SYNTAX;
+        else if (v > 99999 || v < -99999) status = v > 0 ? SMTPCODES_ERR_RANGE : SMTPCODES_ERR_SYNTAX;
+        else status = smtpcodes_lookup_basic((int)v, out);
+    } else if (PyUnicode_Check(x)) {
+        Py_ssize_t n;
+        const char *s = PyUnicode_AsUTF8AndSize(x, &n);
+        if (!s) {   /* lone surrogates: not a code */
+            PyErr_Clear();
+            status = SMTPCODES_ERR_SYNTAX;
+        } else {
+            status = smtpcodes_lookup(s, (size_t)n, out);
+        }
+    } else {
+        PyErr_Format(PyExc_TypeError, "%s() argument must be an int, a str or a Code, not %.100s", fname,
+                     Py_TYPE(x)->tp_name);
+        return -1;
+    }
+    if (status < 0) {
+        parse_error(st, status, x);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *lookup_impl(module_state *st, PyObject *x, smtpcodes_lang lang, const char *fname) {
+    if (Py_IS_TYPE(x, st->Code_Type) && ((CodeObject *)x)->lang == lang) return Py_NewRef(x);
+    smtpcodes_code c;
+    if (code_struct_from_obj(st, x, fname, &c) < 0) return NULL;
+    return code_get(st, &c, lang);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rendering with the snprintf idiom                                          */
+
+enum render_kind { R_CODE, R_REPLY, R_COMPARISON, R_ASPECT };
+
+typedef struct {
+    enum render_kind kind;
+    const void *obj;
+    int arg1, arg2; /* R_COMPARISON: section; R_ASPECT: aspect, which */
+    smtpcodes_lang lang;
+    smtpcodes_format fmt;
+} render_job;
+
+static int render_into(const render_job *j, char *buf, size_t cap) {
+    switch (j->kind) {
+    case R_CODE: return smtpcodes_explain_code(j->obj, j->lang, j->fmt, buf, cap);
+    case R_REPLY: return smtpcodes_explain_reply(j->obj, j->lang, j->fmt, buf, cap);
+    case R_COMPARISON:
+        return smtpcodes_render_comparison(j->obj, (smtpcodes_section)j->arg1, j->lang, j->fmt, buf, cap);
+    default: return smtpcodes_aspect_value(j->obj, (smtpcodes_aspect)j->arg1, j->arg2, j->lang, buf, cap);
+    }
+}
+
+static PyObject *render(const render_job *j) {
+    char stack[8192];
+    int n = render_into(j, stack, sizeof stack);
+    if (n < 0) {
+        PyErr_Format(PyExc_ValueError, "smtpcodes: %s", smtpcodes_strerror(n));
+        return NULL;
+    }
+    if ((size_t)n < sizeof stack) return PyUnicode_DecodeUTF8(stack, n, "replace");
+    char *heap = PyMem_Malloc((size_t)n + 1);
+    if (!heap) return PyErr_NoMemory();
+    int m = render_into(j, heap, (size_t)n + 1);
+    PyObject *out = m < 0 ? (PyErr_Format(PyExc_ValueError, "smtpcodes: %s", smtpcodes_strerror(m)), NULL)
+                          : PyUnicode_DecodeUTF8(heap, m < n ? m : n, "replace");
+    PyMem_Free(heap);
+    return out;
+}
+
+static PyObject *render_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
+    render_job j = {R_CODE, c, 0, 0, lang, fmt};
+    return render(&j);
+}
+
+/* Delegate notebook HTML to the pure-Python helpers in smtpcodes._display. */
+static PyObject *call_display(const char *name, PyObject *self) {
+    PyObject *mod = PyImport_ImportModule("smtpcodes._display");
+    if (!mod) return NULL;
+    PyObject *fn = PyObject_GetAttrString(mod, name);
+    Py_DECREF(mod);
+    if (!fn) return NULL;
+    PyObject *r = PyObject_CallOneArg(fn, self);
+    Py_DECREF(fn);
+    return r;
+}
+
+/* A list copy of a tuple; tuples of str inside stay as they are. */
+static PyObject *list_of(PyObject *tuple) { return PySequence_List(tuple); }
+
+/* ------------------------------------------------------------------------ */
+/* Code                                                                       */
+
+enum code_field {
+    F_CODE, F_KIND, F_TITLE, F_DESCRIPTION, F_WHEN, F_FIX, F_REFERENCES, F_COMMANDS, F_BASIC_CODES,
+    F_RELATED, F_DIGITS, F_CLASS_NAME, F_CATEGORY_NAME, F_IS_SUCCESS, F_IS_INTERMEDIATE, F_IS_TRANSIENT,
+    F_IS_PERMANENT, F_STANDARD, F_VENDOR, F_DEPRECATED, F_KNOWN, F_LANG, F_PERMANENCE, F_ALT, F_NFIELDS
+};
+
+/* The API's field names, in to_dict() order (F_PERMANENCE and F_ALT are
+ * Python extras and stay out of to_dict()). */
+static const char *const code_field_names[F_NFIELDS] = {
+    "code", "kind", "title", "description", "when", "fix", "references", "commands", "basic_codes",
+    "related", "digits", "class_name", "category_name", "is_success", "is_intermediate", "is_transient",
+    "is_permanent", "standard", "vendor", "deprecated", "known", "lang", "permanence", "alt",
+};
+#define CODE_DICT_FIELDS F_PERMANENCE
+
+static PyObject *str_or_empty(const char *s) { return PyUnicode_FromString(s ? s : ""); }
+
+static PyObject *code_value(const smtpcodes_code *c) {
+    if (c->kind == SMTPCODES_BASIC) return PyLong_FromLong(basic_value(c));
+    return PyUnicode_FromString(c->text);
+}
+
+/* as_values: related codes as their values (int/str) instead of Codes. */
+static PyObject *code_field(CodeObject *self, int f, int as_values) {
+    const smtpcodes_code *c = &self->c;
+    const smtpcodes_entry *e = c->entry;
+    smtpcodes_lang lang = self->lang;
+    switch (f) {
+    case F_CODE: return code_value(c);
+    case F_KIND: return PyUnicode_FromString(c->kind == SMTPCODES_BASIC ? "basic" : "enhanced");
+    case F_TITLE: return str_or_empty(smtpcodes_text(c, SMTPCODES_TITLE, lang));
+    case F_DESCRIPTION: return str_or_empty(smtpcodes_text(c, SMTPCODES_DESCRIPTION, lang));
+    case F_WHEN: return str_or_empty(smtpcodes_text(c, SMTPCODES_WHEN, lang));
+    case F_FIX: return str_or_empty(smtpcodes_text(c, SMTPCODES_FIX, lang));
+    case F_REFERENCES: {
+        Py_ssize_t n = e ? e->nrefs : 0;
+        PyObject *t = PyTuple_New(n);
+        for (Py_ssize_t i = 0; t && i < n; i++) {
+            PyObject *s = PyUnicode_FromString(e->refs[i]);
+            if (!s) Py_CLEAR(t);
+            else PyTuple_SET_ITEM(t, i, s);
+        }
+        return t;
+    }
+    case F_COMMANDS: {
+        unsigned long bits = (e && c->kind == SMTPCODES_BASIC) ? e->commands : 0ul;
+        PyObject *l = PyList_New(0);
+        for (size_t i = 0; l && i < smtpcodes_command_count() && i < sizeof bits * 8; i++) {
+            if (!(bits & (1ul << i))) continue;
+            PyObject *s = PyUnicode_FromString(smtpcodes_command_name(i));
+            if (!s || PyList_Append(l, s) < 0) Py_CLEAR(l);
+            Py_XDECREF(s);
+        }
+        if (!l) return NULL;
+        PyObject *t = PyList_AsTuple(l);
+        Py_DECREF(l);
+        return t;
+    }
+    case F_BASIC_CODES: {
+        Py_ssize_t n = (e && c->kind == SMTPCODES_ENHANCED) ? e->nbasic : 0;
+        PyObject *t = PyTuple_New(n);
+        for (Py_ssize_t i = 0; t && i < n; i++) {
+            PyObject *v = PyLong_FromLong(e->basic_codes[i]);
+            if (!v) Py_CLEAR(t);
+            else PyTuple_SET_ITEM(t, i, v);
+        }
+        return t;
+    }
+    case F_RELATED: {
+        PyObject *l = PyList_New(0);
+        module_state *st = state_of((PyObject *)self);
+        for (size_t i = 0; l && e && i < e->nrelated; i++) {
+            smtpcodes_code r;
+            const char *txt = e->related[i];
+            if (smtpcodes_lookup(txt, strlen(txt), &r) != SMTPCODES_OK) continue;
+            PyObject *v = as_values ? code_value(&r) : code_get(st, &r, lang);
+            if (!v || PyList_Append(l, v) < 0) Py_CLEAR(l);
+            Py_XDECREF(v);
+        }
+        if (!l) return NULL;
+        PyObject *t = PyList_AsTuple(l);
+        Py_DECREF(l);
+        return t;
+    }
+    case F_DIGITS: return Py_BuildValue("(iii)", c->digits[0], c->digits[1], c->digits[2]);
+    case F_CLASS_NAME: return str_or_empty(smtpcodes_class_name(c, lang));
+    case F_CATEGORY_NAME: return str_or_empty(smtpcodes_category_name(c, lang));
+    case F_IS_SUCCESS: return PyBool_FromLong(smtpcodes_permanence_of(c) == SMTPCODES_PERM_SUCCESS);
+    case F_IS_INTERMEDIATE: return PyBool_FromLong(smtpcodes_permanence_of(c) == SMTPCODES_PERM_INTERMEDIATE);
+    case F_IS_TRANSIENT: return PyBool_FromLong(smtpcodes_permanence_of(c) == SMTPCODES_PERM_TEMPORARY);
+    case F_IS_PERMANENT: return PyBool_FromLong(smtpcodes_permanence_of(c) == SMTPCODES_PERM_PERMANENT);
+    case F_STANDARD: return PyBool_FromLong((smtpcodes_flags(c) & SMTPCODES_E_STANDARD) != 0);
+    case F_VENDOR:
+        if (e && e->vendor) return PyUnicode_FromString(e->vendor);
+        Py_RETURN_NONE;
+    case F_DEPRECATED: return PyBool_FromLong((smtpcodes_flags(c) & SMTPCODES_E_DEPRECATED) != 0);
+    case F_KNOWN: return PyBool_FromLong(c->known != 0);
+    case F_LANG: return PyUnicode_FromString(smtpcodes_lang_tag(lang));
+    case F_PERMANENCE: return PyUnicode_FromString(smtpcodes_permanence_name(smtpcodes_permanence_of(c)));
+    case F_ALT:
+        if (c->alt) return code_from_entry(state_of((PyObject *)self), c->alt, lang);
+        Py_RETURN_NONE;
+    default: PyErr_SetString(PyExc_SystemError, "bad Code field"); return NULL;
+    }
+}
+
+static PyObject *Code_getfield(PyObject *self, void *closure) {
+    return code_field((CodeObject *)self, (int)(intptr_t)closure, 0);
+}
+
+static PyObject *code_to_dict(CodeObject *self) {
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    for (int f = 0; f < CODE_DICT_FIELDS; f++) {
+        PyObject *v = code_field(self, f, 1);
+        if (v && PyTuple_Check(v)) {
+            PyObject *l = list_of(v);
+            Py_SETREF(v, l);
+        }
+        if (!v || PyDict_SetItemString(d, code_field_names[f], v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+    return d;
+}
+
+static PyObject *Code_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static const char *const names[] = {"code", "lang"};
+    static const signature sig = {"Code", 0, 2, 1, 2, names};
+    PyObject *av[2];
+    module_state *st = (module_state *)PyType_GetModuleState(type);
+    if (!st) return NULL;
+    /* Turn the classic call into the fastcall layout parse_args expects. */
+    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    Py_ssize_t nkw = kwds ? PyDict_GET_SIZE(kwds) : 0;
+    PyObject *stack[4], *kwnames = NULL;
+    if (nargs + nkw > 4) {
+        PyErr_SetString(PyExc_TypeError, "Code() takes at most 2 arguments");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) stack[i] = PyTuple_GET_ITEM(args, i);
+    if (nkw) {
+        kwnames = PyTuple_New(nkw);
+        if (!kwnames) return NULL;
+        Py_ssize_t pos = 0, k = 0;
+        PyObject *key, *val;
+        while (PyDict_Next(kwds, &pos, &key, &val)) {
+            PyTuple_SET_ITEM(kwnames, k, Py_NewRef(key));
+            stack[nargs + k] = val;
+            k++;
+        }
+    }
+    int rc = parse_args(&sig, stack, nargs, kwnames, av);
+    Py_XDECREF(kwnames);
+    int lang;
+    if (rc < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    return lookup_impl(st, av[0], (smtpcodes_lang)lang, "Code");
+}
+
+static void Code_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static int Code_traverse(PyObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    return 0;
+}
+
+/* Order: basic before enhanced, then digits, then text (a vendor range after
+ * its first code), then table row (two rows sharing a number). */
+static int code_cmp(const smtpcodes_code *a, const smtpcodes_code *b) {
+    if (a->kind != b->kind) return a->kind < b->kind ? -1 : 1;
+    for (int i = 0; i < 3; i++)
+        if (a->digits[i] != b->digits[i]) return a->digits[i] < b->digits[i] ? -1 : 1;
+    int t = strcmp(a->text, b->text);
+    if (t) return t < 0 ? -1 : 1;
+    long ia = a->entry ? (long)entry_index(a->entry) : -1, ib = b->entry ? (long)entry_index(b->entry) : -1;
+    return ia < ib ? -1 : ia > ib;
+}
+
+static PyObject *Code_richcompare(PyObject *self, PyObject *other, int op) {
+    const smtpcodes_code *a = &((CodeObject *)self)->c;
+    if (Py_TYPE(other) == Py_TYPE(self)) {
+        int r = code_cmp(a, &((CodeObject *)other)->c);
+        Py_RETURN_RICHCOMPARE(r, 0, op);
+    }
+    if (a->kind == SMTPCODES_BASIC && PyLong_Check(other)) {
+        int overflow;
+        long v = PyLong_AsLongAndOverflow(other, &overflow);
+        if (v == -1 && PyErr_Occurred()) return NULL;
+        long mine = basic_value(a);
+        if (overflow) {
+            v = overflow > 0 ? LONG_MAX : LONG_MIN;
+            if (mine == v) mine = 0; /* cannot be equal */
+        }
+        Py_RETURN_RICHCOMPARE(mine, v, op);
+    }
+    if (a->kind == SMTPCODES_ENHANCED && PyUnicode_Check(other) && (op == Py_EQ || op == Py_NE)) {
+        int eq = PyUnicode_CompareWithASCIIString(other, a->text) == 0;
+        if (PyErr_Occurred()) return NULL;
+        if (op == Py_EQ ? eq : !eq) Py_RETURN_TRUE;
+        Py_RETURN_FALSE;
+    }
+    Py_RETURN_NOTIMPLEMENTED;
+}
+
+static Py_hash_t Code_hash(PyObject *self) {
+    CodeObject *o = (CodeObject *)self;
+    if (o->c.kind == SMTPCODES_BASIC) return (Py_hash_t)basic_value(&o->c); /* == hash(int) */
+    if (o->hash == -1) {
+        PyObject *s = PyUnicode_FromString(o->c.text);
+        if (!s) return -1;
+        o->hash = PyObject_Hash(s); /* == hash(text) */
+        Py_DECREF(s);
+    }
+    return o->hash;
+}
+
+static PyObject *Code_repr(PyObject *self) {
+    CodeObject *o = (CodeObject *)self;
+    PyObject *title = str_or_empty(smtpcodes_text(&o->c, SMTPCODES_TITLE, o->lang));
+    if (!title) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<Code %s %R%s%s%s>", o->c.text, title,
+                                       o->c.known ? "" : " unknown", o->lang == SMTPCODES_EN ? "" : " lang=",
+                                       o->lang == SMTPCODES_EN ? "" : smtpcodes_lang_tag(o->lang));
+    Py_DECREF(title);
+    return r;
+}
+
+static PyObject *Code_str(PyObject *self) {
+    CodeObject *o = (CodeObject *)self;
+    const char *title = smtpcodes_text(&o->c, SMTPCODES_TITLE, o->lang);
+    return PyUnicode_FromFormat("%s %s", o->c.text, title ? title : "");
+}
+
+static PyObject *Code_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return code_to_dict((CodeObject *)self);
+}
+
+static PyObject *Code_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    CodeObject *o = (CodeObject *)self;
+    return render_code(&o->c, o->lang, SMTPCODES_MARKDOWN);
+}
+
+static PyObject *Code_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("code_html", self);
+}
+
+static PyObject *Code_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    CodeObject *o = (CodeObject *)self;
+    return Py_BuildValue("O(ss)", (PyObject *)Py_TYPE(self), o->c.text, smtpcodes_lang_tag(o->lang));
+}
+
+static PyMethodDef Code_methods[] = {
+    {"to_dict", Code_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe API's fields as a dict (lists as lists, related codes as int/str)."},
+    {"_repr_markdown_", Code_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe explanation in Markdown (for notebooks)."},
+    {"_repr_html_", Code_repr_html, METH_NOARGS,
+     "_repr_html_($self, /)\n--\n\nAn HTML code card, escaped (for notebooks)."},
+    {"__reduce__", Code_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle as Code(text, lang)."},
+    {NULL, NULL, 0, NULL},
+};
+
+#define CODE_GETTER(name, id, doc) {name, Code_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef Code_getset[] = {
+    CODE_GETTER("code", F_CODE, "The code: an int for a basic code (550), a str for an enhanced one (\"5.1.1\")."),
+    CODE_GETTER("kind", F_KIND, "\"basic\" or \"enhanced\"."),
+    CODE_GETTER("title", F_TITLE, "Short name."),
+    CODE_GETTER("description", F_DESCRIPTION, "What it means."),
+    CODE_GETTER("when", F_WHEN, "When you will see it."),
+    CODE_GETTER("fix", F_FIX, "How to fix it."),
+    CODE_GETTER("references", F_REFERENCES, "Tuple of references, e.g. \"RFC 5321 4.2.3\"."),
+    CODE_GETTER("commands", F_COMMANDS, "Basic codes: tuple of the SMTP commands that may return it."),
+    CODE_GETTER("basic_codes", F_BASIC_CODES, "Enhanced codes: tuple of the associated basic codes."),
+    CODE_GETTER("related", F_RELATED, "Tuple of related Codes (counterparts and close relatives)."),
+    CODE_GETTER("digits", F_DIGITS, "The three numbers: 550 -> (5, 5, 0); 5.1.1 -> (5, 1, 1); X.1.1 -> (0, 1, 1)."),
+    CODE_GETTER("class_name", F_CLASS_NAME, "Name of the class (first digit)."),
+    CODE_GETTER("category_name", F_CATEGORY_NAME, "Basic: the category (second digit); enhanced: the subject."),
+    CODE_GETTER("is_success", F_IS_SUCCESS, "True for class 2."),
+    CODE_GETTER("is_intermediate", F_IS_INTERMEDIATE, "True for basic class 3."),
+    CODE_GETTER("is_transient", F_IS_TRANSIENT, "True for class 4."),
+    CODE_GETTER("is_permanent", F_IS_PERMANENT, "True for class 5."),
+    CODE_GETTER("standard", F_STANDARD, "True when defined by an RFC or the IANA registry."),
+    CODE_GETTER("vendor", F_VENDOR, "The vendor of a vendor-specific code, or None."),
+    CODE_GETTER("deprecated", F_DEPRECATED, "True when deprecated."),
+    CODE_GETTER("known", F_KNOWN, "False for a well-formed code that is not in the knowledge base."),
+    CODE_GETTER("lang", F_LANG, "Language of the texts: \"en\" or \"es\"."),
+    CODE_GETTER("permanence", F_PERMANENCE,
+                "\"success\", \"intermediate\", \"temporary\", \"permanent\" or \"unknown\" (X.s.d)."),
+    CODE_GETTER("alt", F_ALT, "The vendor-specific Code that reuses this registered number, or None."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Code_slots[] = {
+    {Py_tp_doc, "Code(code, lang='en')\n--\n\n"
+                "An SMTP reply code (550) or enhanced status code (\"5.1.1\") with its explanation.\n\n"
+                "Immutable, hashable and ordered (basic before enhanced, then by digits). A basic\n"
+                "Code equals its int (lookup(550) == 550), an enhanced Code its text. Code(x) is\n"
+                "lookup(x) and returns the same cached object."},
+    {Py_tp_new, Code_new},
+    {Py_tp_dealloc, Code_dealloc},
+    {Py_tp_traverse, Code_traverse},
+    {Py_tp_richcompare, Code_richcompare},
+    {Py_tp_hash, Code_hash},
+    {Py_tp_repr, Code_repr},
+    {Py_tp_str, Code_str},
+    {Py_tp_methods, Code_methods},
+    {Py_tp_getset, Code_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Code_spec = {
+    .name = "smtpcodes.Code",
+    .basicsize = sizeof(CodeObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC,
+    .slots = Code_slots,
+};
+
+/* ------------------------------------------------------------------------ */
+/* Reply                                                                      */
+
+static int Reply_traverse(PyObject *self, visitproc visit, void *arg) {
+    ReplyObject *o = (ReplyObject *)self;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(o->code);
+    Py_VISIT(o->enhanced);
+    Py_VISIT(o->lines);
+    Py_VISIT(o->text);
+    Py_VISIT(o->flags);
+    Py_VISIT(o->permanence);
+    Py_VISIT(o->reply_code);
+    Py_VISIT(o->status_code);
+    Py_VISIT(o->raw);
+    return 0;
+}
+
+static int Reply_clear(PyObject *self) {
+    ReplyObject *o = (ReplyObject *)self;
+    Py_CLEAR(o->code);
+    Py_CLEAR(o->enhanced);
+    Py_CLEAR(o->lines);
+    Py_CLEAR(o->text);
+    Py_CLEAR(o->flags);
+    Py_CLEAR(o->permanence);
+    Py_CLEAR(o->reply_code);
+    Py_CLEAR(o->status_code);
+    Py_CLEAR(o->raw);
+    return 0;
+}
+
+static void Reply_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Reply_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *none_if_null(PyObject *o) { return Py_NewRef(o ? o : Py_None); }
+
+#define REPLY_OBJ(field) none_if_null(((ReplyObject *)self)->field)
+static PyObject *Reply_get_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(code); }
+static PyObject *Reply_get_enhanced(PyObject *self, void *c) { (void)c; return REPLY_OBJ(enhanced); }
+static PyObject *Reply_get_lines(PyObject *self, void *c) { (void)c; return REPLY_OBJ(lines); }
+static PyObject *Reply_get_text(PyObject *self, void *c) { (void)c; return REPLY_OBJ(text); }
+static PyObject *Reply_get_flags(PyObject *self, void *c) { (void)c; return REPLY_OBJ(flags); }
+static PyObject *Reply_get_permanence(PyObject *self, void *c) { (void)c; return REPLY_OBJ(permanence); }
+static PyObject *Reply_get_reply_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(reply_code); }
+static PyObject *Reply_get_status_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(status_code); }
+static PyObject *Reply_get_multiline(PyObject *self, void *c) {
+    (void)c;
+    return PyBool_FromLong((((ReplyObject *)self)->cflags & SMTPCODES_F_MULTILINE) != 0);
+}
+static PyObject *Reply_get_strict(PyObject *self, void *c) {
+    (void)c;
+    return PyBool_FromLong((((ReplyObject *)self)->options & SMTPCODES_STRICT) != 0);
+}
+
+static PyGetSetDef Reply_getset[] = {
+    {"code", Reply_get_code, NULL, "The basic reply code (int), or None.", NULL},
+    {"enhanced", Reply_get_enhanced, NULL, "The enhanced status code (str), or None.", NULL},
+    {"lines", Reply_get_lines, NULL, "Tuple of each line's text (after the codes).", NULL},
+    {"text", Reply_get_text, NULL, "The lines joined with \"\\n\".", NULL},
+    {"multiline", Reply_get_multiline, NULL, "True when the reply has several lines.", NULL},
+    {"flags", Reply_get_flags, NULL, "Tuple of flag names, e.g. (\"class-mismatch\",).", NULL},
+    {"permanence", Reply_get_permanence, NULL,
+     "\"success\", \"intermediate\", \"temporary\" or \"permanent\" (the basic code decides).", NULL},
+    {"reply_code", Reply_get_reply_code, NULL, "The basic code as a Code, or None.", NULL},
+    {"status_code", Reply_get_status_code, NULL, "The enhanced code as a Code, or None.", NULL},
+    {"strict", Reply_get_strict, NULL, "Whether the reply was parsed in strict mode.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static const char *const reply_dict_fields[] = {"code", "enhanced", "lines", "text", "multiline", "flags",
+                                                "permanence", "reply_code", "status_code"};
+
+static PyObject *Reply_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < sizeof reply_dict_fields / sizeof *reply_dict_fields; i++) {
+        PyObject *v = PyObject_GetAttrString(self, reply_dict_fields[i]);
+        if (v && PyTuple_Check(v)) Py_SETREF(v, list_of(v));
+        else if (v && v != Py_None && Py_IS_TYPE(v, state_of(self)->Code_Type))
+            Py_SETREF(v, code_to_dict((CodeObject *)v));
+        if (!v || PyDict_SetItemString(d, reply_dict_fields[i], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+/* Parse the reply's input again: the core's views point into that buffer. */
+static int reply_reparse(ReplyObject *o, smtpcodes_reply *r) {
+    int status = smtpcodes_parse(PyBytes_AS_STRING(o->raw), (size_t)PyBytes_GET_SIZE(o->raw), o->options, r);
+    if (status < 0) PyErr_Format(PyExc_SystemError, "smtpcodes: reparse failed: %s", smtpcodes_strerror(status));
+    return status;
+}
+
+static PyObject *reply_explain(ReplyObject *o, smtpcodes_lang lang, smtpcodes_format fmt) {
+    smtpcodes_reply r;
+    if (reply_reparse(o, &r) < 0) return NULL;
+    render_job j = {R_REPLY, &r, 0, 0, lang, fmt};
+    return render(&j);
+}
+
+static PyObject *Reply_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return reply_explain((ReplyObject *)self, SMTPCODES_EN, SMTPCODES_MARKDOWN);
+}
+
+static PyObject *Reply_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("reply_html", self);
+}
+
+static PyObject *Reply_repr(PyObject *self) {
+    ReplyObject *o = (ReplyObject *)self;
+    PyObject *t = short_repr(o->text);
+    if (!t) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<Reply %S %S %U %U>", o->code, o->enhanced, o->permanence, t);
+    Py_DECREF(t);
+    return r;
+}
+
+static PyObject *Reply_str(PyObject *self) {
+    ReplyObject *o = (ReplyObject *)self;
+    PyObject *parts = PyList_New(0);
+    if (!parts) return NULL;
+    if ((o->code != Py_None && PyList_Append(parts, o->code) < 0) ||
+        (o->enhanced != Py_None && PyList_Append(parts, o->enhanced) < 0) ||
+        (PyUnicode_GET_LENGTH(o->text) && PyList_Append(parts, o->text) < 0)) {
+        Py_DECREF(parts);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(parts); i++) {
+        PyObject *s = PyObject_Str(PyList_GET_ITEM(parts, i));
+        if (!s) {
+            Py_DECREF(parts);
+            return NULL;
+        }
+        PyList_SetItem(parts, i, s);
+    }
+    PyObject *sep = PyUnicode_FromString(" ");
+    PyObject *r = sep ? PyUnicode_Join(sep, parts) : NULL;
+    Py_XDECREF(sep);
+    Py_DECREF(parts);
+    return r;
+}
+
+static PyMethodDef Reply_methods[] = {
+    {"to_dict", Reply_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe fields as a dict (lists as lists, codes as dicts)."},
+    {"_repr_markdown_", Reply_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe explanation in Markdown (for notebooks)."},
+    {"_repr_html_", Reply_repr_html, METH_NOARGS, "_repr_html_($self, /)\n--\n\nEscaped HTML (for notebooks)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot Reply_slots[] = {
+    {Py_tp_doc, "A parsed SMTP reply; made by smtpcodes.parse()."},
+    {Py_tp_dealloc, Reply_dealloc},
+    {Py_tp_traverse, Reply_traverse},
+    {Py_tp_clear, Reply_clear},
+    {Py_tp_repr, Reply_repr},
+    {Py_tp_str, Reply_str},
+    {Py_tp_methods, Reply_methods},
+    {Py_tp_getset, Reply_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Reply_spec = {
+    .name = "smtpcodes.Reply",
+    .basicsize = sizeof(ReplyObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Reply_slots,
+};
+
+static PyObject *new_reply(module_state *st, const smtpcodes_reply *r, PyObject *raw, unsigned int options) {
+    ReplyObject *o = (ReplyObject *)PyType_GenericAlloc(st->Reply_Type, 0);
+    if (!o) return NULL;
+    o->raw = Py_NewRef(raw);
+    o->options = options;
+    o->cflags = r->flags;
+    o->code = r->has_basic ? PyLong_FromLong(basic_value(&r->reply_code)) : Py_NewRef(Py_None);
+    o->enhanced = r->has_enhanced ? PyUnicode_FromString(r->status_code.text) : Py_NewRef(Py_None);
+    o->reply_code = r->has_basic ? code_get(st, &r->reply_code, SMTPCODES_EN) : Py_NewRef(Py_None);
+    o->status_code = r->has_enhanced ? code_get(st, &r->status_code, SMTPCODES_EN) : Py_NewRef(Py_None);
+    o->permanence = PyUnicode_FromString(smtpcodes_permanence_name(r->permanence));
+    o->lines = PyTuple_New((Py_ssize_t)r->nlines);
+    o->flags = PyList_New(0);
+    if (!o->code || !o->enhanced || !o->reply_code || !o->status_code || !o->permanence || !o->lines || !o->flags)
+        goto fail;
+    for (size_t i = 0; i < r->nlines; i++) {
+        PyObject *s = PyUnicode_DecodeUTF8(r->lines[i].text, (Py_ssize_t)r->lines[i].text_len, "surrogateescape");
+        if (!s) goto fail;
+        PyTuple_SET_ITEM(o->lines, (Py_ssize_t)i, s);
+    }
+    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) {
+        if (!(r->flags & (1u << i))) continue;
+        PyObject *s = PyUnicode_FromString(smtpcodes_flag_name(i));
+        int bad = !s || PyList_Append(o->flags, s) < 0;
+        Py_XDECREF(s);
+        if (bad) goto fail;
+    }
+    Py_SETREF(o->flags, PyList_AsTuple(o->flags));
+    if (!o->flags) goto fail;
+    PyObject *nl = PyUnicode_FromString("\n");
+    if (!nl) goto fail;
+    o->text = PyUnicode_Join(nl, o->lines);
+    Py_DECREF(nl);
+    if (!o->text) goto fail;
+    return (PyObject *)o;
+fail:
+    Py_DECREF(o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Explanation                                                                */
+
+static int Explanation_traverse(PyObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(((ExplanationObject *)self)->text);
+    Py_VISIT(((ExplanationObject *)self)->markdown);
+    return 0;
+}
+
+static int Explanation_clear(PyObject *self) {
+    Py_CLEAR(((ExplanationObject *)self)->text);
+    Py_CLEAR(((ExplanationObject *)self)->markdown);
+    return 0;
+}
+
+static void Explanation_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Explanation_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *Explanation_get_text(PyObject *self, void *c) {
+    (void)c;
+    return none_if_null(((ExplanationObject *)self)->text);
+}
+static PyObject *Explanation_get_markdown(PyObject *self, void *c) {
+    (void)c;
+    return none_if_null(((ExplanationObject *)self)->markdown);
+}
+
+static PyGetSetDef Explanation_getset[] = {
+    {"text", Explanation_get_text, NULL, "The explanation as plain text.", NULL},
+    {"markdown", Explanation_get_markdown, NULL, "The explanation as Markdown.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyObject *Explanation_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    ExplanationObject *o = (ExplanationObject *)self;
+    return Py_BuildValue("{sOsO}", "text", o->text, "markdown", o->markdown);
+}
+static PyObject *Explanation_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return none_if_null(((ExplanationObject *)self)->markdown);
+}
+static PyObject *Explanation_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("explanation_html", self);
+}
+static PyObject *Explanation_str(PyObject *self) { return none_if_null(((ExplanationObject *)self)->text); }
+static PyObject *Explanation_repr(PyObject *self) {
+    PyObject *text = ((ExplanationObject *)self)->text;
+    Py_ssize_t end = PyUnicode_FindChar(text, '\n', 0, PyUnicode_GET_LENGTH(text), 1);
+    if (end == -2) return NULL;
+    PyObject *first = PyUnicode_Substring(text, 0, end < 0 ? PyUnicode_GET_LENGTH(text) : end);
+    if (!first) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<Explanation %R>", first);
+    Py_DECREF(first);
+    return r;
+}
+
+static PyMethodDef Explanation_methods[] = {
+    {"to_dict", Explanation_to_dict, METH_NOARGS, "to_dict($self, /)\n--\n\n{'text': ..., 'markdown': ...}."},
+    {"_repr_markdown_", Explanation_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe Markdown text (for notebooks)."},
+    {"_repr_html_", Explanation_repr_html, METH_NOARGS,
+     "_repr_html_($self, /)\n--\n\nEscaped HTML (for notebooks)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot Explanation_slots[] = {
+    {Py_tp_doc, "What a code or reply means; made by smtpcodes.explain()."},
+    {Py_tp_dealloc, Explanation_dealloc},
+    {Py_tp_traverse, Explanation_traverse},
+    {Py_tp_clear, Explanation_clear},
+    {Py_tp_repr, Explanation_repr},
+    {Py_tp_str, Explanation_str},
+    {Py_tp_methods, Explanation_methods},
+    {Py_tp_getset, Explanation_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Explanation_spec = {
+    .name = "smtpcodes.Explanation",
+    .basicsize = sizeof(ExplanationObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Explanation_slots,
+};
+
+static PyObject *new_explanation(module_state *st, const render_job *text_job) {
+    render_job md = *text_job;
+    md.fmt = SMTPCODES_MARKDOWN;
+    ExplanationObject *o = (ExplanationObject *)PyType_GenericAlloc(st->Explanation_Type, 0);
+    if (!o) return NULL;
+    if (!(o->text = render(text_job)) || !(o->markdown = render(&md))) {
+        Py_DECREF(o);
+        return NULL;
+    }
+    return (PyObject *)o;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Comparison                                                                 */
+
+static int Comparison_traverse(PyObject *self, visitproc visit, void *arg) {
+    ComparisonObject *o = (ComparisonObject *)self;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(o->a);
+    Py_VISIT(o->b);
+    Py_VISIT(o->differences);
+    Py_VISIT(o->similarities);
+    Py_VISIT(o->summary);
+    Py_VISIT(o->key_differences);
+    Py_VISIT(o->when_to_use);
+    Py_VISIT(o->text);
+    Py_VISIT(o->markdown);
+    return 0;
+}
+
+static int Comparison_clear(PyObject *self) {
+    ComparisonObject *o = (ComparisonObject *)self;
+    Py_CLEAR(o->a);
+    Py_CLEAR(o->b);
+    Py_CLEAR(o->differences);
+    Py_CLEAR(o->similarities);
+    Py_CLEAR(o->summary);
+    Py_CLEAR(o->key_differences);
+    Py_CLEAR(o->when_to_use);
+    Py_CLEAR(o->text);
+    Py_CLEAR(o->markdown);
+    return 0;
+}
+
+static void Comparison_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Comparison_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+enum { C_A, C_B, C_DIFF, C_SIM, C_SUMMARY, C_KEY, C_WHEN, C_TEXT, C_MD, C_COUNTERPARTS, C_RELATED, C_IDENTICAL,
+       C_LANG };
+
+static PyObject *Comparison_get(PyObject *self, void *closure) {
+    ComparisonObject *o = (ComparisonObject *)self;
+    switch ((int)(intptr_t)closure) {
+    case C_A: return Py_NewRef(o->a);
+    case C_B: return Py_NewRef(o->b);
+    case C_DIFF: return list_of(o->differences);
+    case C_SIM: return list_of(o->similarities);
+    case C_SUMMARY: return Py_NewRef(o->summary);
+    case C_KEY: return Py_NewRef(o->key_differences);
+    case C_WHEN: return Py_NewRef(o->when_to_use);
+    case C_TEXT: return Py_NewRef(o->text);
+    case C_MD: return Py_NewRef(o->markdown);
+    case C_COUNTERPARTS: return PyBool_FromLong(o->cmp.counterparts);
+    case C_RELATED: return PyBool_FromLong(o->cmp.related);
+    case C_IDENTICAL: return PyBool_FromLong(o->cmp.identical);
+    default: return PyUnicode_FromString(smtpcodes_lang_tag(o->lang));
+    }
+}
+
+#define CMP_GETTER(name, id, doc) {name, Comparison_get, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef Comparison_getset[] = {
+    CMP_GETTER("a", C_A, "The first Code."),
+    CMP_GETTER("b", C_B, "The second Code."),
+    CMP_GETTER("differences", C_DIFF, "List of (aspect, value_a, value_b) where the codes differ."),
+    CMP_GETTER("similarities", C_SIM, "List of (aspect, value) where the codes agree."),
+    CMP_GETTER("summary", C_SUMMARY, "One paragraph on how the two codes relate."),
+    CMP_GETTER("key_differences", C_KEY, "The key differences, as text."),
+    CMP_GETTER("when_to_use", C_WHEN, "When to use each, as text."),
+    CMP_GETTER("text", C_TEXT, "The whole comparison as plain text."),
+    CMP_GETTER("markdown", C_MD, "The whole comparison as Markdown."),
+    CMP_GETTER("counterparts", C_COUNTERPARTS, "True for a transient/permanent pair (450/550, 4.2.2/5.2.2)."),
+    CMP_GETTER("related", C_RELATED, "True when one lists the other as related."),
+    CMP_GETTER("identical", C_IDENTICAL, "True when both are the same code."),
+    CMP_GETTER("lang", C_LANG, "Language of the texts."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static const char *const cmp_dict_fields[] = {"a", "b", "differences", "similarities", "summary",
+                                              "key_differences", "when_to_use", "text", "markdown", "lang"};
+
+static PyObject *Comparison_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *d = PyDict_New();
+    for (size_t i = 0; d && i < sizeof cmp_dict_fields / sizeof *cmp_dict_fields; i++) {
+        PyObject *v = PyObject_GetAttrString(self, cmp_dict_fields[i]);
+        if (v && Py_IS_TYPE(v, state_of(self)->Code_Type)) {
+            Py_SETREF(v, code_to_dict((CodeObject *)v));
+        } else if (v && PyList_Check(v)) {
+            for (Py_ssize_t k = 0; k < PyList_GET_SIZE(v); k++) {
+                PyObject *l = list_of(PyList_GET_ITEM(v, k));
+                if (!l) {
+                    Py_CLEAR(v);
+                    break;
+                }
+                PyList_SetItem(v, k, l);
+            }
+        }
+        if (!v || PyDict_SetItemString(d, cmp_dict_fields[i], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+static PyObject *Comparison_repr(PyObject *self) {
+    ComparisonObject *o = (ComparisonObject *)self;
+    return PyUnicode_FromFormat("<Comparison %s vs %s: %zd difference(s)>", o->cmp.a.text, o->cmp.b.text,
+                                PyTuple_GET_SIZE(o->differences));
+}
+static PyObject *Comparison_str(PyObject *self) { return Py_NewRef(((ComparisonObject *)self)->text); }
+static PyObject *Comparison_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return Py_NewRef(((ComparisonObject *)self)->markdown);
+}
+static PyObject *Comparison_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("comparison_html", self);
+}
+
+static PyMethodDef Comparison_methods[] = {
+    {"to_dict", Comparison_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe fields as a dict (codes as dicts, tuples as lists)."},
+    {"_repr_markdown_", Comparison_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe comparison in Markdown (for notebooks)."},
+    {"_repr_html_", Comparison_repr_html, METH_NOARGS,
+     "_repr_html_($self, /)\n--\n\nA side-by-side HTML table, escaped (for notebooks)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot Comparison_slots[] = {
+    {Py_tp_doc, "Two codes side by side; made by smtpcodes.compare()."},
+    {Py_tp_dealloc, Comparison_dealloc},
+    {Py_tp_traverse, Comparison_traverse},
+    {Py_tp_clear, Comparison_clear},
+    {Py_tp_repr, Comparison_repr},
+    {Py_tp_str, Comparison_str},
+    {Py_tp_methods, Comparison_methods},
+    {Py_tp_getset, Comparison_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Comparison_spec = {
+    .name = "smtpcodes.Comparison",
+    .basicsize = sizeof(ComparisonObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Comparison_slots,
+};
+
+static PyObject *aspect_text(const smtpcodes_comparison *cmp, int x, int which, smtpcodes_lang lang) {
+    render_job j = {R_ASPECT, cmp, x, which, lang, SMTPCODES_TEXT};
+    return render(&j);
+}
+
+static PyObject *section_text(const smtpcodes_comparison *cmp, int section, smtpcodes_lang lang,
+                              smtpcodes_format fmt) {
+    render_job j = {R_COMPARISON, cmp, section, 0, lang, fmt};
+    return render(&j);
+}
+
+static PyObject *new_comparison(module_state *st, const smtpcodes_code *a, const smtpcodes_code *b,
+                                smtpcodes_lang lang) {
+    ComparisonObject *o = (ComparisonObject *)PyType_GenericAlloc(st->Comparison_Type, 0);
+    if (!o) return NULL;
+    o->lang = lang;
+    int status = smtpcodes_compare(a, b, &o->cmp);
+    if (status < 0) {
+        PyErr_Format(PyExc_ValueError, "smtpcodes: %s", smtpcodes_strerror(status));
+        goto fail;
+    }
+    PyObject *diff = PyList_New(0), *sim = PyList_New(0);
+    o->differences = diff;
+    o->similarities = sim;
+    if (!diff || !sim) goto fail;
+    for (int x = 0; x < SMTPCODES_NASPECT; x++) {
+        PyObject *name = PyUnicode_FromString(smtpcodes_aspect_name((smtpcodes_aspect)x, lang));
+        PyObject *va = aspect_text(&o->cmp, x, 0, lang);
+        PyObject *vb = o->cmp.same[x] ? NULL : aspect_text(&o->cmp, x, 1, lang);
+        PyObject *item = NULL;
+        if (name && va && (o->cmp.same[x] || vb))
+            item = o->cmp.same[x] ? PyTuple_Pack(2, name, va) : PyTuple_Pack(3, name, va, vb);
+        Py_XDECREF(name);
+        Py_XDECREF(va);
+        Py_XDECREF(vb);
+        int bad = !item || PyList_Append(o->cmp.same[x] ? sim : diff, item) < 0;
+        Py_XDECREF(item);
+        if (bad) goto fail;
+    }
+    Py_SETREF(o->differences, PyList_AsTuple(diff));
+    if (!o->differences) goto fail;
+    Py_SETREF(o->similarities, PyList_AsTuple(sim));
+    if (!o->similarities) goto fail;
+    if (!(o->a = code_get(st, &o->cmp.a, lang)) || !(o->b = code_get(st, &o->cmp.b, lang)) ||
+        !(o->summary = section_text(&o->cmp, SMTPCODES_SECTION_SUMMARY, lang, SMTPCODES_TEXT)) ||
+        !(o->key_differences = section_text(&o->cmp, SMTPCODES_SECTION_KEY_DIFFERENCES, lang, SMTPCODES_TEXT)) ||
+        !(o->when_to_use = section_text(&o->cmp, SMTPCODES_SECTION_WHEN_TO_USE, lang, SMTPCODES_TEXT)) ||
+        !(o->text = section_text(&o->cmp, SMTPCODES_SECTION_ALL, lang, SMTPCODES_TEXT)) ||
+        !(o->markdown = section_text(&o->cmp, SMTPCODES_SECTION_ALL, lang, SMTPCODES_MARKDOWN)))
+        goto fail;
+    return (PyObject *)o;
+fail:
+    Py_DECREF(o);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Module functions                                                           */
+
+PyDoc_STRVAR(lookup_doc,
+"lookup($module, code, /, *, lang='en')\n--\n\n"
+"Look up a reply code (550, \"550\") or an enhanced status code (\"5.1.1\",\n"
+"\"X.1.1\", a vendor range \"5.7.606-649\") and return its Code.\n\n"
+"The same cached object comes back on every call. A well-formed code that is\n"
+"not in the knowledge base gives a Code with known=False. Raises ParseError\n"
+"(a ValueError) for malformed input, TypeError for a wrong type and\n"
+"ValueError for an unknown language.");
+
+static PyObject *mod_lookup(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    if (nargs == 1 && kwnames == NULL) {
+        PyObject *x = args[0];
+        if (PyLong_CheckExact(x)) { /* the fast path: an array index */
+            long v = PyLong_AsLong(x);
+            if (v >= 100 && v <= 999) {
+                PyObject *o = st->basic[SMTPCODES_EN][v - 100];
+                if (o) return Py_NewRef(o);
+            } else if (v == -1) {
+                PyErr_Clear();
+            }
+        }
+        return lookup_impl(st, x, SMTPCODES_EN, "lookup");
+    }
+    static const char *const names[] = {"code", "lang"};
+    static const signature sig = {"lookup", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    return lookup_impl(st, av[0], (smtpcodes_lang)lang, "lookup");
+}
+
+PyDoc_STRVAR(parse_doc,
+"parse($module, reply, /, *, strict=False)\n--\n\n"
+"Parse an SMTP reply (one line or a multi-line reply, str or bytes) and\n"
+"return a Reply.\n\n"
+"Lenient mode (the default) also finds the code inside a log line or bounce\n"
+"text; strict mode checks RFC 5321 conformance. A str is encoded as UTF-8;\n"
+"bytes that are not UTF-8 are kept (line texts decode them with\n"
+"errors='surrogateescape') and flagged 'not-utf8'. Raises ParseError when no\n"
+"reply can be read, TypeError for a wrong type.");
+
+static PyObject *mod_parse(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"reply", "strict"};
+    static const signature sig = {"parse", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0) return NULL;
+    int strict = av[1] ? PyObject_IsTrue(av[1]) : 0;
+    if (strict < 0) return NULL;
+    PyObject *raw = to_bytes(av[0], "parse", "str or bytes");
+    if (!raw) return NULL;
+    unsigned int options = strict ? SMTPCODES_STRICT : 0u;
+    smtpcodes_reply r;
+    int status = smtpcodes_parse(PyBytes_AS_STRING(raw), (size_t)PyBytes_GET_SIZE(raw), options, &r);
+    PyObject *out = status < 0 ? parse_error(st, status, av[0]) : new_reply(st, &r, raw, options);
+    Py_DECREF(raw);
+    return out;
+}
+
+PyDoc_STRVAR(explain_doc,
+"explain($module, x, /, *, lang='en')\n--\n\n"
+"Explain a code (int or str), a reply text (str or bytes; anything that is not\n"
+"a code is parsed leniently as a reply), a Reply or a Code. Returns an\n"
+"Explanation with .text and .markdown. Raises ParseError when x holds no code.");
+
+static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"x", "lang"};
+    static const signature sig = {"explain", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    PyObject *x = av[0];
+    smtpcodes_code c;
+    render_job j = {R_CODE, &c, 0, 0, (smtpcodes_lang)lang, SMTPCODES_TEXT};
+    if (Py_IS_TYPE(x, st->Code_Type) || (PyLong_Check(x) && !PyBool_Check(x))) {
+        if (code_struct_from_obj(st, x, "explain", &c) < 0) return NULL;
+        return new_explanation(st, &j);
+    }
+    smtpcodes_reply r;
+    j.kind = R_REPLY;
+    j.obj = &r;
+    if (Py_IS_TYPE(x, st->Reply_Type)) {
+        if (reply_reparse((ReplyObject *)x, &r) < 0) return NULL;
+        return new_explanation(st, &j);
+    }
+    PyObject *raw = to_bytes(x, "explain", "an int, a str, bytes, a Code or a Reply");
+    if (!raw) return NULL;
+    const char *s = PyBytes_AS_STRING(raw);
+    size_t n = (size_t)PyBytes_GET_SIZE(raw);
+    PyObject *out;
+    int status;
+    if (smtpcodes_lookup(s, n, &c) == SMTPCODES_OK) {
+        j.kind = R_CODE;
+        j.obj = &c;
+        out = new_explanation(st, &j);
+    } else if ((status = smtpcodes_parse(s, n, 0, &r)) == SMTPCODES_OK) {
+        out = new_explanation(st, &j);
+    } else {
+        out = parse_error(st, status, x);
+    }
+    Py_DECREF(raw);
+    return out;
+}
+
+PyDoc_STRVAR(compare_doc,
+"compare($module, a, b, /, *, lang='en')\n--\n\n"
+"Compare two codes (int, str or Code) and return a Comparison: the aspects\n"
+"where they differ and agree, a summary, the key differences, when to use\n"
+"each, and the whole comparison as text and Markdown.");
+
+static PyObject *mod_compare(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"a", "b", "lang"};
+    static const signature sig = {"compare", 2, 2, 2, 3, names};
+    PyObject *av[3];
+    int lang;
+    smtpcodes_code a, b;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[2], 0, &lang) < 0 ||
+        code_struct_from_obj(st, av[0], "compare", &a) < 0 || code_struct_from_obj(st, av[1], "compare", &b) < 0)
+        return NULL;
+    return new_comparison(st, &a, &b, (smtpcodes_lang)lang);
+}
+
+/* kind: NULL/None -> 0 (all), "basic" -> SMTPCODES_BASIC, "enhanced" -> ... */
+static int kind_from_obj(PyObject *o, const char *fname, int *out) {
+    *out = 0;
+    if (!o || o == Py_None) return 0;
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() kind must be a str or None, not %.100s", fname, Py_TYPE(o)->tp_name);
+        return -1;
+    }
+    if (PyUnicode_CompareWithASCIIString(o, "basic") == 0) *out = SMTPCODES_BASIC;
+    else if (PyUnicode_CompareWithASCIIString(o, "enhanced") == 0) *out = SMTPCODES_ENHANCED;
+    else {
+        PyErr_Format(PyExc_ValueError, "%s() kind must be 'basic', 'enhanced' or None, not %R", fname, o);
+        return -1;
+    }
+    return 0;
+}
+
+/* Every Code of the table (of one kind), in table order, as Codes or dicts. */
+static PyObject *all_codes(module_state *st, int kind, smtpcodes_lang lang, int as_dicts) {
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; l && i < smtpcodes_count(); i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        if (kind && e->kind != kind) continue;
+        PyObject *v = code_from_entry(st, e, lang);
+        if (v && as_dicts) Py_SETREF(v, code_to_dict((CodeObject *)v));
+        if (!v || PyList_Append(l, v) < 0) Py_CLEAR(l);
+        Py_XDECREF(v);
+    }
+    return l;
+}
+
+PyDoc_STRVAR(codes_doc,
+"codes($module, /, kind=None)\n--\n\n"
+"Every Code of the knowledge base, sorted (basic before enhanced, then by\n"
+"digits), as a list. kind: None, 'basic' or 'enhanced' (else ValueError).");
+
+static PyObject *mod_codes(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    static const char *const names[] = {"kind"};
+    static const signature sig = {"codes", 0, 1, 0, 1, names};
+    PyObject *av[1];
+    int kind;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || kind_from_obj(av[0], "codes", &kind) < 0) return NULL;
+    return all_codes(get_state(module), kind, SMTPCODES_EN, 0);
+}
+
+PyDoc_STRVAR(table_doc,
+"table($module, /, kind=None, *, lang='en')\n--\n\n"
+"The knowledge base as a list of dicts (one per code, the API's field names,\n"
+"lists as lists), ready for pandas.DataFrame(table()).");
+
+static PyObject *mod_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"kind", "lang"};
+    static const signature sig = {"table", 0, 1, 0, 2, names};
+    PyObject *av[2];
+    int kind, lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || kind_from_obj(av[0], "table", &kind) < 0 ||
+        lang_from_obj(st, av[1], 0, &lang) < 0)
+        return NULL;
+    return all_codes(st, kind, (smtpcodes_lang)lang, 1);
+}
+
+PyDoc_STRVAR(search_doc,
+"search($module, words, /, *, lang=None)\n--\n\n"
+"Codes whose code, title or description contain every word (case- and\n"
+"accent-insensitive), best first. lang=None searches both languages and\n"
+"returns English Codes; 'en' or 'es' searches and returns that language.");
+
+static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"words", "lang"};
+    static const signature sig = {"search", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 1, &lang) < 0) return NULL;
+    if (!PyUnicode_Check(av[0])) {
+        PyErr_Format(PyExc_TypeError, "search() argument must be str, not %.100s", Py_TYPE(av[0])->tp_name);
+        return NULL;
+    }
+    PyObject *raw = to_bytes(av[0], "search", "str");
+    if (!raw) return NULL;
+    size_t cap = smtpcodes_count();
+    const smtpcodes_entry **found = PyMem_New(const smtpcodes_entry *, cap ? cap : 1);
+    if (!found) {
+        Py_DECREF(raw);
+        return PyErr_NoMemory();
+    }
+    int n = smtpcodes_search(PyBytes_AS_STRING(raw), (size_t)PyBytes_GET_SIZE(raw), lang, found, cap);
+    Py_DECREF(raw);
+    PyObject *l = n < 0 ? parse_error(st, n, av[0]) : PyList_New(0);
+    for (int i = 0; l && i < n && (size_t)i < cap; i++) {
+        PyObject *v = code_from_entry(st, found[i], lang < 0 ? SMTPCODES_EN : (smtpcodes_lang)lang);
+        if (!v || PyList_Append(l, v) < 0) Py_CLEAR(l);
+        Py_XDECREF(v);
+    }
+    PyMem_Free(found);
+    return l;
+}
+
+/* The command as UTF-8 (str only), or NULL with TypeError. */
+static const char *command_arg(PyObject *o, const char *fname, Py_ssize_t *n) {
+    if (!PyUnicode_Check(o)) {
+        PyErr_Format(PyExc_TypeError, "%s() command must be a str, not %.100s", fname, Py_TYPE(o)->tp_name);
+        return NULL;
+    }
+    const char *s = PyUnicode_AsUTF8AndSize(o, n);
+    if (!s) { /* lone surrogates: no such command */
+        PyErr_Clear();
+        s = "\x01";
+        *n = 1;
+    }
+    return s;
+}
+
+PyDoc_STRVAR(replies_for_doc,
+"replies_for($module, command, /)\n--\n\n"
+"The basic Codes an SMTP command may get (those any command may get\n"
+"included), ascending. 'MAIL FROM:<a@b>' names MAIL. ValueError for an\n"
+"unknown command.");
+
+static PyObject *mod_replies_for(PyObject *module, PyObject *command) {
+    module_state *st = get_state(module);
+    Py_ssize_t len;
+    const char *s = command_arg(command, "replies_for", &len);
+    if (!s) return NULL;
+    int stack[128], *codes = stack;
+    int n = smtpcodes_replies_for(s, (size_t)len, stack, 128);
+    if (n < 0) return raise_status(st, PyExc_ValueError, n, command);
+    if (n > 128) {
+        if (!(codes = PyMem_New(int, (size_t)n))) return PyErr_NoMemory();
+        n = smtpcodes_replies_for(s, (size_t)len, codes, (size_t)n);
+    }
+    PyObject *t = PyTuple_New(n > 0 ? n : 0);
+    for (int i = 0; t && i < n; i++) {
+        smtpcodes_code c;
+        PyObject *v = smtpcodes_lookup_basic(codes[i], &c) == SMTPCODES_OK ? code_get(st, &c, SMTPCODES_EN) : NULL;
+        if (!v) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_SystemError, "smtpcodes: bad code in command table");
+            Py_CLEAR(t);
+        } else {
+            PyTuple_SET_ITEM(t, i, v);
+        }
+    }
+    if (codes != stack) PyMem_Free(codes);
+    return t;
+}
+
+PyDoc_STRVAR(is_valid_reply_doc,
+"is_valid_reply($module, command, code, /)\n--\n\n"
+"True if the code (int, str or Code; an enhanced code through its associated\n"
+"basic codes) may answer the SMTP command. ValueError for an unknown command,\n"
+"ParseError for a malformed code.");
+
+static PyObject *mod_is_valid_reply(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    module_state *st = get_state(module);
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "is_valid_reply() takes exactly 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    Py_ssize_t len;
+    const char *s = command_arg(args[0], "is_valid_reply", &len);
+    smtpcodes_code c;
+    if (!s || code_struct_from_obj(st, args[1], "is_valid_reply", &c) < 0) return NULL;
+    int r = smtpcodes_is_valid_reply(s, (size_t)len, &c);
+    if (r < 0) return raise_status(st, PyExc_ValueError, r, args[0]);
+    return PyBool_FromLong(r);
+}
+
+PyDoc_STRVAR(languages_doc,
+"languages($module, /)\n--\n\n"
+"The language tags every text is available in: ('en', 'es').");
+
+static PyObject *mod_languages(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    (void)module;
+    PyObject *t = PyTuple_New(SMTPCODES_NLANG);
+    for (int i = 0; t && i < SMTPCODES_NLANG; i++) {
+        PyObject *s = PyUnicode_FromString(smtpcodes_lang_tag((smtpcodes_lang)i));
+        if (!s) Py_CLEAR(t);
+        else PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
+/* classify() and classify_many() join this table with the classification
+ * issue (they need the core's smtpcodes_classify). */
+static PyMethodDef module_methods[] = {
+    {"lookup", (PyCFunction)(void (*)(void))mod_lookup, METH_FASTCALL | METH_KEYWORDS, lookup_doc},
+    {"parse", (PyCFunction)(void (*)(void))mod_parse, METH_FASTCALL | METH_KEYWORDS, parse_doc},
+    {"explain", (PyCFunction)(void (*)(void))mod_explain, METH_FASTCALL | METH_KEYWORDS, explain_doc},
+    {"compare", (PyCFunction)(void (*)(void))mod_compare, METH_FASTCALL | METH_KEYWORDS, compare_doc},
+    {"codes", (PyCFunction)(void (*)(void))mod_codes, METH_FASTCALL | METH_KEYWORDS, codes_doc},
+    {"table", (PyCFunction)(void (*)(void))mod_table, METH_FASTCALL | METH_KEYWORDS, table_doc},
+    {"search", (PyCFunction)(void (*)(void))mod_search, METH_FASTCALL | METH_KEYWORDS, search_doc},
+    {"replies_for", mod_replies_for, METH_O, replies_for_doc},
+    {"is_valid_reply", (PyCFunction)(void (*)(void))mod_is_valid_reply, METH_FASTCALL, is_valid_reply_doc},
+    {"languages", mod_languages, METH_NOARGS, languages_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+/* ------------------------------------------------------------------------ */
+/* Module lifecycle                                                           */
+
+static int module_traverse(PyObject *module, visitproc visit, void *arg) {
+    module_state *st = get_state(module);
+    if (!st) return 0;
+    Py_VISIT(st->Code_Type);
+    Py_VISIT(st->Reply_Type);
+    Py_VISIT(st->Explanation_Type);
+    Py_VISIT(st->Comparison_Type);
+    Py_VISIT(st->ParseError);
+    for (int l = 0; l < SMTPCODES_NLANG; l++) {
+        Py_VISIT(st->enhanced[l]);
+        for (int i = 0; i < NBASIC; i++) Py_VISIT(st->basic[l][i]);
+        if (st->entries[l])
+            for (size_t i = 0; i < smtpcodes_count(); i++) Py_VISIT(st->entries[l][i]);
+    }
+    return 0;
+}
+
+static int module_clear(PyObject *module) {
+    module_state *st = get_state(module);
+    if (!st) return 0;
+    for (int l = 0; l < SMTPCODES_NLANG; l++) {
+        Py_CLEAR(st->enhanced[l]);
+        for (int i = 0; i < NBASIC; i++) Py_CLEAR(st->basic[l][i]);
+        if (st->entries[l])
+            for (size_t i = 0; i < smtpcodes_count(); i++) Py_CLEAR(st->entries[l][i]);
+    }
+    Py_CLEAR(st->Code_Type);
+    Py_CLEAR(st->Reply_Type);
+    Py_CLEAR(st->Explanation_Type);
+    Py_CLEAR(st->Comparison_Type);
+    Py_CLEAR(st->ParseError);
+    return 0;
+}
+
+static void module_free(void *module) {
+    module_state *st = get_state((PyObject *)module);
+    if (!st) return;
+    module_clear((PyObject *)module);
+    for (int l = 0; l < SMTPCODES_NLANG; l++) {
+        PyMem_Free(st->entries[l]);
+        st->entries[l] = NULL;
+    }
+}
+
+static PyTypeObject *add_type(PyObject *module, PyType_Spec *spec) {
+    PyTypeObject *tp = (PyTypeObject *)PyType_FromModuleAndSpec(module, spec, NULL);
+    if (tp && PyModule_AddType(module, tp) < 0) Py_CLEAR(tp);
+    return tp;
+}
+
+static int module_exec(PyObject *module) {
+    module_state *st = get_state(module);
+    if (!(st->Code_Type = add_type(module, &Code_spec)) || !(st->Reply_Type = add_type(module, &Reply_spec)) ||
+        !(st->Explanation_Type = add_type(module, &Explanation_spec)) ||
+        !(st->Comparison_Type = add_type(module, &Comparison_spec)))
+        return -1;
+    st->ParseError = PyErr_NewExceptionWithDoc(
+        "smtpcodes.ParseError",
+        "Malformed input: not a reply code, an enhanced status code or a reply.\n\n"
+        "A ValueError. The message quotes the input; .reason names the problem\n"
+        "('empty', 'syntax', 'range', 'no-code', 'incomplete', 'mixed') and .input\n"
+        "holds the input.",
+        PyExc_ValueError, NULL);
+    if (!st->ParseError || PyModule_AddObjectRef(module, "ParseError", st->ParseError) < 0) return -1;
+    for (int l = 0; l < SMTPCODES_NLANG; l++) {
+        if (!(st->enhanced[l] = PyDict_New())) return -1;
+        if (!(st->entries[l] = PyMem_Calloc(smtpcodes_count() ? smtpcodes_count() : 1, sizeof(PyObject *)))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    /* Fill the basic cache of the default language up front, so that the
+     * fast path of lookup(int) never misses for a known code. */
+    for (size_t i = 0; i < smtpcodes_count(); i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        if (e->kind != SMTPCODES_BASIC) continue;
+        PyObject *v = code_from_entry(st, e, SMTPCODES_EN);
+        if (!v) return -1;
+        Py_DECREF(v);
+    }
+    if (PyModule_AddStringConstant(module, "__version__", smtpcodes_version()) < 0 ||
+        PyModule_AddStringConstant(module, "DATA_VERSION", smtpcodes_data_version()) < 0)
+        return -1;
+    return 0;
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+#ifdef Py_mod_multiple_interpreters
+    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
+#endif
+    /* No Py_mod_gil: the lazily filled caches rely on the GIL. */
+    {0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "smtpcodes._smtpcodes",
+    .m_doc = "C core of smtpcodes: SMTP reply codes and enhanced status codes explained.\n"
+             "Use the smtpcodes package; this module is its implementation.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC PyInit__smtpcodes(void); /* the only exported symbol */
+PyMODINIT_FUNC PyInit__smtpcodes(void) { return PyModuleDef_Init(&module_def); }

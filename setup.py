@@ -1,0 +1,27 @@
+"""Build the CPython extension smtpcodes._smtpcodes over the C core in csrc/.
+
+The package metadata lives in pyproject.toml; this file only declares the
+extension (the same core source file as the Lua rockspec) and the package.
+"""
+import glob
+
+from setuptools import Extension, setup
+
+ext = Extension(
+    "smtpcodes._smtpcodes",
+    sources=["csrc/smtpcodes.c", "bindings/python/_smtpcodes.c"],
+    include_dirs=["csrc"],
+    # build_ext compares only `sources` with the .so: list the header and the
+    # generated table so that editing them rebuilds the extension.
+    depends=sorted(glob.glob("csrc/*.h")) + ["csrc/smtpcodes_data.inc"],
+    # no -Wpedantic here: PyType_Slot stores function pointers in void *
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"],
+)
+
+setup(
+    ext_modules=[ext],
+    packages=["smtpcodes"],
+    package_dir={"": "bindings/python"},
+    package_data={"smtpcodes": ["py.typed", "*.pyi"]},
+    py_modules=[],  # no flat-layout auto-discovery of csrc/ and bindings/
+)
