@@ -271,6 +271,11 @@ static long find_le(int kind, int cls, int subject, int detail) {
 }
 
 static const smtpcodes_entry *find_exact(int kind, int cls, int subject, int detail) {
+    unsigned idx = 0;   /* the generated direct indexes cover the common keys */
+    if (kind == SMTPCODES_BASIC && cls >= 0 && cls <= 9 && subject >= 0 && subject <= 9 && detail >= 0 && detail <= 9)
+        return (idx = basic_index[cls * 100 + subject * 10 + detail]) ? &smtpcodes_table[idx - 1] : NULL;
+    if (kind == SMTPCODES_ENHANCED && cls == 0 && subject >= 0 && subject < 8 && detail >= 0 && detail < 64)
+        return (idx = registered_index[subject][detail]) ? &smtpcodes_table[idx - 1] : NULL;
     long i = find_le(kind, cls, subject, detail);
     if (i < 0) return NULL;
     const smtpcodes_entry *e = &smtpcodes_table[i];
@@ -733,11 +738,59 @@ static void after_basic(const char *s, size_t len, found_code *f, int strict) {
     f->text = j;
 }
 
+/* One pass over a line: the text flags (SMTPCODES_F_NOT_UTF8, _CONTROL_CHARS)
+ * and the positions where a code may start (a digit 1-5 after a boundary). */
+#define MAX_CANDS 48
+typedef struct line_scan {
+    unsigned int flags;
+    size_t n;          /* candidates found; > MAX_CANDS means "too many, scan all" */
+    size_t pos[MAX_CANDS];
+} line_scan;
+
+static void scan_line(const char *s, size_t len, line_scan *ls) {
+    const unsigned char *p = (const unsigned char *)s;
+    ls->flags = 0;
+    ls->n = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) {   /* printable ASCII: the common case */
+            if (c >= '1' && c <= '5' && (i == 0 || strchr(" \t([\"'<;#=:", s[i - 1]))) {
+                if (ls->n < MAX_CANDS) ls->pos[ls->n] = i;
+                ls->n++;
+            }
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            if (c != '\t') ls->flags |= SMTPCODES_F_CONTROL_CHARS;
+            i++;
+            continue;
+        }
+        size_t k = utf8_seq(p + i, len - i);
+        if (!k) { ls->flags |= SMTPCODES_F_NOT_UTF8; k = 1; }
+        i += k;
+    }
+}
+
+/* The k-th place to try: a recorded candidate, or every index when there were too many. */
+static int next_cand(const line_scan *ls, size_t len, size_t *k, size_t *i) {
+    if (ls->n <= MAX_CANDS) {
+        if (*k >= ls->n) return 0;
+        *i = ls->pos[(*k)++];
+        return 1;
+    }
+    if (*k >= len) return 0;
+    *i = (*k)++;
+    return 1;
+}
+
 /* Lenient: the best reply code inside a log line. */
-static int find_embedded_basic(const char *s, size_t len, found_code *best) {
+static int find_embedded_basic(const char *s, size_t len, const line_scan *ls, found_code *best) {
     int best_score = 0;
-    for (size_t i = 0; i + 3 <= len; i++) {
-        if (s[i] < '1' || s[i] > '5') continue;
+    size_t k = 0, i;
+    while (next_cand(ls, len, &k, &i)) {
+        if (i + 3 > len || s[i] < '1' || s[i] > '5') continue;
         int v = basic_at(s, len, i, 0);
         if (!v || !left_boundary(s, i, "([\"'<;")) continue;
         if (i > 0 && (is_digit((unsigned char)s[i - 1]) || s[i - 1] == '.')) continue;
@@ -764,8 +817,9 @@ static int find_embedded_basic(const char *s, size_t len, found_code *best) {
 }
 
 /* Lenient: a standalone enhanced code ("#5.1.1", "(#5.1.1)", "dsn=5.1.1"). */
-static int find_embedded_enhanced(const char *s, size_t len, found_code *f) {
-    for (size_t i = 0; i < len; i++) {
+static int find_embedded_enhanced(const char *s, size_t len, const line_scan *ls, found_code *f) {
+    size_t k = 0, i;
+    while (next_cand(ls, len, &k, &i)) {
         if (s[i] != '2' && s[i] != '4' && s[i] != '5') continue;
         if (!left_boundary(s, i, "([#=\"'<;:")) continue;
         int d[3];
@@ -783,26 +837,6 @@ static int find_embedded_enhanced(const char *s, size_t len, found_code *f) {
         return 1;
     }
     return 0;
-}
-
-/* One pass over a line: SMTPCODES_F_NOT_UTF8 and SMTPCODES_F_CONTROL_CHARS. */
-static unsigned int text_flags(const char *s, size_t n) {
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned int flags = 0;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7F) { i++; continue; }   /* printable ASCII: the common case */
-        if (c < 0x80) {
-            if (c != '\t') flags |= SMTPCODES_F_CONTROL_CHARS;
-            i++;
-            continue;
-        }
-        size_t k = utf8_seq(p + i, n - i);
-        if (!k) { flags |= SMTPCODES_F_NOT_UTF8; k = 1; }
-        i += k;
-    }
-    return flags;
 }
 
 smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options, smtpcodes_reply *out) {
@@ -836,6 +870,8 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
         if (raw_len == 0 && pos >= len) break;   /* final newline */
         if (!strict && raw_len == 0) continue;   /* blank line inside pasted text */
 
+        line_scan ls;
+        scan_line(line, raw_len, &ls);
         found_code f;
         memset(&f, 0, sizeof f);
         int got = 0;
@@ -855,10 +891,10 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
                 is_digit((unsigned char)line[2]) && (raw_len == 3 || !is_digit((unsigned char)line[3])))
                 return SMTPCODES_ERR_RANGE;
             return SMTPCODES_ERR_SYNTAX;
-        } else if (find_embedded_basic(line, raw_len, &f)) {
+        } else if (find_embedded_basic(line, raw_len, &ls, &f)) {
             got = 1;
             flags |= SMTPCODES_F_EMBEDDED;
-        } else if (find_embedded_enhanced(line, raw_len, &f)) {
+        } else if (find_embedded_enhanced(line, raw_len, &ls, &f)) {
             got = 2;
             size_t k = lead;   /* "#5.1.1" and "(#5.1.1)" at the start are not embedded */
             while (k < f.pos && (line[k] == '#' || line[k] == '(' || line[k] == '[')) k++;
@@ -889,7 +925,7 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
                 flags |= SMTPCODES_F_MIXED_CODES;
             }
         }
-        flags |= text_flags(line, raw_len);
+        flags |= ls.flags;
         if (raw_len > 510) flags |= SMTPCODES_F_LONG_LINE;
 
         if (out->nlines < SMTPCODES_MAX_LINES) {

@@ -321,6 +321,23 @@ def emit(meta, classes, cmd_rows, entries, rules_c, digest):
         w("  },")
     w("};")
     w("")
+    w("/* Direct indexes (entry index + 1, 0 = none): basic codes by value, registered")
+    w(" * enhanced codes X.s.d by subject (0-7) and detail (0-63). */")
+    basic_idx = [0] * 1000
+    reg_idx = [[0] * 64 for _ in range(8)]
+    for i, e in enumerate(entries):
+        if e["kind"] == 1:
+            basic_idx[int(e["code"])] = i + 1
+        elif e["cls"] == 0:
+            if e["subject"] > 7 or e["detail"] > 63:
+                raise DataError(f"{e['code']}: outside the direct index")
+            reg_idx[e["subject"]][e["detail"]] = i + 1
+    w("static const unsigned short basic_index[1000] = {" + ",".join(map(str, basic_idx)) + "};")
+    w("static const unsigned short registered_index[8][64] = {")
+    for row in reg_idx:
+        w("    {" + ",".join(map(str, row)) + "},")
+    w("};")
+    w("")
     w("/* Title and description of each entry folded for search (see fold() in smtpcodes.c) */")
     w("static const char *const search_fold[SMTPCODES_TABLE_SIZE][2][SMTPCODES_NLANG] = {")
     for e in entries:
