@@ -271,11 +271,15 @@ static long find_le(int kind, int cls, int subject, int detail) {
 }
 
 static const smtpcodes_entry *find_exact(int kind, int cls, int subject, int detail) {
-    unsigned idx = 0;   /* the generated direct indexes cover the common keys */
-    if (kind == SMTPCODES_BASIC && cls >= 0 && cls <= 9 && subject >= 0 && subject <= 9 && detail >= 0 && detail <= 9)
-        return (idx = basic_index[cls * 100 + subject * 10 + detail]) ? &smtpcodes_table[idx - 1] : NULL;
-    if (kind == SMTPCODES_ENHANCED && cls == 0 && subject >= 0 && subject < 8 && detail >= 0 && detail < 64)
-        return (idx = registered_index[subject][detail]) ? &smtpcodes_table[idx - 1] : NULL;
+    /* the generated direct indexes cover the common keys */
+    if (kind == SMTPCODES_BASIC && cls >= 0 && cls <= 9 && subject >= 0 && subject <= 9 && detail >= 0 && detail <= 9) {
+        unsigned idx = basic_index[cls * 100 + subject * 10 + detail];
+        return idx ? &smtpcodes_table[idx - 1] : NULL;
+    }
+    if (kind == SMTPCODES_ENHANCED && cls == 0 && subject >= 0 && subject < 8 && detail >= 0 && detail < 64) {
+        unsigned idx = registered_index[subject][detail];
+        return idx ? &smtpcodes_table[idx - 1] : NULL;
+    }
     long i = find_le(kind, cls, subject, detail);
     if (i < 0) return NULL;
     const smtpcodes_entry *e = &smtpcodes_table[i];
@@ -626,7 +630,7 @@ int smtpcodes_search(const char *words, size_t len, int lang, const smtpcodes_en
     }
     if (!nw) return SMTPCODES_ERR_EMPTY;
     int score[SMTPCODES_TABLE_SIZE] = {0};
-    size_t order[SMTPCODES_TABLE_SIZE];
+    size_t order[SMTPCODES_TABLE_SIZE] = {0};
     size_t found = 0;
     const char *title[SMTPCODES_NLANG], *desc[SMTPCODES_NLANG];
     size_t tn[SMTPCODES_NLANG], dn[SMTPCODES_NLANG];
@@ -674,7 +678,7 @@ int smtpcodes_search(const char *words, size_t len, int lang, const smtpcodes_en
  * a non-standard code the knowledge base holds, such as 571. */
 static int basic_at(const char *s, size_t len, size_t i, int strict) {
     if (i + 3 > len) return 0;
-    int a = s[i], b = s[i + 1], c = s[i + 2];
+    int a = (unsigned char)s[i], b = (unsigned char)s[i + 1], c = (unsigned char)s[i + 2];
     if (!is_digit(a) || !is_digit(b) || !is_digit(c)) return 0;
     int v = (a - '0') * 100 + (b - '0') * 10 + (c - '0');
     if (a >= '2' && a <= '5' && b <= '5') return v;
@@ -723,8 +727,7 @@ static void after_basic(const char *s, size_t len, found_code *f, int strict) {
     f->continued = 0;
     f->has_enh = 0;
     if (j < len && s[j] == '-') { f->continued = 1; j++; }
-    else if (j < len && s[j] == ' ') j++;
-    else if (!strict && j < len && s[j] == '\t') j++;
+    else if (j < len && (s[j] == ' ' || (!strict && s[j] == '\t'))) j++;
     size_t k = j;
     if (!strict) while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
     size_t n = enhanced_at(s, len, k, f->enh);
@@ -1783,10 +1786,8 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
                        (out->reason != R_NOTACCEPT || perm == SMTPCODES_PERM_PERMANENT);
     switch (perm) {
     case SMTPCODES_PERM_TEMPORARY: out->retry = out->reason != R_EXPIRED; break;
-    case SMTPCODES_PERM_PERMANENT: out->retry = 0; break;
-    case SMTPCODES_PERM_SUCCESS:
-    case SMTPCODES_PERM_INTERMEDIATE: out->retry = 0; break;
-    default: out->retry = ri->retry; break;
+    case SMTPCODES_PERM_UNKNOWN: out->retry = ri->retry; break;
+    default: out->retry = 0; break;   /* permanent, or a positive reply */
     }
     if (out->reason == R_GREYLISTED) out->retry = 1;
     return SMTPCODES_OK;

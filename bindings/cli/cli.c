@@ -202,6 +202,23 @@ static void print_code_line(const opts *o, const smtpcodes_code *c) {
     fputc('\n', stdout);
 }
 
+/* The arguments joined with spaces, in a new buffer (NULL when out of memory). */
+static char *join_args(int argc, char **argv) {
+    size_t len = 1;
+    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        size_t k = strlen(argv[i]);
+        if (i) s[n++] = ' ';
+        memcpy(s + n, argv[i], k);
+        n += k;
+    }
+    s[n] = '\0';
+    return s;
+}
+
 static int bad_input(const char *what, const char *arg, int st) {
     fprintf(stderr, "smtpcodes: %s '%s': %s\n", what, arg, smtpcodes_strerror(st));
     return EXIT_USAGE;
@@ -230,13 +247,9 @@ static int cmd_lookup(const opts *o, int argc, char **argv) {
 static int cmd_explain(const opts *o, int argc, char **argv) {
     if (argc < 1) { fputs("smtpcodes: explain needs a REPLY or a CODE\n", stderr); return EXIT_USAGE; }
     /* the arguments form one reply: `smtpcodes explain 550 5.1.1 User unknown` */
-    size_t len = 0;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
-    char *s = malloc(len + 1);
+    char *s = join_args(argc, argv);
     if (!s) return EXIT_USAGE;
-    s[0] = '\0';
-    for (int i = 0; i < argc; i++) { if (i) strcat(s, " "); strcat(s, argv[i]); }
-    len = strlen(s);
+    size_t len = strlen(s);
     smtpcodes_code c;
     char *t = NULL;
     int rc = EXIT_OK;
@@ -367,12 +380,8 @@ static int cmd_list(const opts *o) {
 
 static int cmd_search(const opts *o, int argc, char **argv, int lang_given) {
     if (argc < 1) { fputs("smtpcodes: search needs WORDS\n", stderr); return EXIT_USAGE; }
-    size_t len = 0;
-    for (int i = 0; i < argc; i++) len += strlen(argv[i]) + 1;
-    char *s = malloc(len + 1);
+    char *s = join_args(argc, argv);
     if (!s) return EXIT_USAGE;
-    s[0] = '\0';
-    for (int i = 0; i < argc; i++) { if (i) strcat(s, " "); strcat(s, argv[i]); }
     const smtpcodes_entry *found[512];
     int n = smtpcodes_search(s, strlen(s), lang_given ? (int)o->lang : -1, found, 512);
     if (n < 0) { int rc = bad_input("cannot search", s, n); free(s); return rc; }
@@ -563,10 +572,11 @@ int smtpcodes_cli(int argc, char **argv) {
         }
         if (nrest < 256) rest[nrest++] = argv[i];
     }
-    if (o.color < 0) o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") && !o.json;
-    if (getenv("NO_COLOR") && getenv("NO_COLOR")[0]) o.color = 0;
+    const char *no_color = getenv("NO_COLOR");   /* no-color.org: set and not empty */
+    if (o.color < 0) o.color = isatty(STDOUT_FILENO);
+    if (no_color && no_color[0]) o.color = 0;
     if (o.json) o.color = 0;
-    if (nrest == 0) { fputs(usage_text, stderr); return EXIT_USAGE; }
+    if (nrest <= 0) { fputs(usage_text, stderr); return EXIT_USAGE; }
     const char *cmd = rest[0];
     int rc;
     if (strcmp(cmd, "lookup") == 0) rc = cmd_lookup(&o, nrest - 1, rest + 1);

@@ -133,8 +133,9 @@ static void push_quoted(lua_State *L, const char *s, size_t len) {
     }
     out[n++] = '\'';
     if (len > QUOTE_MAX) {
-        memcpy(out + n, "...", 3);
-        n += 3;
+        out[n++] = '.';
+        out[n++] = '.';
+        out[n++] = '.';
     }
     lua_pushlstring(L, out, n);
 }
@@ -252,7 +253,10 @@ static int to_code(lua_State *L, int arg, smtpcodes_code *out, smtpcodes_lang *l
     }
     default: {
         lcode *u = (lcode *)luaL_testudata(L, arg, CODE_MT);
-        if (!u) type_error(L, arg, "number, string or " CODE_MT);
+        if (!u) {
+            type_error(L, arg, "number, string or " CODE_MT);   /* raises; never returns */
+            return 0;
+        }
         *out = u->c;
         if (lang_out) *lang_out = u->lang;
         return 1;
@@ -361,9 +365,9 @@ static int code_index(lua_State *L) {
         }
         break;
     case F_COMMANDS: {
-        int n = 0;
         lua_newtable(L);
         if (e && c->kind == SMTPCODES_BASIC) {
+            int n = 0;
             for (i = 0; i < smtpcodes_command_count() && i < sizeof e->commands * CHAR_BIT; i++) {
                 if (!(e->commands & (1ul << i))) continue;
                 lua_pushstring(L, smtpcodes_command_name(i));
@@ -704,7 +708,7 @@ static int l_search(lua_State *L) {
     int n = smtpcodes_search(s, len, lang, NULL, 0);
     const smtpcodes_entry **found;
     if (n < 0) return push_error(L, n, s, len);
-    found = (const smtpcodes_entry **)lua_newuserdatauv(L, (size_t)n * sizeof *found + 1, 0);
+    found = (const smtpcodes_entry **)lua_newuserdatauv(L, (size_t)n * sizeof(const smtpcodes_entry *) + 1, 0);
     n = smtpcodes_search(s, len, lang, found, (size_t)n);
     if (n < 0) return push_error(L, n, s, len);
     lua_createtable(L, n, 0);

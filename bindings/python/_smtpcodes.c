@@ -36,10 +36,13 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "smtpcodes.h"
+#include "cli.h"
 
 #define NBASIC 900 /* basic codes 100..999 */
 #define REPR_MAX 60 /* characters of an input's repr quoted in error messages */
@@ -52,7 +55,17 @@ typedef struct {
     PyTypeObject *Reply_Type;
     PyTypeObject *Explanation_Type;
     PyTypeObject *Comparison_Type;
+    PyTypeObject *Classification_Type;
     PyObject *ParseError;
+    /* Shared str objects of the classification vocabulary, so that building
+     * a Classification allocates only the object itself:
+     * reasons: tuple of every reason name (reasons() returns it);
+     * permanence[p], evidence_kind[e], flag[i], lang[l]: the names. */
+    PyObject *reasons;
+    PyObject *permanence[SMTPCODES_PERM_PERMANENT + 1];
+    PyObject *evidence_kind[SMTPCODES_EV_DEFAULT + 1];
+    PyObject *flag[SMTPCODES_NFLAGS];
+    PyObject *lang[SMTPCODES_NLANG];
     /* Caches of Code objects (one per language):
      * basic[lang][n - 100]: every basic code, known or not (bounded: 900);
      * enhanced[lang]: dict canonical text -> Code, known enhanced codes only
@@ -145,9 +158,9 @@ static PyObject *short_repr(PyObject *obj) {
     return out;
 }
 
-/* Raise exc_type("<strerror>: <repr of input>"); ParseError instances also get
- * .reason (the status name, "syntax", "empty", ...) and .input. */
-static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, PyObject *input) {
+/* A new exc_type("<strerror>: <repr of input>") instance; ParseError instances
+ * also get .reason (the status name, "syntax", "empty", ...) and .input. */
+static PyObject *status_exception(module_state *st, PyObject *exc_type, int status, PyObject *input) {
     PyObject *r = short_repr(input);
     if (!r) return NULL;
     PyObject *msg = PyUnicode_FromFormat("%s: %U", smtpcodes_strerror(status), r);
@@ -166,6 +179,13 @@ static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, 
             return NULL;
         }
     }
+    return exc;
+}
+
+/* Raise status_exception(...); always returns NULL. */
+static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, PyObject *input) {
+    PyObject *exc = status_exception(st, exc_type, status, input);
+    if (!exc) return NULL;
     PyErr_SetObject(exc_type, exc);
     Py_DECREF(exc);
     return NULL;
@@ -393,7 +413,7 @@ static PyObject *lookup_impl(module_state *st, PyObject *x, smtpcodes_lang lang,
 /* ------------------------------------------------------------------------ */
 /* Rendering with the snprintf idiom                                          */
 
-enum render_kind { R_CODE, R_REPLY, R_COMPARISON, R_ASPECT };
+enum render_kind { R_CODE, R_REPLY, R_COMPARISON, R_ASPECT, R_EVIDENCE, R_RETRY };
 
 typedef struct {
     enum render_kind kind;
@@ -409,6 +429,8 @@ static int render_into(const render_job *j, char *buf, size_t cap) {
     case R_REPLY: return smtpcodes_explain_reply(j->obj, j->lang, j->fmt, buf, cap);
     case R_COMPARISON:
         return smtpcodes_render_comparison(j->obj, (smtpcodes_section)j->arg1, j->lang, j->fmt, buf, cap);
+    case R_EVIDENCE: return smtpcodes_render_evidence(j->obj, j->lang, buf, cap);
+    case R_RETRY: return smtpcodes_render_retry(j->obj, j->lang, buf, cap);
     default: return smtpcodes_aspect_value(j->obj, (smtpcodes_aspect)j->arg1, j->arg2, j->lang, buf, cap);
     }
 }
@@ -1298,6 +1320,235 @@ fail:
 }
 
 /* ------------------------------------------------------------------------ */
+/* Classification                                                             */
+
+/* The object keeps a copy of the core's result: smtpcodes_classification
+ * holds no pointer into the input (phrase, vendor and rule_vendor are static
+ * strings of the core), so the copy stays valid after the input is gone.
+ * Attributes are built on access from that copy; the two rendered texts
+ * (evidence, advice) are rendered once, on first access, and kept. Only str
+ * objects are referenced, so the type needs no GC support. */
+typedef struct {
+    PyObject_HEAD
+    smtpcodes_classification c;
+    smtpcodes_lang lang;
+    PyObject *evidence; /* str, rendered on first access, or NULL */
+    PyObject *advice;   /* str, rendered on first access, or NULL */
+} ClassificationObject;
+
+static void Classification_dealloc(PyObject *self) {
+    ClassificationObject *o = (ClassificationObject *)self;
+    PyTypeObject *tp = Py_TYPE(self);
+    Py_CLEAR(o->evidence);
+    Py_CLEAR(o->advice);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+enum {
+    K_REASON, K_PERMANENCE, K_HARD, K_RETRY, K_ADVICE, K_EVIDENCE, K_EVIDENCE_KIND, K_PHRASE, K_VENDOR, K_CODE,
+    K_ENHANCED, K_FLAGS, K_LANG, K_TITLE, K_NFIELDS
+};
+
+/* to_dict() keys, in order (every attribute; flags as a list). */
+static const char *const cls_field_names[K_NFIELDS] = {
+    "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase",
+    "vendor", "code", "enhanced", "flags", "lang", "title",
+};
+
+static PyObject *static_str_or_none(const char *s) {
+    if (!s) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
+}
+
+static PyObject *cls_rendered(ClassificationObject *o, PyObject **slot, enum render_kind kind) {
+    if (!*slot) {
+        render_job j = {kind, &o->c, 0, 0, o->lang, SMTPCODES_TEXT};
+        if (!(*slot = render(&j))) return NULL;
+    }
+    return Py_NewRef(*slot);
+}
+
+static PyObject *cls_flags(module_state *st, unsigned int flags, int as_list) {
+    PyObject *l = PyList_New(0);
+    for (size_t i = 0; l && i < SMTPCODES_NFLAGS; i++)
+        if ((flags & (1u << i)) && PyList_Append(l, st->flag[i]) < 0) Py_CLEAR(l);
+    if (!l || as_list) return l;
+    PyObject *t = PyList_AsTuple(l);
+    Py_DECREF(l);
+    return t;
+}
+
+static PyObject *cls_field(ClassificationObject *o, int f, int for_dict) {
+    module_state *st = state_of((PyObject *)o);
+    const smtpcodes_classification *c = &o->c;
+    switch (f) {
+    case K_REASON: {
+        Py_ssize_t n = PyTuple_GET_SIZE(st->reasons);
+        if (c->reason >= 0 && c->reason < n) return Py_NewRef(PyTuple_GET_ITEM(st->reasons, c->reason));
+        return static_str_or_none(smtpcodes_reason_name(c->reason));
+    }
+    case K_PERMANENCE:
+        if ((unsigned)c->permanence <= SMTPCODES_PERM_PERMANENT) return Py_NewRef(st->permanence[c->permanence]);
+        return PyUnicode_FromString("unknown");
+    case K_HARD: return PyBool_FromLong(c->hard_bounce != 0);
+    case K_RETRY: return PyBool_FromLong(c->retry != 0);
+    case K_ADVICE: return cls_rendered(o, &o->advice, R_RETRY);
+    case K_EVIDENCE: return cls_rendered(o, &o->evidence, R_EVIDENCE);
+    case K_EVIDENCE_KIND:
+        if ((unsigned)c->evidence <= SMTPCODES_EV_DEFAULT) return Py_NewRef(st->evidence_kind[c->evidence]);
+        return PyUnicode_FromString("none");
+    case K_PHRASE: return static_str_or_none(c->phrase);
+    case K_VENDOR: return static_str_or_none(c->vendor);
+    case K_CODE:
+        if (c->has_basic) return PyLong_FromLong(basic_value(&c->code));
+        Py_RETURN_NONE;
+    case K_ENHANCED:
+        if (c->has_enhanced) return PyUnicode_FromString(c->enhanced.text);
+        Py_RETURN_NONE;
+    case K_FLAGS: return cls_flags(st, c->flags, for_dict);
+    case K_LANG: return Py_NewRef(st->lang[o->lang]);
+    case K_TITLE: return static_str_or_none(smtpcodes_reason_text(c->reason, SMTPCODES_REASON_TITLE, o->lang));
+    default: PyErr_SetString(PyExc_SystemError, "bad Classification field"); return NULL;
+    }
+}
+
+static PyObject *Classification_getfield(PyObject *self, void *closure) {
+    return cls_field((ClassificationObject *)self, (int)(intptr_t)closure, 0);
+}
+
+static PyObject *Classification_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *d = PyDict_New();
+    for (int f = 0; d && f < K_NFIELDS; f++) {
+        PyObject *v = cls_field((ClassificationObject *)self, f, 1);
+        if (!v || PyDict_SetItemString(d, cls_field_names[f], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+static PyObject *Classification_repr(PyObject *self) {
+    ClassificationObject *o = (ClassificationObject *)self;
+    PyObject *reason = cls_field(o, K_REASON, 0);
+    if (!reason) return NULL;
+    PyObject *perm = cls_field(o, K_PERMANENCE, 0);
+    if (!perm) {
+        Py_DECREF(reason);
+        return NULL;
+    }
+    PyObject *r = PyUnicode_FromFormat("<Classification %S %S %s%s%s>", reason, perm,
+                                       o->c.hard_bounce ? "hard" : "soft", o->lang == SMTPCODES_EN ? "" : " lang=",
+                                       o->lang == SMTPCODES_EN ? "" : smtpcodes_lang_tag(o->lang));
+    Py_DECREF(reason);
+    Py_DECREF(perm);
+    return r;
+}
+
+/* "userunknown (permanent, hard): <evidence>" */
+static PyObject *Classification_str(PyObject *self) {
+    ClassificationObject *o = (ClassificationObject *)self;
+    PyObject *reason = cls_field(o, K_REASON, 0), *perm = NULL, *ev = NULL, *r = NULL;
+    if (reason && (perm = cls_field(o, K_PERMANENCE, 0)) && (ev = cls_field(o, K_EVIDENCE, 0)))
+        r = PyUnicode_FromFormat("%S (%S, %s): %S", reason, perm, o->c.hard_bounce ? "hard" : "soft", ev);
+    Py_XDECREF(reason);
+    Py_XDECREF(perm);
+    Py_XDECREF(ev);
+    return r;
+}
+
+static PyObject *Classification_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("classification_markdown", self);
+}
+
+static PyObject *Classification_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return call_display("classification_html", self);
+}
+
+static PyMethodDef Classification_methods[] = {
+    {"to_dict", Classification_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nEvery attribute as a dict (flags as a list)."},
+    {"_repr_markdown_", Classification_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nA small Markdown card (for notebooks)."},
+    {"_repr_html_", Classification_repr_html, METH_NOARGS,
+     "_repr_html_($self, /)\n--\n\nA small HTML card, escaped (for notebooks)."},
+    {NULL, NULL, 0, NULL},
+};
+
+#define CLS_GETTER(name, id, doc) {name, Classification_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef Classification_getset[] = {
+    CLS_GETTER("reason", K_REASON, "The bounce reason: \"userunknown\", \"mailboxfull\", ... (see reasons())."),
+    CLS_GETTER("permanence", K_PERMANENCE,
+               "\"success\", \"intermediate\", \"temporary\" or \"permanent\" (the basic code decides)."),
+    CLS_GETTER("hard_bounce", K_HARD,
+               "True for a hard bounce (userunknown, hostunknown, hasmoved; notaccept with a 5xx code)."),
+    CLS_GETTER("retry", K_RETRY, "True when retrying later may succeed."),
+    CLS_GETTER("advice", K_ADVICE, "The retry advice and what to do, in words (in the language)."),
+    CLS_GETTER("evidence", K_EVIDENCE, "What decided the reason, in words (in the language)."),
+    CLS_GETTER("evidence_kind", K_EVIDENCE_KIND,
+               "\"phrase\", \"status\", \"reply\", \"subject\", \"success\", \"default\" or \"none\"."),
+    CLS_GETTER("phrase", K_PHRASE, "The deciding (or best) phrase of the rules, or None."),
+    CLS_GETTER("vendor", K_VENDOR, "Whose wording was recognised (\"Postfix\", \"Gmail\", ...), or None."),
+    CLS_GETTER("code", K_CODE, "The basic reply code (int), or None."),
+    CLS_GETTER("enhanced", K_ENHANCED, "The enhanced status code (str), or None."),
+    CLS_GETTER("flags", K_FLAGS, "Tuple of the lenient parse's flag names, e.g. (\"embedded\",)."),
+    CLS_GETTER("lang", K_LANG, "Language of advice, evidence and title: \"en\" or \"es\"."),
+    CLS_GETTER("title", K_TITLE, "The reason's title, in the language (\"User unknown\")."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Classification_slots[] = {
+    {Py_tp_doc, "What a reply means for the sender; made by smtpcodes.classify() and classify_many().\n\n"
+                "Immutable: reason, permanence, hard_bounce, retry, advice, evidence, evidence_kind,\n"
+                "phrase, vendor, code, enhanced, flags, lang, title."},
+    {Py_tp_dealloc, Classification_dealloc},
+    {Py_tp_repr, Classification_repr},
+    {Py_tp_str, Classification_str},
+    {Py_tp_methods, Classification_methods},
+    {Py_tp_getset, Classification_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Classification_spec = {
+    .name = "smtpcodes.Classification",
+    .basicsize = sizeof(ClassificationObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Classification_slots,
+};
+
+static PyObject *new_classification(module_state *st, const smtpcodes_classification *c, smtpcodes_lang lang) {
+    ClassificationObject *o = PyObject_New(ClassificationObject, st->Classification_Type);
+    if (!o) return NULL;
+    memcpy(&o->c, c, sizeof *c);
+    o->lang = lang;
+    o->evidence = NULL;
+    o->advice = NULL;
+    return (PyObject *)o;
+}
+
+/* A view of the text of x for the core: the UTF-8 of a str (cached inside the
+ * str), the buffer of a bytes object, or a bytes copy made by to_bytes()
+ * (bytearray, memoryview, str with lone surrogates) stored in *hold (a new
+ * reference the caller releases). Returns 0, or -1 with an exception set
+ * (TypeError for another type). */
+static int text_view(PyObject *x, const char *fname, PyObject **hold, const char **s, Py_ssize_t *n) {
+    *hold = NULL;
+    if (PyUnicode_Check(x)) {
+        *s = PyUnicode_AsUTF8AndSize(x, n);
+        if (*s) return 0;
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1;
+        PyErr_Clear();
+    } else if (PyBytes_Check(x)) {
+        *s = PyBytes_AS_STRING(x);
+        *n = PyBytes_GET_SIZE(x);
+        return 0;
+    }
+    if (!(*hold = to_bytes(x, fname, "str or bytes"))) return -1;
+    *s = PyBytes_AS_STRING(*hold);
+    *n = PyBytes_GET_SIZE(*hold);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Module functions                                                           */
 
 PyDoc_STRVAR(lookup_doc,
@@ -1608,8 +1859,255 @@ static PyObject *mod_languages(PyObject *module, PyObject *Py_UNUSED(ignored)) {
     return t;
 }
 
-/* classify() and classify_many() join this table with the classification
- * issue (they need the core's smtpcodes_classify). */
+PyDoc_STRVAR(classify_doc,
+"classify($module, reply, /, *, lang='en')\n--\n\n"
+"Classify a server reply, a multi-line reply or a log line (str or bytes, as\n"
+"for parse()) and return a Classification: the bounce reason, permanence,\n"
+"hard_bounce, retry and its advice, and the evidence that decided.\n\n"
+"Raises ParseError (quoting the input) for empty or blank input, TypeError\n"
+"for a wrong type and ValueError for an unknown language. Any other text is\n"
+"classified (reason 'undefined' when nothing is recognised).");
+
+static PyObject *mod_classify(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"reply", "lang"};
+    static const signature sig = {"classify", 1, 1, 1, 2, names};
+    PyObject *av[2], *hold;
+    int lang;
+    const char *s;
+    Py_ssize_t n;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0 ||
+        text_view(av[0], "classify", &hold, &s, &n) < 0)
+        return NULL;
+    smtpcodes_classification c;
+    int status = smtpcodes_classify(s, (size_t)n, &c);
+    Py_XDECREF(hold);
+    if (status < 0) return parse_error(st, status, av[0]);
+    return new_classification(st, &c, (smtpcodes_lang)lang);
+}
+
+/* classify_many classifies in chunks of this many lines: the GIL is released
+ * once per chunk, and the C result array stays small (about 1 MB) whatever
+ * the batch size. */
+#define CLASSIFY_CHUNK 4096
+
+typedef struct {
+    const char *s;
+    size_t n;
+} text_ref;
+
+PyDoc_STRVAR(classify_many_doc,
+"classify_many($module, lines, /, *, lang='en')\n--\n\n"
+"Classify every reply or log line of an iterable of str or bytes and return a\n"
+"list with one entry per input, in order: a Classification, or, for a line\n"
+"that cannot be classified (empty or blank), the ParseError instance that\n"
+"classify() would raise for it (not raised: isinstance(x, ParseError) tells\n"
+"the entries apart; .reason and .input say why). No line is dropped.\n\n"
+"The core classifies the batch with the GIL released. Raises TypeError naming\n"
+"the index of an element that is not str or bytes (or when lines is itself a\n"
+"str or bytes), ValueError for an unknown language.");
+
+static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"lines", "lang"};
+    static const signature sig = {"classify_many", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    PyObject *lines = av[0];
+    if (PyUnicode_Check(lines) || PyBytes_Check(lines) || PyByteArray_Check(lines)) {
+        PyErr_Format(PyExc_TypeError, "classify_many() argument must be an iterable of str or bytes, not %.100s "
+                     "(use classify() for one reply)", Py_TYPE(lines)->tp_name);
+        return NULL;
+    }
+    /* A tuple holds every element for the whole call: no other thread can
+     * drop one while the GIL is released (a list could be mutated). */
+    PyObject *items = PySequence_Tuple(lines);
+    if (!items) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "classify_many() argument must be an iterable of str or bytes, not %.100s",
+                         Py_TYPE(lines)->tp_name);
+        }
+        return NULL;
+    }
+    Py_ssize_t total = PyTuple_GET_SIZE(items);
+    PyObject *held = NULL;   /* list of the bytes copies made by text_view(), if any */
+    PyObject *result = NULL;
+    text_ref *refs = PyMem_New(text_ref, total ? (size_t)total : 1);
+    size_t chunk = total < CLASSIFY_CHUNK ? (size_t)(total ? total : 1) : CLASSIFY_CHUNK;
+    smtpcodes_classification *out = PyMem_New(smtpcodes_classification, chunk);
+    int *status = PyMem_New(int, chunk);
+    if (!refs || !out || !status) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* 1. every input as (pointer, length), with the GIL */
+    for (Py_ssize_t i = 0; i < total; i++) {
+        PyObject *x = PyTuple_GET_ITEM(items, i), *hold;
+        const char *s;
+        Py_ssize_t n;
+        if (!PyUnicode_Check(x) && !PyBytes_Check(x) && !PyByteArray_Check(x) && !PyMemoryView_Check(x)) {
+            PyErr_Format(PyExc_TypeError, "classify_many() item %zd must be str or bytes, not %.100s", i,
+                         Py_TYPE(x)->tp_name);
+            goto done;
+        }
+        if (text_view(x, "classify_many", &hold, &s, &n) < 0) goto done;
+        if (hold) {
+            int bad = (!held && !(held = PyList_New(0))) || PyList_Append(held, hold) < 0;
+            Py_DECREF(hold); /* the list keeps it */
+            if (bad) goto done;
+        }
+        refs[i].s = s;
+        refs[i].n = (size_t)n;
+    }
+    if (!(result = PyList_New(total))) goto done;
+    for (Py_ssize_t start = 0; start < total; start += (Py_ssize_t)chunk) {
+        size_t m = (size_t)(total - start) < chunk ? (size_t)(total - start) : chunk;
+        const text_ref *r = refs + start;
+        /* 2. the core classifies the chunk without the GIL */
+        Py_BEGIN_ALLOW_THREADS
+        for (size_t k = 0; k < m; k++) status[k] = smtpcodes_classify(r[k].s, r[k].n, &out[k]);
+        Py_END_ALLOW_THREADS
+        /* 3. the result objects, with the GIL */
+        for (size_t k = 0; k < m; k++) {
+            Py_ssize_t i = start + (Py_ssize_t)k;
+            PyObject *v = status[k] == SMTPCODES_OK
+                              ? new_classification(st, &out[k], (smtpcodes_lang)lang)
+                              : status_exception(st, st->ParseError, status[k], PyTuple_GET_ITEM(items, i));
+            if (!v) {
+                Py_CLEAR(result); /* the unfilled slots are NULL: safe to free */
+                goto done;
+            }
+            PyList_SET_ITEM(result, i, v);
+        }
+    }
+done:
+    PyMem_Free(refs);
+    PyMem_Free(out);
+    PyMem_Free(status);
+    Py_XDECREF(held);
+    Py_DECREF(items);
+    return result;
+}
+
+PyDoc_STRVAR(reasons_doc,
+"reasons($module, /)\n--\n\n"
+"Every bounce reason classify() may give, as a tuple of names\n"
+"('authfailure', ..., 'greylisted', 'none').");
+
+static PyObject *mod_reasons(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    return Py_NewRef(get_state(module)->reasons);
+}
+
+PyDoc_STRVAR(reason_info_doc,
+"reason_info($module, name, /, *, lang='en')\n--\n\n"
+"What a bounce reason means: a dict with name, title, description, action\n"
+"(what to do, by role) and hard (True for the hard-bounce reasons).\n"
+"ValueError for an unknown reason or language, TypeError if name is not a str.");
+
+static PyObject *mod_reason_info(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"name", "lang"};
+    static const signature sig = {"reason_info", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    if (!PyUnicode_Check(av[0])) {
+        PyErr_Format(PyExc_TypeError, "reason_info() argument must be str, not %.100s", Py_TYPE(av[0])->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(av[0], &n);
+    int r = s ? smtpcodes_reason_index(s, (size_t)n) : -1;
+    if (!s) PyErr_Clear();
+    if (r < 0 || r >= PyTuple_GET_SIZE(st->reasons)) {
+        PyObject *rep = short_repr(av[0]);
+        if (rep) {
+            PyErr_Format(PyExc_ValueError, "unknown reason: %U (see smtpcodes.reasons())", rep);
+            Py_DECREF(rep);
+        }
+        return NULL;
+    }
+    smtpcodes_lang l = (smtpcodes_lang)lang;
+    PyObject *title = static_str_or_none(smtpcodes_reason_text(r, SMTPCODES_REASON_TITLE, l));
+    PyObject *desc = static_str_or_none(smtpcodes_reason_text(r, SMTPCODES_REASON_DESCRIPTION, l));
+    PyObject *action = static_str_or_none(smtpcodes_reason_text(r, SMTPCODES_REASON_ACTION, l));
+    PyObject *d = NULL;
+    if (title && desc && action)
+        d = Py_BuildValue("{sOsOsOsOsO}", "name", PyTuple_GET_ITEM(st->reasons, r), "title", title, "description",
+                          desc, "action", action, "hard", smtpcodes_reason_is_hard(r) == 1 ? Py_True : Py_False);
+    Py_XDECREF(title);
+    Py_XDECREF(desc);
+    Py_XDECREF(action);
+    return d;
+}
+
+/* ---- the command line ---------------------------------------------------- */
+
+static void flush_std(const char *name) {
+    PyObject *f = PySys_GetObject(name); /* borrowed */
+    if (!f || f == Py_None) return;
+    PyObject *r = PyObject_CallMethod(f, "flush", NULL);
+    if (!r) PyErr_Clear(); /* a closed stream: the CLI still runs */
+    Py_XDECREF(r);
+}
+
+PyDoc_STRVAR(cli_doc,
+"_cli($module, argv, /)\n--\n\n"
+"Run the smtpcodes command line (the same C code as the `smtpcodes` binary)\n"
+"with argv (argv[0] is the program name; str, encoded as UTF-8 with\n"
+"surrogateescape, or bytes) and return its exit status: 0 ok, 1 not found,\n"
+"2 usage or malformed input. It writes to the process's stdout and stderr\n"
+"(sys.stdout and sys.stderr are flushed first) and may read stdin.\n"
+"`python -m smtpcodes` calls it.");
+
+static PyObject *mod_cli(PyObject *module, PyObject *arg) {
+    (void)module;
+    if (PyUnicode_Check(arg) || PyBytes_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "_cli() argument must be a list of str, not a single string");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Tuple(arg);
+    if (!seq) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(seq);
+    PyObject *encoded = PyTuple_New(n);
+    char **argv = PyMem_New(char *, (size_t)n + 1);
+    PyObject *result = NULL;
+    if (!encoded || !argv) {
+        if (encoded) PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *x = PyTuple_GET_ITEM(seq, i), *b;
+        if (PyUnicode_Check(x)) b = PyUnicode_AsEncodedString(x, "utf-8", "surrogateescape");
+        else if (PyBytes_Check(x)) b = Py_NewRef(x);
+        else {
+            PyErr_Format(PyExc_TypeError, "_cli() argv[%zd] must be str or bytes, not %.100s", i, Py_TYPE(x)->tp_name);
+            goto done;
+        }
+        if (!b) goto done;
+        PyTuple_SET_ITEM(encoded, i, b);
+        if ((size_t)PyBytes_GET_SIZE(b) != strlen(PyBytes_AS_STRING(b))) {
+            PyErr_Format(PyExc_ValueError, "_cli() argv[%zd] contains a NUL character", i);
+            goto done;
+        }
+        argv[i] = PyBytes_AS_STRING(b);
+    }
+    argv[n] = NULL;
+    flush_std("stdout");
+    flush_std("stderr");
+    int rc = smtpcodes_cli((int)(n > INT_MAX ? INT_MAX : n), argv);
+    fflush(stdout);
+    fflush(stderr);
+    result = PyLong_FromLong(rc);
+done:
+    PyMem_Free(argv);
+    Py_XDECREF(encoded);
+    Py_DECREF(seq);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     {"lookup", (PyCFunction)(void (*)(void))mod_lookup, METH_FASTCALL | METH_KEYWORDS, lookup_doc},
     {"parse", (PyCFunction)(void (*)(void))mod_parse, METH_FASTCALL | METH_KEYWORDS, parse_doc},
@@ -1621,6 +2119,12 @@ static PyMethodDef module_methods[] = {
     {"replies_for", mod_replies_for, METH_O, replies_for_doc},
     {"is_valid_reply", (PyCFunction)(void (*)(void))mod_is_valid_reply, METH_FASTCALL, is_valid_reply_doc},
     {"languages", mod_languages, METH_NOARGS, languages_doc},
+    {"classify", (PyCFunction)(void (*)(void))mod_classify, METH_FASTCALL | METH_KEYWORDS, classify_doc},
+    {"classify_many", (PyCFunction)(void (*)(void))mod_classify_many, METH_FASTCALL | METH_KEYWORDS,
+     classify_many_doc},
+    {"reasons", mod_reasons, METH_NOARGS, reasons_doc},
+    {"reason_info", (PyCFunction)(void (*)(void))mod_reason_info, METH_FASTCALL | METH_KEYWORDS, reason_info_doc},
+    {"_cli", mod_cli, METH_O, cli_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1634,7 +2138,9 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->Reply_Type);
     Py_VISIT(st->Explanation_Type);
     Py_VISIT(st->Comparison_Type);
+    Py_VISIT(st->Classification_Type);
     Py_VISIT(st->ParseError);
+    Py_VISIT(st->reasons);
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
         Py_VISIT(st->enhanced[l]);
         for (int i = 0; i < NBASIC; i++) Py_VISIT(st->basic[l][i]);
@@ -1657,7 +2163,13 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->Reply_Type);
     Py_CLEAR(st->Explanation_Type);
     Py_CLEAR(st->Comparison_Type);
+    Py_CLEAR(st->Classification_Type);
     Py_CLEAR(st->ParseError);
+    Py_CLEAR(st->reasons);
+    for (size_t i = 0; i < sizeof st->permanence / sizeof *st->permanence; i++) Py_CLEAR(st->permanence[i]);
+    for (size_t i = 0; i < sizeof st->evidence_kind / sizeof *st->evidence_kind; i++) Py_CLEAR(st->evidence_kind[i]);
+    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) Py_CLEAR(st->flag[i]);
+    for (size_t i = 0; i < SMTPCODES_NLANG; i++) Py_CLEAR(st->lang[i]);
     return 0;
 }
 
@@ -1677,12 +2189,38 @@ static PyTypeObject *add_type(PyObject *module, PyType_Spec *spec) {
     return tp;
 }
 
+/* An interned str of a static name of the core ("?" if NULL). */
+static PyObject *interned(const char *name) {
+    return PyUnicode_InternFromString(name ? name : "?");
+}
+
+static int init_vocabulary(module_state *st) {
+    size_t nr = smtpcodes_reason_count();
+    if (!(st->reasons = PyTuple_New((Py_ssize_t)nr))) return -1;
+    for (size_t i = 0; i < nr; i++) {
+        PyObject *s = interned(smtpcodes_reason_name((int)i));
+        if (!s) return -1;
+        PyTuple_SET_ITEM(st->reasons, (Py_ssize_t)i, s);
+    }
+    for (int p = 0; p <= SMTPCODES_PERM_PERMANENT; p++)
+        if (!(st->permanence[p] = interned(smtpcodes_permanence_name((smtpcodes_permanence)p)))) return -1;
+    for (int e = 0; e <= SMTPCODES_EV_DEFAULT; e++)
+        if (!(st->evidence_kind[e] = interned(smtpcodes_evidence_name((smtpcodes_evidence)e)))) return -1;
+    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++)
+        if (!(st->flag[i] = interned(smtpcodes_flag_name(i)))) return -1;
+    for (int l = 0; l < SMTPCODES_NLANG; l++)
+        if (!(st->lang[l] = interned(smtpcodes_lang_tag((smtpcodes_lang)l)))) return -1;
+    return 0;
+}
+
 static int module_exec(PyObject *module) {
     module_state *st = get_state(module);
     if (!(st->Code_Type = add_type(module, &Code_spec)) || !(st->Reply_Type = add_type(module, &Reply_spec)) ||
         !(st->Explanation_Type = add_type(module, &Explanation_spec)) ||
-        !(st->Comparison_Type = add_type(module, &Comparison_spec)))
+        !(st->Comparison_Type = add_type(module, &Comparison_spec)) ||
+        !(st->Classification_Type = add_type(module, &Classification_spec)))
         return -1;
+    if (init_vocabulary(st) < 0) return -1;
     st->ParseError = PyErr_NewExceptionWithDoc(
         "smtpcodes.ParseError",
         "Malformed input: not a reply code, an enhanced status code or a reply.\n\n"

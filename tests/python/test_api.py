@@ -29,11 +29,13 @@ def test_all_and_versions() -> None:
     assert smtpcodes.languages() == ("en", "es")
     assert issubclass(ParseError, ValueError)
     assert ParseError.__module__ == "smtpcodes"
-    assert "classify" not in smtpcodes.__all__  # comes with the classification issue
+    for name in ("classify", "classify_many", "Classification", "reasons", "reason_info"):
+        assert name in smtpcodes.__all__, name
 
 
 @pytest.mark.parametrize("name", ["lookup", "parse", "explain", "compare", "codes", "search", "replies_for",
-                                  "is_valid_reply", "languages", "table"])
+                                  "is_valid_reply", "languages", "table", "classify", "classify_many",
+                                  "reasons", "reason_info"])
 def test_functions_have_signature_and_doc(name: str) -> None:
     fn = getattr(smtpcodes, name)
     assert fn.__text_signature__, name

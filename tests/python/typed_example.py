@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import smtpcodes
-from smtpcodes import Code, Comparison, Explanation, ParseError, Reply
+from smtpcodes import Classification, Code, Comparison, Explanation, ParseError, Reply
 
 
 def describe(value: int | str) -> str:
@@ -41,6 +41,24 @@ def rows(kind: str | None = None) -> list[dict[str, Any]]:
     return smtpcodes.table()
 
 
+def bounces(lines: list[str | bytes]) -> list[str]:
+    one: Classification = smtpcodes.classify(lines[0], lang="es")
+    out = [f"{one.reason} {one.permanence} {one.hard_bounce} {one.retry} {one.title}"]
+    for entry in smtpcodes.classify_many(lines, lang="en"):
+        if isinstance(entry, ParseError):
+            out.append(f"error {entry.reason}")
+            continue
+        code: int | None = entry.code
+        enhanced: str | None = entry.enhanced
+        vendor: str | None = entry.vendor
+        flags: tuple[str, ...] = entry.flags
+        out.append(f"{entry.reason} {code} {enhanced} {vendor or '-'} {len(flags)} {entry.evidence_kind}")
+    info = smtpcodes.reason_info(smtpcodes.reasons()[0], lang="es")
+    hard: bool = info["hard"]
+    out.append(f"{info['title']} {hard}")
+    return out
+
+
 def main() -> list[str]:
     out = [describe(550), describe("5.1.1")]
     out.append(str(permanence(b"550 5.1.1 User unknown")))
@@ -56,6 +74,7 @@ def main() -> list[str]:
     valid: bool = smtpcodes.is_valid_reply("RCPT", smtpcodes.replies_for("RCPT")[0])
     out.append(str(valid))
     out.append(",".join(smtpcodes.languages()) + " " + smtpcodes.__version__ + " " + smtpcodes.DATA_VERSION)
+    out.extend(bounces(["550 5.1.1 User unknown", b"452 4.2.2 Mailbox full", "  "]))
     html: str = smtpcodes.lookup(550)._repr_html_()
     out.append(str(len(html) > 0))
     return out

@@ -5,18 +5,26 @@
     True
     >>> smtpcodes.parse("550 5.1.1 User unknown").status_code
     <Code 5.1.1 'Bad destination mailbox address'>
+    >>> smtpcodes.classify("452 4.2.2 Mailbox full")
+    <Classification mailboxfull temporary soft>
+
+`python -m smtpcodes` runs the command line (the same C code as the
+`smtpcodes` binary).
 
 Everything is implemented by the C core (csrc/) through the extension module
 smtpcodes._smtpcodes; this package re-exports it. See API.md for the contract.
 """
 from ._smtpcodes import (
     DATA_VERSION,
+    Classification,
     Code,
     Comparison,
     Explanation,
     ParseError,
     Reply,
     __version__,
+    classify,
+    classify_many,
     codes,
     compare,
     explain,
@@ -24,20 +32,24 @@ from ._smtpcodes import (
     languages,
     lookup,
     parse,
+    reason_info,
+    reasons,
     replies_for,
     search,
     table,
 )
 
-# classify() and classify_many() join this list with the classification issue.
 __all__ = [
     "DATA_VERSION",
+    "Classification",
     "Code",
     "Comparison",
     "Explanation",
     "ParseError",
     "Reply",
     "__version__",
+    "classify",
+    "classify_many",
     "codes",
     "compare",
     "explain",
@@ -45,6 +57,8 @@ __all__ = [
     "languages",
     "lookup",
     "parse",
+    "reason_info",
+    "reasons",
     "replies_for",
     "search",
     "table",

@@ -12,7 +12,7 @@ import html
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ._smtpcodes import Code, Comparison, Explanation, Reply
+    from ._smtpcodes import Classification, Code, Comparison, Explanation, Reply
 
 _MD_ESCAPABLE = set("\\`*_[]<>|#")
 _STYLE = "font-family:sans-serif;max-width:60em;line-height:1.4"
@@ -159,3 +159,43 @@ def comparison_html(cmp: Comparison) -> str:
         + "\n".join(rows)
         + f"\n</table>\n{_text_to_html(cmp.key_differences)}\n{_text_to_html(cmp.when_to_use)}\n</div>"
     )
+
+
+# Labels of the classification card; every other text of the card (reason
+# title, advice, evidence) comes from the core in the object's language.
+_CARD_LABELS = {
+    "en": {"permanence": "Permanence", "hard": "hard bounce", "soft": "soft bounce", "retry": "Retry",
+           "retry_yes": "yes", "retry_no": "no", "advice": "Advice", "evidence": "Evidence",
+           "vendor": "Wording", "code": "Code"},
+    "es": {"permanence": "Permanencia", "hard": "rebote duro", "soft": "rebote suave", "retry": "Reintentar",
+           "retry_yes": "s\u00ed", "retry_no": "no", "advice": "Consejo", "evidence": "Evidencia",
+           "vendor": "Redacci\u00f3n", "code": "C\u00f3digo"},
+}
+
+
+def _md_escape(text: str) -> str:
+    """Backslash-escape what markdown_to_html (and common renderers) would read as markup."""
+    return "".join("\\" + ch if ch in _MD_ESCAPABLE else ch for ch in text)
+
+
+def classification_markdown(c: Classification) -> str:
+    """A small card: the reason's title and name, permanence, hard/soft, retry, advice, evidence."""
+    lab = _CARD_LABELS.get(c.lang, _CARD_LABELS["en"])
+    codes = " ".join(str(x) for x in (c.code, c.enhanced) if x is not None)
+    lines = [
+        f"### {_md_escape(c.title)} (`{c.reason}`)",
+        "",
+        f"- **{lab['permanence']}:** {_md_escape(c.permanence)}, {lab['hard'] if c.hard_bounce else lab['soft']}",
+        f"- **{lab['retry']}:** {lab['retry_yes'] if c.retry else lab['retry_no']}",
+    ]
+    if codes:
+        lines.append(f"- **{lab['code']}:** {_md_escape(codes)}")
+    if c.vendor:
+        lines.append(f"- **{lab['vendor']}:** {_md_escape(c.vendor)}")
+    lines += ["", f"**{lab['advice']}:** {_md_escape(c.advice)}", "",
+              f"**{lab['evidence']}:** {_md_escape(c.evidence)}"]
+    return "\n".join(lines)
+
+
+def classification_html(c: Classification) -> str:
+    return _card("classification", classification_markdown(c))
