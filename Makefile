@@ -12,7 +12,7 @@ ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
 .PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
-        asan valgrind bench clean accuracy fuzz
+        asan asan-python asan-lua valgrind bench clean accuracy fuzz lint lint-cppcheck lint-clang-tidy demo
 
 all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
 
@@ -109,3 +109,38 @@ fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
 	        || { tail -n 30 build/fuzz/$$t.log; echo "fuzz: $$t FAILED"; exit 1; }; \
 	    echo "fuzz: $$t ok ($$(grep -Eo 'Done [0-9]+ runs' build/fuzz/$$t.log))"; \
 	done
+
+# Static analysis: cppcheck on the C sources, clang-tidy (.clang-tidy) on every C file
+PY_INC = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+lint: lint-cppcheck lint-clang-tidy
+lint-cppcheck:
+	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability --inline-suppr --std=c11 \
+	    -Icsrc -Ibindings/cli $(LUA_INC) --quiet csrc/smtpcodes.c bindings/cli/cli.c bindings/lua/lsmtpcodes.c
+lint-clang-tidy:
+	clang-tidy --quiet csrc/smtpcodes.c bindings/cli/cli.c bindings/lua/lsmtpcodes.c bindings/python/_smtpcodes.c -- \
+	    $(CSTD) -Icsrc -Ibindings/cli $(LUA_INC) -I$(PY_INC)
+
+# The Python suite against an extension built with ASan+UBSan (in place, under build/asan)
+asan-python:
+	rm -rf build/asan
+	CFLAGS="$(SAN)" LDFLAGS="$(SAN)" $(PYTHON) setup.py -q build_ext --inplace --build-temp build/asan --force
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	    ASAN_OPTIONS=detect_leaks=0 SMTPCODES_LEAK_ITERATIONS=300 PYTHONPATH=bindings/python \
+	    $(PYTHON) -P -m pytest -q -p no:cacheprovider tests/python -k "not notebook and not mypy and not stubtest"
+	$(PYTHON) setup.py -q build_ext --inplace --force
+
+# The Lua suite against a module built with ASan+UBSan, leak detection on
+build/lua-asan/smtpcodes.so: $(CORE_DEP) bindings/lua/lsmtpcodes.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -fPIC -shared $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) bindings/lua/lsmtpcodes.c
+asan-lua: build/lua-asan/smtpcodes.so
+	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
+	    busted --lua=lua5.4 --cpath=./build/lua-asan/?.so
+
+# The main job: the CLI compares 211 and 252 and explains a sample bounce
+demo: build/smtpcodes
+	./build/smtpcodes compare 211 252
+	@echo
+	./build/smtpcodes explain "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
+	@echo
+	./build/smtpcodes classify examples/data/maillog.sample --stats | tail -n 3

@@ -50,6 +50,9 @@
 /* ------------------------------------------------------------------------ */
 /* Module state                                                               */
 
+#define N_PERMANENCE (SMTPCODES_PERM_PERMANENT + 1)
+#define N_EVIDENCE (SMTPCODES_EV_DEFAULT + 1)
+
 typedef struct {
     PyTypeObject *Code_Type;
     PyTypeObject *Reply_Type;
@@ -62,8 +65,8 @@ typedef struct {
      * reasons: tuple of every reason name (reasons() returns it);
      * permanence[p], evidence_kind[e], flag[i], lang[l]: the names. */
     PyObject *reasons;
-    PyObject *permanence[SMTPCODES_PERM_PERMANENT + 1];
-    PyObject *evidence_kind[SMTPCODES_EV_DEFAULT + 1];
+    PyObject *permanence[N_PERMANENCE];
+    PyObject *evidence_kind[N_EVIDENCE];
     PyObject *flag[SMTPCODES_NFLAGS];
     PyObject *lang[SMTPCODES_NLANG];
     /* Caches of Code objects (one per language):
@@ -2166,8 +2169,8 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->Classification_Type);
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->reasons);
-    for (size_t i = 0; i < sizeof st->permanence / sizeof *st->permanence; i++) Py_CLEAR(st->permanence[i]);
-    for (size_t i = 0; i < sizeof st->evidence_kind / sizeof *st->evidence_kind; i++) Py_CLEAR(st->evidence_kind[i]);
+    for (size_t i = 0; i < N_PERMANENCE; i++) Py_CLEAR(st->permanence[i]);
+    for (size_t i = 0; i < N_EVIDENCE; i++) Py_CLEAR(st->evidence_kind[i]);
     for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) Py_CLEAR(st->flag[i]);
     for (size_t i = 0; i < SMTPCODES_NLANG; i++) Py_CLEAR(st->lang[i]);
     return 0;
