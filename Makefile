@@ -144,3 +144,10 @@ demo: build/smtpcodes
 	./build/smtpcodes explain "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
 	@echo
 	./build/smtpcodes classify examples/data/maillog.sample --stats | tail -n 3
+
+# Every benchmark in one run (C, Python, Lua), each with its baseline; writes BENCHMARKS.md
+build/bench_c: $(CORE_DEP) tests/bench/bench_c.c
+	@mkdir -p build
+	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/bench/bench_c.c
+bench: build/bench_c python lua
+	PYTHONPATH=bindings/python $(PYTHON) -P tests/bench/bench.py

@@ -184,8 +184,16 @@ static int entry_index(const smtpcodes_code *c) {
 static void push_code(lua_State *L, const smtpcodes_code *c, smtpcodes_lang lang) {
     lcode *u;
     lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY);             /* cache */
-    /* key: text, entry (a vendor entry may share the text of a registered one), lang */
-    lua_pushfstring(L, "%d:%s:%d/%s", c->kind, c->text, entry_index(c), smtpcodes_lang_tag(lang));
+    if (c->entry) {
+        /* known code: an integer key from its entry (a vendor entry may share the text of
+         * a registered one), class digit, detail (vendor ranges) and language */
+        int whole_range = c->entry->detail != c->entry->detail_last && strcmp(c->text, c->entry->code) == 0;
+        lua_Integer key = ((((lua_Integer)entry_index(c) * 10 + c->digits[0]) * 1000 + c->digits[2]) * 2
+                           + whole_range) * 2 + lang + 1;
+        lua_pushinteger(L, key);
+    } else {
+        lua_pushfstring(L, "%d:%s/%s", c->kind, c->text, smtpcodes_lang_tag(lang));
+    }
     lua_pushvalue(L, -1);
     lua_rawget(L, -3);                                         /* cache key hit? */
     if (!lua_isnil(L, -1)) {
