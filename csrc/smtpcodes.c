@@ -1736,6 +1736,7 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
         out->phrase = rules[sr.rule].phrase;
         out->phrase_end = sr.rule_end;
         if (rules[sr.rule].vendor >= 0) out->rule_vendor = vendor_names[rules[sr.rule].vendor];
+        if (!out->vendor) out->vendor = out->rule_vendor;   /* the wording names its vendor */
     }
     smtpcodes_permanence perm = out->permanence;
     int phrase_reason = sr.rule >= 0 ? rules[sr.rule].reason : -1;
@@ -1774,9 +1775,14 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
             out->evidence = SMTPCODES_EV_REPLY;
             if (out->code_reason < 0) out->code_reason = reply_r;
         } else {
-            size_t k = 0;
-            while (k < len && is_space((unsigned char)s[k])) k++;
-            out->reason = k < len ? R_ONHOLD : R_UNDEFINED;
+            /* Sisimai's last resort: text to read is "on hold"; nothing to read (no code,
+             * no word: "***", "0", control bytes) is "undefined" */
+            int words = out->has_basic || out->has_enhanced;
+            for (size_t k = 0; k < len && !words; k++) {
+                unsigned char ch = (unsigned char)s[k];
+                words = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80;
+            }
+            out->reason = words ? R_ONHOLD : R_UNDEFINED;
             out->evidence = SMTPCODES_EV_DEFAULT;
         }
     }
@@ -1828,10 +1834,10 @@ int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang 
         break;
     default:
         sb_puts(&b, c->reason == R_ONHOLD
-                        ? (es ? "ni el c\303\263digo ni el texto permiten decidir: queda en espera (onhold)"
-                              : "neither the code nor the text decides: on hold (onhold)")
-                        : (es ? "no hay c\303\263digo ni texto reconocible (undefined)"
-                              : "no code and no recognised text (undefined)"));
+                        ? (es ? "ni el c\303\263digo ni ninguna frase conocida permiten decidir: queda en espera (onhold)"
+                              : "neither a code nor a known phrase decides: on hold (onhold)")
+                        : (es ? "no hay c\303\263digo ni palabras que leer (undefined)"
+                              : "no code and no words to read (undefined)"));
         break;
     }
     if (c->vendor && (!c->rule_vendor || strcmp(c->vendor, c->rule_vendor) != 0))

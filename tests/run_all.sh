@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 mkdir -p build/logs
+bash tests/install_deps.sh || { echo "run_all: could not install the test dependencies"; exit 1; }
 total_pass=0; total_fail=0; status=0
 note() { printf '%s\n' "$*"; }
 

@@ -544,6 +544,10 @@ static unsigned long fingerprint(void) {
     for (size_t i = 0; i < 3; i++) {
         smtpcodes_parse(replies[i], strlen(replies[i]), 0, &r);
         h = h * 33 + r.flags + (unsigned long)r.permanence;
+        smtpcodes_classification c;
+        smtpcodes_classify(replies[i], strlen(replies[i]), &c);
+        h = h * 33 + (unsigned long)c.reason * 7 + (unsigned long)c.retry;
+        h = h * 33 + (unsigned long)smtpcodes_render_retry(&c, SMTPCODES_ES, buf, sizeof buf);
     }
     const smtpcodes_entry *found[64];
     h = h * 33 + (unsigned long)smtpcodes_search("relay denied", 12, -1, found, 64);
@@ -568,6 +572,105 @@ static void test_threads(void) {
     CHECK(same, "threads agree with the single-threaded run");
 }
 
+
+/* ---- classify ----------------------------------------------------------------------------- */
+
+static void test_classify_vectors(void) {
+    FILE *f = fopen("vectors/classify.tsv", "r");
+    CHECK(f != NULL, "vectors/classify.tsv missing");
+    if (!f) return;
+    static char line[8192], in[8192];
+    int rows = 0;
+    int seen[64] = {0};
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        char *fl[8];
+        if (split(line, fl, 8) < 6) continue;
+        rows++;
+        size_t n = unescape(fl[0], in, sizeof in);
+        smtpcodes_classification c;
+        int st = smtpcodes_classify(in, n, &c);
+        CHECK(st == SMTPCODES_OK, "classify [%s]: %d", fl[0], st);
+        if (st != SMTPCODES_OK) continue;
+        const char *reason = smtpcodes_reason_name(c.reason);
+        CHECK(strcmp(reason, fl[1]) == 0, "classify [%.60s]: %s, want %s", fl[0], reason, fl[1]);
+        if (c.reason >= 0 && c.reason < 64) seen[c.reason] = 1;
+        CHECK(strcmp(smtpcodes_permanence_name(c.permanence), fl[2]) == 0, "classify [%.60s] permanence %s", fl[0],
+              smtpcodes_permanence_name(c.permanence));
+        CHECK(c.hard_bounce == atoi(fl[3]), "classify [%.60s] hard %d", fl[0], c.hard_bounce);
+        CHECK(c.retry == atoi(fl[4]), "classify [%.60s] retry %d", fl[0], c.retry);
+        CHECK(strcmp(c.vendor ? c.vendor : "-", fl[5]) == 0, "classify [%.60s] vendor %s", fl[0],
+              c.vendor ? c.vendor : "-");
+        char ev[1024], adv[2048];
+        CHECK(smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev) > 10, "evidence");
+        CHECK(smtpcodes_render_retry(&c, SMTPCODES_ES, adv, sizeof adv) > 10, "advice");
+        if (c.evidence == SMTPCODES_EV_PHRASE)
+            CHECK(c.phrase && strstr(ev, c.phrase) != NULL && c.phrase_end <= n, "evidence names the phrase: %s", ev);
+    }
+    fclose(f);
+    for (size_t r = 0; r < smtpcodes_reason_count(); r++)
+        CHECK(seen[r], "no classify vector for reason %s", smtpcodes_reason_name((int)r));
+}
+
+static void test_classify_rules(void) {
+    CHECK(smtpcodes_reason_count() == 38, "38 reasons");
+    for (size_t r = 0; r < smtpcodes_reason_count(); r++) {
+        const char *name = smtpcodes_reason_name((int)r);
+        CHECK(smtpcodes_reason_index(name, strlen(name)) == (int)r, "reason index %s", name);
+        for (int f = 0; f <= SMTPCODES_REASON_ACTION; f++) {
+            const char *en = smtpcodes_reason_text((int)r, (smtpcodes_reason_field)f, SMTPCODES_EN);
+            const char *es = smtpcodes_reason_text((int)r, (smtpcodes_reason_field)f, SMTPCODES_ES);
+            CHECK(en && es && strlen(en) > 3 && strcmp(en, es) != 0, "reason %s text %d", name, f);
+        }
+    }
+    CHECK(smtpcodes_reason_name(-1) == NULL && smtpcodes_reason_name(38) == NULL, "reason range");
+    CHECK(smtpcodes_reason_index("nosuch", 6) < 0, "unknown reason");
+    CHECK(smtpcodes_reason_is_hard(smtpcodes_reason_index("userunknown", 11)), "userunknown is hard");
+    CHECK(!smtpcodes_reason_is_hard(smtpcodes_reason_index("mailboxfull", 11)), "mailboxfull is soft");
+
+    /* the text outranks a generic code, and the evidence says so */
+    const char *godaddy = "550 5.1.1 <x@example.com>... Recipient rejected: too many recipients this hour";
+    smtpcodes_classification c;
+    CHECK(smtpcodes_classify(godaddy, strlen(godaddy), &c) == SMTPCODES_OK, "godaddy");
+    CHECK(strcmp(smtpcodes_reason_name(c.reason), "speeding") == 0 && c.overridden &&
+          strcmp(smtpcodes_reason_name(c.code_reason), "userunknown") == 0, "text outranks 5.1.1");
+    char ev[1024];
+    smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev);
+    CHECK(strstr(ev, "outranks") && strstr(ev, "5.1.1"), "evidence: %s", ev);
+    smtpcodes_render_evidence(&c, SMTPCODES_ES, ev, sizeof ev);
+    CHECK(strstr(ev, "prevalece") != NULL, "evidencia: %s", ev);
+    /* the basic code decides permanence: 550 4.2.2 is permanent */
+    CHECK(smtpcodes_classify("550 4.2.2 Mailbox full", 22, &c) == SMTPCODES_OK &&
+          c.permanence == SMTPCODES_PERM_PERMANENT && !c.retry && (c.flags & SMTPCODES_F_CLASS_MISMATCH), "550 4.2.2");
+    /* a multi-line reply is classified as a whole */
+    const char *multi = "550-5.7.1 This message was blocked because its content presents a potential\r\n"
+                        "550-5.7.1 security issue. Please visit https://support.google.com/mail/?p=BlockedMessage\r\n"
+                        "550 5.7.1 to review our message content and attachment content guidelines. - gsmtp\r\n";
+    CHECK(smtpcodes_classify(multi, strlen(multi), &c) == SMTPCODES_OK && c.vendor &&
+          strcmp(c.vendor, "Gmail") == 0, "multi-line Gmail reply");
+
+    /* bad input */
+    CHECK(smtpcodes_classify("", 0, &c) == SMTPCODES_ERR_EMPTY, "empty");
+    CHECK(smtpcodes_classify(" \r\n\t", 4, &c) == SMTPCODES_ERR_EMPTY, "blank");
+    CHECK(smtpcodes_classify(NULL, 3, &c) == SMTPCODES_ERR_ARG, "NULL");
+    CHECK(smtpcodes_classify("550 x", 5, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    const char nul[] = "550 5.1.1 user\0unknown \xff\xfe";
+    CHECK(smtpcodes_classify(nul, sizeof nul - 1, &c) == SMTPCODES_OK &&
+          (c.flags & SMTPCODES_F_CONTROL_CHARS) && (c.flags & SMTPCODES_F_NOT_UTF8), "NUL and non-UTF-8");
+    memcpy(big, "452 4.2.2 ", 10);
+    for (size_t i = 10; i < 100010; i++) big[i] = "mailbox full "[i % 13];
+    CHECK(smtpcodes_classify(big, 100010, &c) == SMTPCODES_OK &&
+          strcmp(smtpcodes_reason_name(c.reason), "mailboxfull") == 0 && c.retry, "100 kB");
+    for (int b = 0; b < 256; b++) {
+        char one = (char)b;
+        int st = smtpcodes_classify(&one, 1, &c);
+        CHECK(st == SMTPCODES_OK || st == SMTPCODES_ERR_EMPTY, "byte %d", b);
+    }
+    char small[8];
+    CHECK(smtpcodes_render_retry(&c, SMTPCODES_EN, small, sizeof small) > 7 && strlen(small) == 7, "truncated advice");
+    CHECK(smtpcodes_render_evidence(&c, (smtpcodes_lang)5, small, sizeof small) == SMTPCODES_ERR_LANG, "lang");
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -579,6 +682,8 @@ int main(void) {
     test_parse_bad_input();
     test_explain();
     test_compare();
+    test_classify_vectors();
+    test_classify_rules();
     test_threads();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
