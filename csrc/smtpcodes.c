@@ -144,6 +144,23 @@ const char *smtpcodes_strerror(int status) {
     }
 }
 
+const char *smtpcodes_status_name(int status) {
+    switch (status) {
+    case SMTPCODES_OK: return "ok";
+    case SMTPCODES_ERR_ARG: return "arg";
+    case SMTPCODES_ERR_EMPTY: return "empty";
+    case SMTPCODES_ERR_SYNTAX: return "syntax";
+    case SMTPCODES_ERR_RANGE: return "range";
+    case SMTPCODES_ERR_LANG: return "lang";
+    case SMTPCODES_ERR_NO_CODE: return "no-code";
+    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
+    case SMTPCODES_ERR_MIXED: return "mixed";
+    case SMTPCODES_ERR_COMMAND: return "command";
+    case SMTPCODES_ERR_TOO_LONG: return "too-long";
+    default: return "error";
+    }
+}
+
 static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
 smtpcodes_status smtpcodes_lang_from_tag(const char *tag, size_t len, smtpcodes_lang *out) {

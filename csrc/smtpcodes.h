@@ -114,6 +114,10 @@ typedef struct smtpcodes_code {
 SMTPCODES_API const char *smtpcodes_version(void);          /* SMTPCODES_VERSION */
 SMTPCODES_API const char *smtpcodes_data_version(void);     /* from codes.toml */
 SMTPCODES_API const char *smtpcodes_strerror(int status);   /* never NULL */
+/* A short stable name for a status, for bindings and tests: "ok", "empty", "syntax",
+ * "range", "lang", "no-code", "incomplete", "mixed", "command", "too-long", "arg";
+ * "error" for any other value. Never NULL. */
+SMTPCODES_API const char *smtpcodes_status_name(int status);
 /* Parse "en" / "es" (case-insensitive; "es-ES", "en_US" accepted). */
 SMTPCODES_API smtpcodes_status smtpcodes_lang_from_tag(const char *tag, size_t len, smtpcodes_lang *out);
 SMTPCODES_API const char *smtpcodes_lang_tag(smtpcodes_lang lang);   /* NULL if out of range */

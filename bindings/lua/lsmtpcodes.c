@@ -96,21 +96,6 @@ typedef struct lcode {
     smtpcodes_lang lang;
 } lcode;
 
-static const char *status_name(int st) {
-    switch (st) {
-    case SMTPCODES_ERR_ARG: return "arg";
-    case SMTPCODES_ERR_EMPTY: return "empty";
-    case SMTPCODES_ERR_SYNTAX: return "syntax";
-    case SMTPCODES_ERR_RANGE: return "range";
-    case SMTPCODES_ERR_LANG: return "lang";
-    case SMTPCODES_ERR_NO_CODE: return "no-code";
-    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
-    case SMTPCODES_ERR_MIXED: return "mixed";
-    case SMTPCODES_ERR_COMMAND: return "command";
-    case SMTPCODES_ERR_TOO_LONG: return "too-long";
-    default: return "error";
-    }
-}
 
 /* Push the input quoted for an error message: printable ASCII as is, other
  * bytes as \xNN, at most QUOTE_MAX input bytes, then "..." if cut. */
@@ -147,7 +132,7 @@ static int push_error(lua_State *L, int st, const char *input, size_t len) {
     lua_pushliteral(L, ": ");
     push_quoted(L, input, len);
     lua_concat(L, 3);
-    lua_pushstring(L, status_name(st));
+    lua_pushstring(L, smtpcodes_status_name(st));
     return 3;
 }
 

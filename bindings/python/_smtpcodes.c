@@ -131,21 +131,6 @@ typedef struct {
 /* ------------------------------------------------------------------------ */
 /* Errors and argument helpers                                                */
 
-static const char *status_name(int status) {
-    switch (status) {
-    case SMTPCODES_ERR_ARG: return "arg";
-    case SMTPCODES_ERR_EMPTY: return "empty";
-    case SMTPCODES_ERR_SYNTAX: return "syntax";
-    case SMTPCODES_ERR_RANGE: return "range";
-    case SMTPCODES_ERR_LANG: return "lang";
-    case SMTPCODES_ERR_NO_CODE: return "no-code";
-    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
-    case SMTPCODES_ERR_MIXED: return "mixed";
-    case SMTPCODES_ERR_COMMAND: return "command";
-    case SMTPCODES_ERR_TOO_LONG: return "too-long";
-    default: return "error";
-    }
-}
 
 /* repr(obj), cut to REPR_MAX characters plus "..." when longer. */
 static PyObject *short_repr(PyObject *obj) {
@@ -173,7 +158,7 @@ static PyObject *status_exception(module_state *st, PyObject *exc_type, int stat
     Py_DECREF(msg);
     if (!exc) return NULL;
     if (exc_type == st->ParseError) {
-        PyObject *reason = PyUnicode_FromString(status_name(status));
+        PyObject *reason = PyUnicode_FromString(smtpcodes_status_name(status));
         int bad = !reason || PyObject_SetAttrString(exc, "reason", reason) < 0 ||
                   PyObject_SetAttrString(exc, "input", input) < 0;
         Py_XDECREF(reason);

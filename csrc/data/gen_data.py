@@ -45,10 +45,11 @@ def fail(where, msg):
     raise DataError(f"{where}: {msg}")
 
 
-def c_string(s):
-    """A C string literal: printable ASCII as is, everything else as 3-digit octal."""
+def c_literal(data):
+    """A C string literal for bytes: printable ASCII as is, everything else as a 3-digit
+    octal escape (unlike \\x, it cannot run into the next character); ? is escaped too."""
     out = ['"']
-    for b in s.encode("utf-8"):
+    for b in data:
         ch = chr(b)
         if ch in '"\\?':
             out.append("\\" + ch)
@@ -58,6 +59,11 @@ def c_string(s):
             out.append("\\%03o" % b)
     out.append('"')
     return "".join(out)
+
+
+def c_string(s):
+    """A C string literal for a str, UTF-8 encoded."""
+    return c_literal(s.encode("utf-8"))
 
 
 LATIN_FOLD = "aaaaaaaceeeeiiii" "dnooooo*ouuuuyts" "aaaaaaaceeeeiiii" "dnooooo/ouuuuyty"
@@ -80,17 +86,7 @@ def fold(text):
 
 def c_bytes(s):
     """A C literal for a str whose code points are bytes (latin-1)."""
-    out = ['"']
-    for b in s.encode("latin-1"):
-        ch = chr(b)
-        if ch in '"\\?':
-            out.append("\\" + ch)
-        elif 0x20 <= b < 0x7F:
-            out.append(ch)
-        else:
-            out.append("\\%03o" % b)
-    out.append('"')
-    return "".join(out)
+    return c_literal(s.encode("latin-1"))
 
 
 def c_str_or_null(s):
