@@ -261,6 +261,11 @@ static void test_lookup_misc(void) {
     CHECK(smtpcodes_lang_tag((smtpcodes_lang)9) == NULL, "tag 9");
     for (int st = 1; st >= -12; st--) CHECK(smtpcodes_strerror(st) != NULL, "strerror %d", st);
     CHECK(strcmp(smtpcodes_version(), SMTPCODES_VERSION) == 0, "version");
+    char js[64];
+    CHECK(smtpcodes_json_string("a\"b\\c\n\x01\xff\xc3\xa1", 10, js, sizeof js) > 0 &&
+          strcmp(js, "\"a\\\"b\\\\c\\n\\u0001\\ufffd\xc3\xa1\"") == 0, "json string: %s", js);
+    CHECK(strcmp(smtpcodes_status_name(SMTPCODES_ERR_RANGE), "range") == 0 &&
+          strcmp(smtpcodes_status_name(42), "error") == 0, "status names");
     CHECK(strlen(smtpcodes_data_version()) > 0, "data version");
 }
 
@@ -542,6 +547,14 @@ static unsigned long fingerprint(void) {
     }
     const smtpcodes_entry *found[64];
     h = h * 33 + (unsigned long)smtpcodes_search("relay denied", 12, -1, found, 64);
+    int codes[64];
+    h = h * 33 + (unsigned long)smtpcodes_replies_for("RCPT", 4, codes, 64) + (unsigned long)codes[3];
+    smtpcodes_lookup_basic(354, &a);
+    h = h * 33 + (unsigned long)smtpcodes_is_valid_reply("DATA", 4, &a);
+    h = h * 33 + (unsigned long)smtpcodes_json_string("a\"b\xff", 4, buf, sizeof buf);
+    h = h * 33 + (unsigned long)smtpcodes_reply_text(&r, buf, sizeof buf);
+    h = h * 33 + strlen(smtpcodes_reason_text(5, SMTPCODES_REASON_ACTION, SMTPCODES_ES));
+    h = h * 33 + strlen(smtpcodes_text(&a, SMTPCODES_FIX, SMTPCODES_ES)) + strlen(smtpcodes_category_name(&a, SMTPCODES_EN));
     return h;
 }
 
