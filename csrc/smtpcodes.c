@@ -1627,40 +1627,61 @@ static int better_rule(int cand, int best) {
     return rules[cand].priority > rules[best].priority;
 }
 
-static void scan(const char *s, size_t len, scan_result *r) {
+/* One text being walked through the automaton. */
+typedef struct scan_lane {
+    const unsigned char *p;
+    size_t len;
+    unsigned state;
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];
-    memset(first_end, 0, sizeof first_end);
-    memset(last_end, 0, sizeof last_end);
-    r->rule = -1;
-    r->rule_end = 0;
-    r->vendor = -1;
-    r->ctx = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned state = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned next = automaton[state][byte_class[p[i]]];
-        state = next & 0x7FFFu;
-        if (!(next & 0x8000u)) continue;
-        unsigned n = state_out_count[state];
-        const unsigned short *o = &state_out[state_out_start[state]];
-        for (unsigned k = 0; k < n; k++) {
-            const struct pattern *pt = &patterns[o[k]];
-            if (pt->kind == 1) {
-                if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
-            } else if (pt->kind == 2) {
-                if (r->vendor < 0) r->vendor = pt->arg;
-            } else if (pt->kind == 4) {
-                r->ctx |= 1u << pt->arg;
-            } else {
-                unsigned f = pattern_frag[o[k]];
-                unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
-                if (f < SC_NFRAGS) {
-                    if (!first_end[f]) first_end[f] = end;
-                    last_end[f] = end;
-                }
+    scan_result r;
+} scan_lane;
+
+static void lane_init(scan_lane *l, const char *s, size_t len) {
+    l->p = (const unsigned char *)s;
+    l->len = len;
+    l->state = 0;
+    memset(l->first_end, 0, sizeof l->first_end);
+    memset(l->last_end, 0, sizeof l->last_end);
+    l->r.rule = -1;
+    l->r.rule_end = 0;
+    l->r.vendor = -1;
+    l->r.ctx = 0;
+}
+
+/* The patterns that end at position i (the lane's state has outputs). */
+static void lane_outputs(scan_lane *l, size_t i) {
+    scan_result *r = &l->r;
+    unsigned n = state_out_count[l->state];
+    const unsigned short *o = &state_out[state_out_start[l->state]];
+    for (unsigned k = 0; k < n; k++) {
+        const struct pattern *pt = &patterns[o[k]];
+        if (pt->kind == 1) {
+            if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
+        } else if (pt->kind == 2) {
+            if (r->vendor < 0) r->vendor = pt->arg;
+        } else if (pt->kind == 4) {
+            r->ctx |= 1u << pt->arg;
+        } else {
+            unsigned f = pattern_frag[o[k]];
+            unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
+            if (f < SC_NFRAGS) {
+                if (!l->first_end[f]) l->first_end[f] = end;
+                l->last_end[f] = end;
             }
         }
     }
+}
+
+/* One byte: the next state; bit 15 of a table entry says it has outputs. */
+static inline void lane_step(scan_lane *l, size_t i) {
+    unsigned next = automaton[l->state][byte_class[l->p[i]]];
+    l->state = next & 0x7FFFu;
+    if (next & 0x8000u) lane_outputs(l, i);
+}
+
+/* After the walk: the pairs whose fragments all appeared, in order. */
+static void lane_finish(scan_lane *l) {
+    scan_result *r = &l->r;
     for (size_t k = 0; k < COUNT_OF(pairs); k++) {
         const struct pair *pr = &pairs[k];
         if (!pr->n) continue;
@@ -1669,11 +1690,19 @@ static void scan(const char *s, size_t len, scan_result *r) {
         for (unsigned j = 0; j < pr->n && ok; j++) {
             unsigned f = pr->frag[j];
             /* the fragment must end after the previous one ended */
-            if (!last_end[f] || last_end[f] <= at) ok = 0;
-            else at = first_end[f] > at ? first_end[f] : last_end[f];
+            if (!l->last_end[f] || l->last_end[f] <= at) ok = 0;
+            else at = l->first_end[f] > at ? l->first_end[f] : l->last_end[f];
         }
         if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
     }
+}
+
+static void scan(const char *s, size_t len, scan_result *r) {
+    scan_lane l;
+    lane_init(&l, s, len);
+    for (size_t i = 0; i < len; i++) lane_step(&l, i);
+    lane_finish(&l);
+    *r = l.r;
 }
 
 /* Sisimai decides a few reasons from the status code before it looks at the text:
@@ -1730,7 +1759,8 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
     return reason;
 }
 
-smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out) {
+/* The codes of a reply, before its text is scanned. */
+static smtpcodes_status classify_codes(const char *s, size_t len, smtpcodes_classification *out) {
     if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
     memset(out, 0, sizeof *out);
     out->reason = R_UNDEFINED;
@@ -1746,8 +1776,12 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
         out->permanence = r.permanence;
         out->flags = r.flags;
     }
-    scan_result sr;
-    scan(s, len, &sr);
+    return SMTPCODES_OK;
+}
+
+/* The reason, from the codes and what the scan of the text found. */
+static void classify_decide(const char *s, size_t len, smtpcodes_classification *out, const scan_result *scanned) {
+    scan_result sr = *scanned;
     if (sr.vendor >= 0) out->vendor = vendor_names[sr.vendor];
     if (sr.rule >= 0) {
         out->phrase = rules[sr.rule].phrase;
@@ -1813,7 +1847,26 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
     default: out->retry = 0; break;   /* permanent, or a positive reply */
     }
     if (out->reason == R_GREYLISTED) out->retry = 1;
+}
+
+smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out) {
+    smtpcodes_status st = classify_codes(s, len, out);
+    if (st != SMTPCODES_OK) return st;
+    scan_result sr;
+    scan(s, len, &sr);
+    classify_decide(s, len, out, &sr);
     return SMTPCODES_OK;
+}
+
+size_t smtpcodes_classify_many(const char *const *texts, const size_t *lens, size_t n,
+                               smtpcodes_classification *out, int *status) {
+    if (!texts || !lens || !out || !status) return 0;
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        status[i] = smtpcodes_classify(texts[i], lens[i], &out[i]);
+        ok += status[i] == SMTPCODES_OK;
+    }
+    return ok;
 }
 
 int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {

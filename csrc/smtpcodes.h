@@ -302,6 +302,12 @@ typedef struct smtpcodes_classification {
  * phrase automaton over the whole input). ERR_ARG, ERR_EMPTY; any other input
  * gets a classification (reason "undefined" when nothing is known). */
 SMTPCODES_API smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out);
+/* Classify n texts (texts[i], lens[i] bytes) into out[i], with status[i] the
+ * result smtpcodes_classify gives for it (out[i] is valid when it is
+ * SMTPCODES_OK): a batch, in order, none dropped. Returns how many were
+ * classified; 0 when an array is NULL. */
+SMTPCODES_API size_t smtpcodes_classify_many(const char *const *texts, const size_t *lens, size_t n,
+                                             smtpcodes_classification *out, int *status);
 
 typedef enum smtpcodes_reason_field {
     SMTPCODES_REASON_TITLE = 0,

@@ -80,6 +80,14 @@ int main(int argc, char **argv) {
             sink += (unsigned long)cl.reason;
         }
     report("c.classify", (double)reps * (double)n, now() - t0);
+    static smtpcodes_classification many[20000];
+    static int status[20000];
+    t0 = now();
+    for (int k = 0; k < reps; k++) {
+        smtpcodes_classify_many((const char *const *)texts, lens, n, many, status);
+        sink += (unsigned long)many[k % n].reason;
+    }
+    report("c.classify_many", (double)reps * (double)n, now() - t0);
 
     /* explain and compare renderings */
     static char buf[1 << 15];

@@ -616,6 +616,45 @@ static void test_classify_vectors(void) {
         CHECK(seen[r], "no classify vector for reason %s", smtpcodes_reason_name((int)r));
 }
 
+/* classify_many gives exactly what classify gives, item by item, bad items included. */
+static void test_classify_many(void) {
+    static const char *const texts[] = {
+        "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown",
+        "",
+        "452 4.2.2 The email account that you tried to reach is over quota. - gsmtp",
+        "   ",
+        "450 4.2.0 Greylisted, see http://postgrey.example/",
+        "550 5.1.1 <x@example.com>... Recipient rejected: too many recipients this hour",
+        "X-Unix; 255",
+        "250 2.0.0 OK queued",
+        "host mx said: 554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org "
+        "(in reply to RCPT TO command) and a long tail of text so that the lanes differ in length by a lot",
+        "hello",
+        "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred",
+    };
+    enum { N = sizeof texts / sizeof texts[0] };
+    size_t lens[N];
+    for (size_t i = 0; i < N; i++) lens[i] = strlen(texts[i]);
+    static smtpcodes_classification many[N];
+    int status[N];
+    size_t ok = smtpcodes_classify_many(texts, lens, N, many, status);
+    size_t want_ok = 0;
+    for (size_t i = 0; i < N; i++) {
+        smtpcodes_classification one;
+        int st = smtpcodes_classify(texts[i], lens[i], &one);
+        CHECK(st == status[i], "classify_many status %zu: %d vs %d", i, status[i], st);
+        if (st != SMTPCODES_OK) continue;
+        want_ok++;
+        CHECK(one.reason == many[i].reason && one.permanence == many[i].permanence &&
+              one.retry == many[i].retry && one.evidence == many[i].evidence && one.phrase == many[i].phrase &&
+              one.phrase_end == many[i].phrase_end && one.vendor == many[i].vendor && one.flags == many[i].flags,
+              "classify_many item %zu differs", i);
+    }
+    CHECK(ok == want_ok, "classify_many count %zu", ok);
+    CHECK(smtpcodes_classify_many(texts, lens, 0, many, status) == 0, "n = 0");
+    CHECK(smtpcodes_classify_many(NULL, lens, N, many, status) == 0, "NULL texts");
+}
+
 static void test_classify_rules(void) {
     CHECK(smtpcodes_reason_count() == 38, "38 reasons");
     for (size_t r = 0; r < smtpcodes_reason_count(); r++) {
@@ -688,6 +727,7 @@ int main(void) {
     test_compare();
     test_classify_vectors();
     test_classify_rules();
+    test_classify_many();
     test_threads();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
