@@ -1074,7 +1074,6 @@ static unsigned long code_commands(const smtpcodes_code *c) {
     return (c->entry && c->kind == SMTPCODES_BASIC) ? c->entry->commands : 0ul;
 }
 
-static const char *and_word(smtpcodes_lang lang) { return lang == SMTPCODES_ES ? " y " : " and "; }
 static const char *or_word(smtpcodes_lang lang) { return lang == SMTPCODES_ES ? " o " : " or "; }
 
 static void put_status(sbuf *b, const smtpcodes_code *c, smtpcodes_lang lang) {
@@ -1454,9 +1453,6 @@ static void key_differences(sbuf *b, const smtpcodes_comparison *cmp, smtpcodes_
     int n = 0;
     for (int x = 0; x < SMTPCODES_NASPECT; x++) {
         if (cmp->same[x]) continue;
-        if (x == SMTPCODES_ASPECT_RETRY && !cmp->same[SMTPCODES_ASPECT_PERMANENCE]) {
-            /* retry follows permanence; state it on its own line anyway */
-        }
         n++;
         sb_puts(b, "- ");
         const char *name = aspect_names[x][lang];
@@ -1507,7 +1503,6 @@ static void when_to_use(sbuf *b, const smtpcodes_comparison *cmp, smtpcodes_lang
         sb_puts(b, r + 1);
         sb_puts(b, ".\n");
     }
-    (void)and_word;
 }
 
 int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, smtpcodes_section section,

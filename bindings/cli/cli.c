@@ -77,8 +77,6 @@ static void json_key(FILE *f, int *first, const char *key) {
 }
 
 /* Render through a sizing call and a heap buffer (the CLI may allocate; the core never does). */
-typedef int (*render_fn)(const void *obj, int a, int b, char *buf, size_t cap);
-
 static char *render_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
     int n = smtpcodes_explain_code(c, lang, fmt, NULL, 0);
     if (n < 0) return NULL;
@@ -129,8 +127,8 @@ static void print_text(const opts *o, const char *text) {
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        int heading = first || (n && p[n - 1] == ':' && !memchr(p, ' ', n > 30 ? 30 : n)) ||
-                      (n && p[n - 1] == ':' && n < 30);
+        /* the title line, and short lines ending in ':' ("How to fix it:") */
+        int heading = first || (n && n < 40 && p[n - 1] == ':');
         if (heading && n) printf("%s%.*s%s", BOLD, (int)n, p, RESET);
         else fwrite(p, 1, n, stdout);
         if (e) fputc('\n', stdout);
