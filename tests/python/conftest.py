@@ -1,7 +1,11 @@
-"""Shared helpers: the vector files in tests/vectors (shared with C and Lua)."""
+"""Shared helpers: the vector files in tests/vectors (shared with C and Lua), and the
+memory-growth measure of the leak tests."""
 from __future__ import annotations
 
+import gc
 import pathlib
+import tracemalloc
+from typing import Callable
 
 VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
 
@@ -45,3 +49,23 @@ def as_str(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+
+
+def memory_growth(fn: Callable[[], None], n: int) -> int:
+    """Net traced memory growth of the second of two runs of n calls (after a warm-up run
+    that fills the caches)."""
+    for _ in range(n):
+        fn()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for _ in range(n):
+            fn()
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(n):
+            fn()
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()

@@ -10,12 +10,12 @@ import inspect
 import os
 import pathlib
 import threading
-import tracemalloc
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
 import smtpcodes
+from conftest import memory_growth
 from smtpcodes import Classification, ParseError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -439,22 +439,7 @@ def test_threads_agree_with_single_threaded_run() -> None:
 
 # ---- memory --------------------------------------------------------------------
 
-def _growth(fn: Callable[[], None], n: int) -> int:
-    for _ in range(n):
-        fn()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        for _ in range(n):
-            fn()
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(n):
-            fn()
-        gc.collect()
-        return tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+_growth = memory_growth
 
 
 LEAK_LINES: list[str | bytes | bytearray] = [

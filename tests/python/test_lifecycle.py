@@ -7,11 +7,12 @@ import os
 import sys
 import textwrap
 import tracemalloc
-from typing import Callable
+
 
 import pytest
 
 import smtpcodes
+from conftest import memory_growth
 
 PKG_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(smtpcodes.__file__)))
 
@@ -187,23 +188,7 @@ def _exercise_heavy() -> None:
     smtpcodes.explain(550)._repr_markdown_()
 
 
-def _growth(fn: Callable[[], None], n: int) -> int:
-    """Net traced memory growth of the second of two runs of n calls."""
-    for _ in range(n):  # warm-up: fills the caches
-        fn()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        for _ in range(n):
-            fn()
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(n):
-            fn()
-        gc.collect()
-        return tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+_growth = memory_growth
 
 
 def test_no_memory_growth() -> None:
