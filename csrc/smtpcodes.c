@@ -746,7 +746,10 @@ static void after_basic(const char *s, size_t len, found_code *f, int strict) {
     if (j < len && s[j] == '-') { f->continued = 1; j++; }
     else if (j < len && (s[j] == ' ' || (!strict && s[j] == '\t'))) j++;
     size_t k = j;
-    if (!strict) while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
+    if (!strict) {
+        while (k < len && (s[k] == ' ' || s[k] == '\t')) k++;
+        if (k + 1 < len && s[k] == '#') k++;   /* Sendmail's "550 #5.1.0 ..." */
+    }
     size_t n = enhanced_at(s, len, k, f->enh);
     if (n && (k + n == len || s[k + n] == ' ' || (!strict && (s[k + n] == '\t' || s[k + n] == ':' || s[k + n] == ',')))) {
         f->has_enh = 1;
@@ -812,7 +815,7 @@ static int find_embedded_basic(const char *s, size_t len, const line_scan *ls, f
     while (next_cand(ls, len, &k, &i)) {
         if (i + 3 > len || s[i] < '1' || s[i] > '5') continue;
         int v = basic_at(s, len, i, 0);
-        if (!v || !left_boundary(s, i, "([\"'<;")) continue;
+        if (!v || !left_boundary(s, i, "([\"'<;#")) continue;   /* '#': Exchange's "#550 5.1.1 ..." */
         if (i > 0 && (is_digit((unsigned char)s[i - 1]) || s[i - 1] == '.')) continue;
         size_t j = i + 3;
         if (j < len && s[j] != ' ' && s[j] != '-' && s[j] != '\t') continue;
