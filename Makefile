@@ -6,8 +6,10 @@ LUA_INC  ?= $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/includ
 CSTD     := -std=c11
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-CORE_SRC := csrc/smtpcodes.c
-CORE_DEP := $(CORE_SRC) csrc/smtpcodes.h csrc/smtpcodes_data.inc
+# The core's sources are every csrc/*.c (one file per capability): setup.py globs the same
+# list and `make check-rockspec` checks that the rockspec names exactly these files.
+CORE_SRC := $(sort $(wildcard csrc/*.c))
+CORE_DEP := $(CORE_SRC) $(wildcard csrc/*.h) $(wildcard csrc/*.inc)
 ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
@@ -27,10 +29,13 @@ gen:
 check-gen:
 	$(PYTHON) csrc/data/gen_data.py --check
 
-build/libsmtpcodes.a: $(CORE_DEP)
+CORE_OBJ := $(patsubst csrc/%.c,build/obj/%.o,$(CORE_SRC))
+build/obj/%.o: csrc/%.c $(wildcard csrc/*.h) $(wildcard csrc/*.inc)
 	@mkdir -p build/obj
-	$(CC) $(CSTD) -O2 -g $(WARN) -fPIC -c -o build/obj/smtpcodes.o $(CORE_SRC)
-	ar rcs $@ build/obj/smtpcodes.o
+	$(CC) $(CSTD) -O2 -g $(WARN) -fPIC -c -o $@ $<
+build/libsmtpcodes.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $(CORE_OBJ)
 
 build/test_smtpcodes: $(CORE_DEP) $(TEST_C)
 	@mkdir -p build
@@ -67,6 +72,8 @@ test-lua: lua
 
 check-rockspec:
 	@for f in $(CORE_SRC); do grep -q "\"$$f\"" $(ROCKSPEC) || { echo "rockspec lacks $$f"; exit 1; }; done
+	@for f in $$(grep -Eo '"csrc/[^"]+\.c"' $(ROCKSPEC) | tr -d '"'); do \
+	    case " $(CORE_SRC) " in *" $$f "*) ;; *) echo "rockspec names $$f, which is not in csrc/"; exit 1;; esac; done
 
 rock: check-rockspec
 	luarocks --lua-version=5.4 make --tree=build/lua_modules $(ROCKSPEC) >/dev/null
@@ -115,9 +122,9 @@ PY_INC = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["in
 lint: lint-cppcheck lint-clang-tidy
 lint-cppcheck:
 	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability --inline-suppr --std=c11 \
-	    -Icsrc -Ibindings/cli $(LUA_INC) --quiet csrc/smtpcodes.c bindings/cli/cli.c bindings/lua/lsmtpcodes.c
+	    -Icsrc -Ibindings/cli $(LUA_INC) --quiet $(CORE_SRC) bindings/cli/cli.c bindings/lua/lsmtpcodes.c
 lint-clang-tidy:
-	clang-tidy --quiet csrc/smtpcodes.c bindings/cli/cli.c bindings/lua/lsmtpcodes.c bindings/python/_smtpcodes.c -- \
+	clang-tidy --quiet $(CORE_SRC) bindings/cli/cli.c bindings/lua/lsmtpcodes.c bindings/python/_smtpcodes.c -- \
 	    $(CSTD) -Icsrc -Ibindings/cli $(LUA_INC) -I$(PY_INC)
 
 # The Python suite against an extension built with ASan+UBSan (in place, under build/asan)

@@ -1,8 +1,9 @@
 """Build the CPython extension smtpcodes._smtpcodes over the C core in csrc/.
 
 The package metadata lives in pyproject.toml; this file only declares the
-extension (the same core source file as the Lua rockspec, plus the command
-line of bindings/cli for `python -m smtpcodes`) and the package.
+extension (the core's sources, every csrc/*.c, as the Lua rockspec lists them
+and `make check-rockspec` checks; plus the command line of bindings/cli for
+`python -m smtpcodes`) and the package.
 """
 import glob
 
@@ -11,11 +12,11 @@ from setuptools import Extension, setup
 ext = Extension(
     "smtpcodes._smtpcodes",
     # bindings/cli/cli.c: the command line, run by `python -m smtpcodes`
-    sources=["csrc/smtpcodes.c", "bindings/cli/cli.c", "bindings/python/_smtpcodes.c"],
+    sources=sorted(glob.glob("csrc/*.c")) + ["bindings/cli/cli.c", "bindings/python/_smtpcodes.c"],
     include_dirs=["csrc", "bindings/cli"],
     # build_ext compares only `sources` with the .so: list the header and the
     # generated table so that editing them rebuilds the extension.
-    depends=sorted(glob.glob("csrc/*.h")) + ["csrc/smtpcodes_data.inc", "bindings/cli/cli.h"],
+    depends=sorted(glob.glob("csrc/*.h")) + sorted(glob.glob("csrc/*.inc")) + ["bindings/cli/cli.h"],
     # no -Wpedantic here: PyType_Slot stores function pointers in void *
     extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"],
 )

@@ -65,7 +65,7 @@ typedef enum smtpcodes_field {
     SMTPCODES_NFIELD = 4
 } smtpcodes_field;
 
-typedef enum smtpcodes_format { SMTPCODES_TEXT = 0, SMTPCODES_MARKDOWN = 1 } smtpcodes_format;
+typedef enum smtpcodes_format { SMTPCODES_TEXT = 0, SMTPCODES_MARKDOWN = 1, SMTPCODES_HTML = 2 } smtpcodes_format;
 
 typedef enum smtpcodes_permanence {
     SMTPCODES_PERM_UNKNOWN = 0,    /* no class digit (registered "X." entries) */

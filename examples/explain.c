@@ -1,6 +1,7 @@
 /* explain.c - a C program linking the smtpcodes core.
  *
- *   cc -std=c11 -I../csrc -o explain explain.c ../csrc/smtpcodes.c
+ *   cc -std=c11 -I../csrc -o explain explain.c $(ls ../csrc/[a-z]*.c)
+ *   (that is, every .c file of the core in ../csrc)
  *   ./explain "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
  *
  * Parses the reply, prints its explanation, classifies it and compares its

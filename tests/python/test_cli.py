@@ -44,8 +44,8 @@ def run_binary(args: Sequence[str | bytes], stdin: bytes | None = None) -> subpr
 
 
 MAILLOG_ARG = str(MAILLOG)
-BINARY_SOURCES = ["csrc/smtpcodes.c", "csrc/smtpcodes.h", "csrc/smtpcodes_data.inc", "bindings/cli/cli.c",
-                  "bindings/cli/cli.h", "bindings/cli/main.c"]
+BINARY_SOURCES = [str(p.relative_to(ROOT)) for p in sorted(ROOT.glob("csrc/*.[ch]")) + sorted(ROOT.glob("csrc/*.inc"))] + [
+    "bindings/cli/cli.c", "bindings/cli/cli.h", "bindings/cli/main.c"]
 
 
 def _binary_is_stale() -> bool:

@@ -1,0 +1,401 @@
+/* classify.c - what a reply means for the sender: the bounce classifier.
+ *
+ * Owns smtpcodes_classify() and smtpcodes_classify_many(): a lenient parse for
+ * the codes, one pass of the generated phrase automaton (classify_data.inc,
+ * compiled from rules.toml and reasons.toml by gen_rules.py) over the text,
+ * and the decision between what the text says and what the codes imply; the
+ * reason table; and the evidence and retry advice in words. */
+#include "internal.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include "classify_data.inc"
+
+/* ------------------------------------------------------------------------ */
+/* Classify                                                                   */
+
+enum { R_DELIVERED = SC_R_DELIVERED, R_ONHOLD = SC_R_ONHOLD, R_UNDEFINED = SC_R_UNDEFINED,
+       R_GREYLISTED = SC_R_GREYLISTED, R_NONE = SC_R_NONE, R_SECURITYERROR = SC_R_SECURITYERROR,
+       R_CONTENTERROR = SC_R_CONTENTERROR, R_EXPIRED = SC_R_EXPIRED, R_NOTACCEPT = SC_R_NOTACCEPT };
+
+typedef char sc_check_reasons[(SC_NREASONS == 38) ? 1 : -1];
+
+size_t smtpcodes_reason_count(void) { return SC_NREASONS; }
+
+const char *smtpcodes_reason_name(int reason) {
+    return (reason >= 0 && reason < SC_NREASONS) ? reason_info[reason].name : NULL;
+}
+
+int smtpcodes_reason_index(const char *name, size_t len) {
+    if (!name && len) return SMTPCODES_ERR_ARG;
+    for (int i = 0; i < SC_NREASONS; i++) {
+        const char *n = reason_info[i].name;
+        if (strlen(n) != len) continue;
+        size_t k = 0;
+        while (k < len && sc_lower((unsigned char)name[k]) == n[k]) k++;
+        if (k == len) return i;
+    }
+    return SMTPCODES_ERR_SYNTAX;
+}
+
+const char *smtpcodes_reason_text(int reason, smtpcodes_reason_field f, smtpcodes_lang lang) {
+    if (reason < 0 || reason >= SC_NREASONS || (unsigned)f > SMTPCODES_REASON_ACTION || !sc_lang_ok(lang))
+        return NULL;
+    return reason_info[reason].text[f][lang];
+}
+
+int smtpcodes_reason_is_hard(int reason) {
+    return (reason >= 0 && reason < SC_NREASONS) ? reason_info[reason].hard : 0;
+}
+
+const char *smtpcodes_evidence_name(smtpcodes_evidence e) {
+    static const char *const names[] = {"none", "phrase", "status", "reply", "subject", "success", "default"};
+    return ((unsigned)e < COUNT_OF(names)) ? names[e] : NULL;
+}
+
+static int status_reason(const smtpcodes_code *c) {
+    size_t lo = 0, hi = SC_NSTATUS;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct status_reason *s = &status_reasons[mid];
+        int cmp = s->cls != c->digits[0] ? (s->cls < c->digits[0] ? -1 : 1)
+                : s->subject != c->digits[1] ? (s->subject < c->digits[1] ? -1 : 1)
+                : s->detail != c->digits[2] ? (s->detail < c->digits[2] ? -1 : 1) : 0;
+        if (!cmp) return s->reason;
+        if (cmp < 0) lo = mid + 1; else hi = mid;
+    }
+    return -1;
+}
+
+static int reply_reason(int code) {
+    for (size_t i = 0; i < SC_NREPLY; i++)
+        if (reply_reasons[i].code == code) return reply_reasons[i].reason;
+    return -1;
+}
+
+/* One pass of the phrase automaton over the whole input. */
+typedef struct scan_result {
+    int rule;                 /* best rule matched, or -1 */
+    size_t rule_end;
+    int vendor;               /* first vendor marker seen, or -1 */
+    unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
+} scan_result;
+
+static int better_rule(int cand, int best) {
+    if (best < 0) return 1;
+    return rules[cand].priority > rules[best].priority;
+}
+
+/* One text being walked through the automaton. */
+typedef struct scan_lane {
+    const unsigned char *p;
+    size_t len;
+    unsigned state;
+    unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];
+    scan_result r;
+} scan_lane;
+
+static void lane_init(scan_lane *l, const char *s, size_t len) {
+    l->p = (const unsigned char *)s;
+    l->len = len;
+    l->state = 0;
+    memset(l->first_end, 0, sizeof l->first_end);
+    memset(l->last_end, 0, sizeof l->last_end);
+    l->r.rule = -1;
+    l->r.rule_end = 0;
+    l->r.vendor = -1;
+    l->r.ctx = 0;
+}
+
+/* The patterns that end at position i (the lane's state has outputs). */
+static void lane_outputs(scan_lane *l, size_t i) {
+    scan_result *r = &l->r;
+    unsigned n = state_out_count[l->state];
+    const unsigned short *o = &state_out[state_out_start[l->state]];
+    for (unsigned k = 0; k < n; k++) {
+        const struct pattern *pt = &patterns[o[k]];
+        if (pt->kind == 1) {
+            if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
+        } else if (pt->kind == 2) {
+            if (r->vendor < 0) r->vendor = pt->arg;
+        } else if (pt->kind == 4) {
+            r->ctx |= 1u << pt->arg;
+        } else {
+            unsigned f = pattern_frag[o[k]];
+            unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
+            if (f < SC_NFRAGS) {
+                if (!l->first_end[f]) l->first_end[f] = end;
+                l->last_end[f] = end;
+            }
+        }
+    }
+}
+
+/* One byte: the next state; bit 15 of a table entry says it has outputs. */
+static inline void lane_step(scan_lane *l, size_t i) {
+    unsigned next = automaton[l->state][byte_class[l->p[i]]];
+    l->state = next & 0x7FFFu;
+    if (next & 0x8000u) lane_outputs(l, i);
+}
+
+/* After the walk: the pairs whose fragments all appeared, in order. */
+static void lane_finish(scan_lane *l) {
+    scan_result *r = &l->r;
+    for (size_t k = 0; k < COUNT_OF(pairs); k++) {
+        const struct pair *pr = &pairs[k];
+        if (!pr->n) continue;
+        unsigned at = 0;
+        int ok = 1;
+        for (unsigned j = 0; j < pr->n && ok; j++) {
+            unsigned f = pr->frag[j];
+            /* the fragment must end after the previous one ended */
+            if (!l->last_end[f] || l->last_end[f] <= at) ok = 0;
+            else at = l->first_end[f] > at ? l->first_end[f] : l->last_end[f];
+        }
+        if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
+    }
+}
+
+static void scan(const char *s, size_t len, scan_result *r) {
+    scan_lane l;
+    lane_init(&l, s, len);
+    for (size_t i = 0; i < len; i++) lane_step(&l, i);
+    lane_finish(&l);
+    *r = l.r;
+}
+
+/* Sisimai decides a few reasons from the status code before it looks at the text:
+ * mailboxfull, mesgtoobig, exceedlimit, suspend and hasmoved, in that order. */
+static int early_rank(int reason) {
+    switch (reason) {
+    case SC_R_MAILBOXFULL: return 0;
+    case SC_R_MESGTOOBIG: return 1;
+    case SC_R_EXCEEDLIMIT: return 2;
+    case SC_R_SUSPEND: return 3;
+    case SC_R_HASMOVED: return 4;
+    default: return 99;
+    }
+}
+
+/* Context and status refinements of what an ordinary (non-definitive) phrase decided,
+ * following Sisimai's decision order, with the session step read from the text instead
+ * of the SMTP command:
+ * - a permanent status that points at mailboxfull/mesgtoobig/exceedlimit/suspend/hasmoved
+ *   outranks a phrase of a reason Sisimai checks later (a size phrase under 5.2.3 is
+ *   exceedlimit); a mailbox-full phrase under a system-full status is systemfull;
+ * - a recipient refusal at MAIL FROM is about the sender ("rejected"); at connection or
+ *   HELO, "blocked"; after DATA, or under a status that points at a filter, a security
+ *   check or the mail system (X.2.0, X.3.x, X.7.x), "filtered" (Sisimai: userunknown only
+ *   at RCPT or under a userunknown status);
+ * - with no phrase and no telling status, a refusal at connection/HELO is "blocked" and
+ *   one at MAIL FROM is "rejected".
+ * `reason` is what the phrases decided (or -1); `definitive` is set for vendor wordings. */
+static int context_reason(int reason, int definitive, const smtpcodes_classification *c, unsigned ctx) {
+    int st = c->code_reason;
+    int subject = c->has_enhanced ? c->enhanced.digits[1] : -1;
+    int detail = c->has_enhanced ? c->enhanced.digits[2] : -1;
+    int rcpt = (ctx & SC_CTX_RCPT) != 0, mail = (ctx & SC_CTX_MAIL) != 0;
+    int conn = (ctx & SC_CTX_CONNECT) != 0;
+    if (reason < 0) {
+        if (st >= 0) return reason;
+        if (conn && !rcpt && !mail) return SC_R_BLOCKED;
+        if (mail && !rcpt) return SC_R_REJECTED;
+        return reason;
+    }
+    if (definitive) return reason;
+    if (st >= 0 && c->has_enhanced && c->enhanced.digits[0] == 5 && early_rank(st) < 99) {
+        if (reason == SC_R_MESGTOOBIG && st == SC_R_EXCEEDLIMIT) return st;
+        if (early_rank(reason) > early_rank(st)) return st;
+    }
+    if (reason == SC_R_MAILBOXFULL && st == SC_R_SYSTEMFULL) return st;
+    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
+    if (address && mail && !rcpt) return SC_R_REJECTED;
+    if (address && conn && !rcpt && !mail) return SC_R_BLOCKED;
+    if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
+        if (ctx & SC_CTX_DATA) return SC_R_FILTERED;
+        if ((subject == 2 && detail == 0) || subject == 3 || subject == 7) return SC_R_FILTERED;
+    }
+    return reason;
+}
+
+/* The codes of a reply, before its text is scanned. */
+static smtpcodes_status classify_codes(const char *s, size_t len, smtpcodes_classification *out) {
+    if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->reason = R_UNDEFINED;
+    out->code_reason = -1;
+    smtpcodes_reply r;
+    int st = smtpcodes_parse(s, len, 0, &r);
+    if (st == SMTPCODES_ERR_EMPTY || st == SMTPCODES_ERR_ARG) return (smtpcodes_status)st;
+    if (st == SMTPCODES_OK) {
+        out->has_basic = r.has_basic;
+        out->has_enhanced = r.has_enhanced;
+        out->code = r.reply_code;
+        out->enhanced = r.status_code;
+        out->permanence = r.permanence;
+        out->flags = r.flags;
+    }
+    return SMTPCODES_OK;
+}
+
+/* The reason, from the codes and what the scan of the text found. */
+static void classify_decide(const char *s, size_t len, smtpcodes_classification *out, const scan_result *scanned) {
+    scan_result sr = *scanned;
+    if (sr.vendor >= 0) out->vendor = vendor_names[sr.vendor];
+    if (sr.rule >= 0) {
+        out->phrase = rules[sr.rule].phrase;
+        out->phrase_end = sr.rule_end;
+        if (rules[sr.rule].vendor >= 0) out->rule_vendor = vendor_names[rules[sr.rule].vendor];
+        if (!out->vendor) out->vendor = out->rule_vendor;   /* the wording names its vendor */
+    }
+    smtpcodes_permanence perm = out->permanence;
+    int phrase_reason = sr.rule >= 0 ? rules[sr.rule].reason : -1;
+    if (phrase_reason == SC_R_MAILERERROR && (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE)) {
+        /* "X-Unix; 255": the number is the local mailer's exit status, not a reply code */
+        out->has_basic = 0;
+        out->permanence = perm = SMTPCODES_PERM_UNKNOWN;
+    }
+
+    if (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE) {
+        int code = out->has_basic ? out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2] : 0;
+        int delivered = (out->has_enhanced && out->enhanced.digits[0] == 2) || phrase_reason == R_DELIVERED ||
+                        (!out->has_basic && out->has_enhanced) || code == 251;
+        out->reason = (perm == SMTPCODES_PERM_SUCCESS && delivered) ? R_DELIVERED : R_NONE;
+        out->evidence = SMTPCODES_EV_SUCCESS;
+    } else {
+        if (out->has_enhanced) out->code_reason = status_reason(&out->enhanced);
+        int reply_r = -1;
+        if (out->has_basic)
+            reply_r = reply_reason(out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2]);
+        int text_reason = phrase_reason >= 0 && phrase_reason != R_DELIVERED &&
+                          (rules[sr.rule].strong || out->code_reason < 0) ? phrase_reason : -1;
+        text_reason = context_reason(text_reason, text_reason >= 0 && rules[sr.rule].priority >= 100, out, sr.ctx);
+        if (text_reason >= 0) {
+            out->reason = text_reason;
+            out->evidence = SMTPCODES_EV_PHRASE;
+            out->overridden = out->code_reason >= 0 && out->code_reason != text_reason;
+        } else if (out->code_reason >= 0) {
+            out->reason = out->code_reason;
+            out->evidence = SMTPCODES_EV_STATUS;
+        } else if (out->has_enhanced && (out->enhanced.digits[1] == 6 || out->enhanced.digits[1] == 7)) {
+            out->reason = out->enhanced.digits[1] == 6 ? R_CONTENTERROR : R_SECURITYERROR;
+            out->evidence = SMTPCODES_EV_SUBJECT;
+        } else if (reply_r >= 0) {
+            out->reason = reply_r;
+            out->evidence = SMTPCODES_EV_REPLY;
+            if (out->code_reason < 0) out->code_reason = reply_r;
+        } else {
+            /* Sisimai's last resort: text to read is "on hold"; nothing to read (no code,
+             * no word: "***", "0", control bytes) is "undefined" */
+            int words = out->has_basic || out->has_enhanced;
+            for (size_t k = 0; k < len && !words; k++) {
+                unsigned char ch = (unsigned char)s[k];
+                words = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80;
+            }
+            out->reason = words ? R_ONHOLD : R_UNDEFINED;
+            out->evidence = SMTPCODES_EV_DEFAULT;
+        }
+    }
+    const struct reason_info *ri = &reason_info[out->reason];
+    out->hard_bounce = ri->hard && perm != SMTPCODES_PERM_TEMPORARY && perm != SMTPCODES_PERM_SUCCESS &&
+                       perm != SMTPCODES_PERM_INTERMEDIATE &&
+                       (out->reason != R_NOTACCEPT || perm == SMTPCODES_PERM_PERMANENT);
+    switch (perm) {
+    case SMTPCODES_PERM_TEMPORARY: out->retry = out->reason != R_EXPIRED; break;
+    case SMTPCODES_PERM_UNKNOWN: out->retry = ri->retry; break;
+    default: out->retry = 0; break;   /* permanent, or a positive reply */
+    }
+    if (out->reason == R_GREYLISTED) out->retry = 1;
+}
+
+smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classification *out) {
+    smtpcodes_status st = classify_codes(s, len, out);
+    if (st != SMTPCODES_OK) return st;
+    scan_result sr;
+    scan(s, len, &sr);
+    classify_decide(s, len, out, &sr);
+    return SMTPCODES_OK;
+}
+
+size_t smtpcodes_classify_many(const char *const *texts, const size_t *lens, size_t n,
+                               smtpcodes_classification *out, int *status) {
+    if (!texts || !lens || !out || !status) return 0;
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        status[i] = smtpcodes_classify(texts[i], lens[i], &out[i]);
+        ok += status[i] == SMTPCODES_OK;
+    }
+    return ok;
+}
+
+int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    int es = lang == SMTPCODES_ES;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    const char *reason = reason_info[c->reason].name;
+    switch (c->evidence) {
+    case SMTPCODES_EV_PHRASE:
+        sc_sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase ? c->phrase : "");
+        if (c->rule_vendor) sc_sb_printf(&b, es ? " (redacci\303\263n de %s)" : " (%s wording)", c->rule_vendor);
+        sc_sb_printf(&b, es ? " indica %s" : " indicates %s", reason);
+        if (c->overridden) {
+            const char *what = c->has_enhanced ? c->enhanced.text : c->code.text;
+            sc_sb_printf(&b, es ? "; el texto prevalece sobre el c\303\263digo %s, que por s\303\255 solo indicar\303\255a %s"
+                             : "; the text outranks code %s, which alone would mean %s",
+                      what, reason_info[c->code_reason].name);
+        }
+        break;
+    case SMTPCODES_EV_STATUS:
+        sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
+        break;
+    case SMTPCODES_EV_SUBJECT:
+        sc_sb_printf(&b, es ? "el asunto X.%d de %s indica %s" : "the X.%d subject of %s implies %s",
+                  c->enhanced.digits[1], c->enhanced.text, reason);
+        break;
+    case SMTPCODES_EV_REPLY:
+        sc_sb_printf(&b, es ? "el c\303\263digo de respuesta %s indica %s" : "reply code %s implies %s", c->code.text, reason);
+        break;
+    case SMTPCODES_EV_SUCCESS:
+        sc_sb_printf(&b, es ? "respuesta positiva %s: %s" : "positive reply %s: %s",
+                  c->has_basic ? c->code.text : c->enhanced.text, reason);
+        break;
+    default:
+        sc_sb_puts(&b, c->reason == R_ONHOLD
+                        ? (es ? "ni el c\303\263digo ni ninguna frase conocida permiten decidir: queda en espera (onhold)"
+                              : "neither a code nor a known phrase decides: on hold (onhold)")
+                        : (es ? "no hay c\303\263digo ni palabras que leer (undefined)"
+                              : "no code and no words to read (undefined)"));
+        break;
+    }
+    if (c->vendor && (!c->rule_vendor || strcmp(c->vendor, c->rule_vendor) != 0))
+        sc_sb_printf(&b, es ? "; respuesta de %s" : "; reply written by %s", c->vendor);
+    return sc_sb_result(&b);
+}
+
+int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    int es = lang == SMTPCODES_ES;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    if (c->permanence == SMTPCODES_PERM_SUCCESS || c->permanence == SMTPCODES_PERM_INTERMEDIATE)
+        sc_sb_puts(&b, es ? "No hace falta reintentar: la respuesta es positiva. "
+                       : "No retry needed: the reply is positive. ");
+    else if (c->reason == R_GREYLISTED)
+        sc_sb_puts(&b, es ? "Reintenta: el listado gris acepta el mismo mensaje en un intento posterior, pasados unos minutos. "
+                       : "Retry: greylisting accepts the same message on a later attempt, after a few minutes. ");
+    else if (c->retry)
+        sc_sb_puts(&b, es ? "Reintenta m\303\241s tarde: el fallo es temporal y la cola emisora lo reintentar\303\241. "
+                       : "Retry later: the failure is temporary and the sending queue will try again. ");
+    else if (c->permanence == SMTPCODES_PERM_TEMPORARY)
+        sc_sb_puts(&b, es ? "No reintentes: los reintentos ya se agotaron. "
+                       : "Do not retry: the retries have already run out. ");
+    else
+        sc_sb_puts(&b, es ? "No reintentes sin cambios: volver\303\241 a fallar. "
+                       : "Do not retry unchanged: it will fail again. ");
+    sc_sb_puts(&b, reason_info[c->reason].text[2][lang]);
+    return sc_sb_result(&b);
+}

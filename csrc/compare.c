@@ -1,0 +1,327 @@
+/* compare.c - two codes side by side.
+ *
+ * Owns smtpcodes_compare() (which aspects two codes share: kind, class,
+ * category, permanence, retry, commands, status; counterparts and related
+ * codes) and the reference-page rendering of a comparison in text, Markdown
+ * and HTML: summary, a table with one column per code (shared values said to
+ * be shared, differences first), each code's sections, key differences and
+ * when to use each. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Compare                                                                    */
+
+static const char *const aspect_names[SMTPCODES_NASPECT][SMTPCODES_NLANG] = {
+    {"kind", "tipo"},
+    {"class", "clase"},
+    {"category", "categor\303\255a"},
+    {"permanence", "permanencia"},
+    {"retry", "reintento"},
+    {"commands", "comandos"},
+    {"standard", "est\303\241ndar"},
+};
+
+const char *smtpcodes_aspect_name(smtpcodes_aspect x, smtpcodes_lang lang) {
+    if ((unsigned)x >= SMTPCODES_NASPECT || !sc_lang_ok(lang)) return NULL;
+    return aspect_names[x][lang];
+}
+
+static int lists_related(const smtpcodes_code *a, const smtpcodes_code *b) {
+    if (!a->entry) return 0;
+    for (size_t i = 0; i < a->entry->nrelated; i++) {
+        smtpcodes_code r;
+        const char *t = a->entry->related[i];
+        if (smtpcodes_lookup(t, strlen(t), &r) != SMTPCODES_OK) continue;
+        if (r.kind == b->kind && r.digits[1] == b->digits[1] && r.digits[2] == b->digits[2] &&
+            (r.digits[0] == b->digits[0] || b->digits[0] == 0 || r.digits[0] == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static int standard_key(const smtpcodes_code *c) {
+    unsigned f = smtpcodes_flags(c);
+    return (f & SMTPCODES_E_VENDOR) ? 2 : (f & SMTPCODES_E_STANDARD) ? 1 : 0;
+}
+
+smtpcodes_status smtpcodes_compare(const smtpcodes_code *a, const smtpcodes_code *b, smtpcodes_comparison *out) {
+    if (!sc_code_ok(a) || !sc_code_ok(b) || !out) return SMTPCODES_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    out->a = *a;
+    out->b = *b;
+    smtpcodes_permanence pa = smtpcodes_permanence_of(a), pb = smtpcodes_permanence_of(b);
+    out->same[SMTPCODES_ASPECT_KIND] = a->kind == b->kind;
+    out->same[SMTPCODES_ASPECT_CLASS] = a->digits[0] == b->digits[0];
+    out->same[SMTPCODES_ASPECT_CATEGORY] = a->kind == b->kind && a->digits[1] == b->digits[1] &&
+                                           (a->kind == SMTPCODES_ENHANCED || a->digits[1] <= 5 || b->digits[1] <= 5);
+    out->same[SMTPCODES_ASPECT_PERMANENCE] = pa == pb;
+    out->same[SMTPCODES_ASPECT_RETRY] = pa == pb;
+    out->same[SMTPCODES_ASPECT_COMMANDS] = sc_code_commands(a) == sc_code_commands(b);
+    out->same[SMTPCODES_ASPECT_STANDARD] = standard_key(a) == standard_key(b) &&
+        (standard_key(a) != 2 || strcmp(a->entry->vendor, b->entry->vendor) == 0);
+    out->identical = strcmp(a->text, b->text) == 0 && a->kind == b->kind;
+    out->counterparts = !out->identical && a->kind == b->kind && a->digits[1] == b->digits[1] &&
+                        a->digits[2] == b->digits[2] &&
+                        ((pa == SMTPCODES_PERM_TEMPORARY && pb == SMTPCODES_PERM_PERMANENT) ||
+                         (pa == SMTPCODES_PERM_PERMANENT && pb == SMTPCODES_PERM_TEMPORARY));
+    out->related = lists_related(a, b) || lists_related(b, a);
+    return SMTPCODES_OK;
+}
+
+static void aspect_value(sc_buf *b, const smtpcodes_code *c, smtpcodes_aspect x, smtpcodes_lang lang) {
+    switch (x) {
+    case SMTPCODES_ASPECT_KIND:
+        sc_sb_puts(b, sc_ui[c->kind == SMTPCODES_BASIC ? UI_BASIC_KIND : UI_ENH_KIND][lang]);
+        break;
+    case SMTPCODES_ASPECT_CLASS:
+        sc_put_class_label(b, c);
+        sc_sb_puts(b, smtpcodes_class_name(c, lang));
+        break;
+    case SMTPCODES_ASPECT_CATEGORY:
+        sc_put_category_label(b, c);
+        sc_sb_puts(b, smtpcodes_category_name(c, lang));
+        break;
+    case SMTPCODES_ASPECT_PERMANENCE:
+        sc_sb_puts(b, sc_perm_local[smtpcodes_permanence_of(c)][lang]);
+        break;
+    case SMTPCODES_ASPECT_RETRY:
+        sc_sb_puts(b, sc_retry_text(smtpcodes_permanence_of(c), lang));
+        break;
+    case SMTPCODES_ASPECT_COMMANDS:
+        sc_put_commands(b, sc_code_commands(c), lang, ", ");
+        break;
+    default:
+        sc_put_status(b, c, lang);
+        break;
+    }
+}
+
+int smtpcodes_aspect_value(const smtpcodes_comparison *cmp, smtpcodes_aspect x, int which,
+                           smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!cmp || (unsigned)x >= SMTPCODES_NASPECT || (which != 0 && which != 1) || (!buf && cap))
+        return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    aspect_value(&b, which ? &cmp->b : &cmp->a, x, lang);
+    return sc_sb_result(&b);
+}
+
+/* "2xx Positive Completion" as prose uses the class digit and "xx". */
+static void put_class_prose(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang) {
+    if (c->kind == SMTPCODES_BASIC) sc_sb_printf(b, "%dxx ", c->digits[0]);
+    else if (c->digits[0]) sc_sb_printf(b, "%d.x.x ", c->digits[0]);
+    sc_sb_puts(b, smtpcodes_class_name(c, lang));
+}
+
+/* A sentence of static text with its first letter lowered (ASCII only). */
+static void put_lowered(sc_buf *b, const char *s) {
+    if (*s >= 'A' && *s <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z')) {
+        sc_sb_putc(b, (char)(*s + 32));
+        s++;
+    }
+    sc_sb_puts(b, s);
+}
+
+static void put_first_sentence(sc_buf *b, const char *s) {
+    const char *p = s;
+    while (*p) {
+        if ((p[0] == '.' || p[0] == '!' || p[0] == '?') && (p[1] == ' ' || p[1] == '\0') &&
+            !(p - s >= 2 && p[-2] == 'e' && p[-1] == '.') && !(p - s >= 1 && p[-1] == 'g' && p > s + 1 && p[-2] == '.')) {
+            sc_sb_putn(b, s, (size_t)(p - s + 1));
+            return;
+        }
+        p++;
+    }
+    sc_sb_puts(b, s);
+}
+
+static void summary(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang) {
+    const smtpcodes_code *a = &cmp->a, *c = &cmp->b;
+    int es = lang == SMTPCODES_ES;
+    const char *ka = sc_class_meaning(a, lang);
+    if (cmp->identical) {
+        sc_sb_printf(b, es ? "Has comparado %s consigo mismo: " : "You compared %s with itself: ", a->text);
+        sc_sb_puts(b, smtpcodes_text(a, SMTPCODES_TITLE, lang));
+        sc_sb_puts(b, ".");
+        return;
+    }
+    if (a->kind != c->kind) {
+        sc_sb_printf(b, es ? "%s es un %s (RFC 5321) y %s un %s (RFC 3463). "
+                        : "%s is a %s (RFC 5321) and %s an %s (RFC 3463). ",
+                  a->kind == SMTPCODES_BASIC ? a->text : c->text, sc_ui[UI_BASIC_KIND][lang],
+                  a->kind == SMTPCODES_BASIC ? c->text : a->text, sc_ui[UI_ENH_KIND][lang]);
+    }
+    if (cmp->same[SMTPCODES_ASPECT_CLASS] && ka) {
+        sc_sb_printf(b, es ? "Tanto %s como %s pertenecen a la clase " : "Both %s and %s belong to the ", a->text, c->text);
+        put_class_prose(b, a, lang);
+        sc_sb_puts(b, es ? ": " : " class: ");
+        put_lowered(b, ka);
+        sc_sb_puts(b, " ");
+    } else {
+        sc_sb_printf(b, es ? "%s pertenece a la clase " : "%s belongs to the ", a->text);
+        put_class_prose(b, a, lang);
+        sc_sb_printf(b, es ? ", mientras que %s pertenece a la clase " : " class, whereas %s belongs to the ", c->text);
+        put_class_prose(b, c, lang);
+        sc_sb_puts(b, es ? ". " : " class. ");
+    }
+    /* category / subject */
+    if (cmp->same[SMTPCODES_ASPECT_CATEGORY]) {
+        sc_sb_puts(b, es ? "Los dos est\303\241n en la categor\303\255a " : "Both are in the ");
+        sc_put_category_label(b, a);
+        sc_sb_puts(b, smtpcodes_category_name(a, lang));
+        sc_sb_puts(b, es ? ". " : " category. ");
+    } else {
+        sc_sb_printf(b, es ? "%s (%s) entra en la categor\303\255a " : "%s (%s) falls in the ", a->text,
+                  smtpcodes_text(a, SMTPCODES_TITLE, lang));
+        sc_put_category_label(b, a);
+        sc_sb_puts(b, smtpcodes_category_name(a, lang));
+        sc_sb_printf(b, es ? ", y %s (%s) en la categor\303\255a " : " category, while %s (%s) falls in the ", c->text,
+                  smtpcodes_text(c, SMTPCODES_TITLE, lang));
+        sc_put_category_label(b, c);
+        sc_sb_puts(b, smtpcodes_category_name(c, lang));
+        sc_sb_puts(b, es ? ". " : " category. ");
+    }
+    unsigned long ca = sc_code_commands(a), cc = sc_code_commands(c);
+    if (ca && cc) {
+        if (ca == cc) {
+            sc_sb_puts(b, es ? "Ambos responden a " : "Both answer ");
+            sc_put_commands(b, ca, lang, sc_or_word(lang));
+            sc_sb_puts(b, ". ");
+        } else {
+            sc_sb_printf(b, es ? "Los servidores env\303\255an %s en respuesta a " : "Servers send %s in reply to ", a->text);
+            sc_put_commands(b, ca, lang, sc_or_word(lang));
+            sc_sb_printf(b, es ? ", y %s en respuesta a " : ", and %s in reply to ", c->text);
+            sc_put_commands(b, cc, lang, sc_or_word(lang));
+            sc_sb_puts(b, ". ");
+        }
+    }
+    if (cmp->counterparts)
+        sc_sb_puts(b, es ? "Son la pareja temporal y permanente de la misma condici\303\263n. "
+                      : "They are counterparts: the same condition reported as temporary and as permanent. ");
+    else if (cmp->related)
+        sc_sb_puts(b, es ? "La base de conocimiento los registra como c\303\263digos relacionados. "
+                      : "The knowledge base lists them as related codes. ");
+    smtpcodes_permanence pa = smtpcodes_permanence_of(a), pc = smtpcodes_permanence_of(c);
+    if (pa == pc) {
+        if (pa == SMTPCODES_PERM_SUCCESS || pa == SMTPCODES_PERM_INTERMEDIATE)
+            sc_sb_puts(b, es ? "Ninguno de los dos es un error, as\303\255 que no hay nada que reintentar."
+                          : "Neither is an error, so there is nothing to retry.");
+        else if (pa == SMTPCODES_PERM_TEMPORARY)
+            sc_sb_puts(b, es ? "Los dos son temporales: el remitente debe reintentar m\303\241s tarde."
+                          : "Both are temporary: the sender should retry later.");
+        else if (pa == SMTPCODES_PERM_PERMANENT)
+            sc_sb_puts(b, es ? "Los dos son permanentes: reenviar sin cambios volver\303\241 a fallar."
+                          : "Both are permanent: resending unchanged will fail again.");
+        else
+            sc_sb_puts(b, es ? "Su permanencia depende de la clase con la que se env\303\255en."
+                          : "Their permanence depends on the class they are sent with.");
+    } else {
+        sc_sb_printf(b, es ? "Para el remitente, %s significa: " : "For the sender, %s means: ", a->text);
+        sc_sb_puts(b, sc_retry_text(pa, lang));
+        sc_sb_printf(b, es ? "; %s significa: " : "; %s means: ", c->text);
+        sc_sb_puts(b, sc_retry_text(pc, lang));
+        sc_sb_puts(b, ".");
+    }
+}
+
+static void key_differences(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
+    int n = 0;
+    for (int x = 0; x < SMTPCODES_NASPECT; x++) {
+        if (cmp->same[x]) continue;
+        n++;
+        sc_sb_puts(b, "- ");
+        const char *name = aspect_names[x][lang];
+        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        sc_sb_putc(b, (char)(name[0] - 32));
+        sc_sb_puts(b, name + 1);
+        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        sc_sb_puts(b, ": ");
+        sc_sb_printf(b, "%s: ", cmp->a.text);
+        aspect_value(b, &cmp->a, (smtpcodes_aspect)x, lang);
+        sc_sb_printf(b, "; %s: ", cmp->b.text);
+        aspect_value(b, &cmp->b, (smtpcodes_aspect)x, lang);
+        sc_sb_puts(b, ".\n");
+    }
+    if (!n) {
+        sc_sb_puts(b, lang == SMTPCODES_ES
+                       ? "- Coinciden en clase, categor\303\255a, permanencia, comandos y estatus; solo cambia el detalle del c\303\263digo.\n"
+                       : "- They agree on class, category, permanence, commands and status; only the detail of the code differs.\n");
+    }
+}
+
+static void when_to_use(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
+    const smtpcodes_code *codes[2] = {&cmp->a, &cmp->b};
+    for (int i = 0; i < 2; i++) {
+        const smtpcodes_code *c = codes[i];
+        if (i && cmp->identical) break;
+        sc_sb_puts(b, "- ");
+        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        sc_sb_puts(b, c->text);
+        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        sc_sb_puts(b, " (");
+        sc_put_md(b, fmt, smtpcodes_text(c, SMTPCODES_TITLE, lang));
+        sc_sb_puts(b, "): ");
+        unsigned long cm = sc_code_commands(c);
+        if (cm) {
+            sc_sb_puts(b, lang == SMTPCODES_ES ? "respuesta a " : "the reply to ");
+            sc_put_commands(b, cm, lang, sc_or_word(lang));
+            sc_sb_puts(b, ". ");
+        }
+        char tmp[1024];
+        sc_buf t;
+        sc_sb_init(&t, tmp, sizeof tmp);
+        put_first_sentence(&t, smtpcodes_text(c, SMTPCODES_WHEN, lang));
+        sc_put_md(b, fmt, tmp);
+        sc_sb_puts(b, " ");
+        const char *r = sc_retry_text(smtpcodes_permanence_of(c), lang);
+        sc_sb_putc(b, (char)(r[0] >= 'a' && r[0] <= 'z' ? r[0] - 32 : r[0]));
+        sc_sb_puts(b, r + 1);
+        sc_sb_puts(b, ".\n");
+    }
+}
+
+int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, smtpcodes_section section,
+                                smtpcodes_lang lang, smtpcodes_format fmt, char *buf, size_t cap) {
+    if (!cmp || (!buf && cap) || (fmt != SMTPCODES_TEXT && fmt != SMTPCODES_MARKDOWN) ||
+        (unsigned)section > SMTPCODES_SECTION_WHEN_TO_USE || !sc_code_ok(&cmp->a) || !sc_code_ok(&cmp->b))
+        return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    switch (section) {
+    case SMTPCODES_SECTION_SUMMARY: summary(&b, cmp, lang); break;
+    case SMTPCODES_SECTION_KEY_DIFFERENCES: key_differences(&b, cmp, lang, fmt); break;
+    case SMTPCODES_SECTION_WHEN_TO_USE: when_to_use(&b, cmp, lang, fmt); break;
+    default: {
+        char head[96];
+        snprintf(head, sizeof head, "%s vs %s", cmp->a.text, cmp->b.text);
+        sc_put_heading(&b, fmt, 2, head);
+        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
+        summary(&b, cmp, lang);
+        sc_sb_puts(&b, "\n\n");
+        const smtpcodes_code *codes[2] = {&cmp->a, &cmp->b};
+        for (int i = 0; i < 2; i++) {
+            if (i && cmp->identical) break;
+            char h[600];
+            snprintf(h, sizeof h, "%s %s %s", codes[i]->text, fmt == SMTPCODES_MARKDOWN ? "\xE2\x80\x94" : "-",
+                     smtpcodes_text(codes[i], SMTPCODES_TITLE, lang));
+            sc_put_heading(&b, fmt, 3, h);
+            if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
+            sc_put_sections(&b, codes[i], lang, fmt);
+        }
+        sc_put_heading(&b, fmt, 3, sc_ui[UI_KEY_DIFF][lang]);
+        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
+        key_differences(&b, cmp, lang, fmt);
+        sc_sb_putc(&b, '\n');
+        sc_put_heading(&b, fmt, 3, sc_ui[UI_WHEN_USE][lang]);
+        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
+        when_to_use(&b, cmp, lang, fmt);
+        break;
+    }
+    }
+    return sc_sb_result(&b);
+}

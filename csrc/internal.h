@@ -1,0 +1,116 @@
+/* internal.h - what the rooms of the core share, and nothing else.
+ *
+ * The core is split by capability, one .c file each (see the header comment of
+ * each): buffer.c (the output writer and byte-level text helpers), strings.c
+ * (versions, status messages, languages and every interface word in both
+ * languages), table.c (the knowledge base: iteration, lookup, texts, classes),
+ * commands.c (which replies a command may get), search.c, parse.c (replies),
+ * render.c (explanations of codes, replies and classifications as text,
+ * Markdown and HTML), compare.c and classify.c. This header is private: the
+ * public API is smtpcodes.h alone. Every symbol declared here has hidden
+ * visibility, so that a binding linking the core exports only its entry point.
+ * No global mutable state: everything declared here is a function or const data. */
+#ifndef SMTPCODES_INTERNAL_H
+#define SMTPCODES_INTERNAL_H
+
+#include "smtpcodes.h"
+
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#  define SC_HIDDEN __attribute__((visibility("hidden")))
+#else
+#  define SC_HIDDEN
+#endif
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- bytes ------------------------------------------------------------------ */
+static inline int sc_lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static inline int sc_is_digit(int c) { return c >= '0' && c <= '9'; }
+static inline int sc_is_space(int c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+static inline int sc_lang_ok(smtpcodes_lang lang) { return lang == SMTPCODES_EN || lang == SMTPCODES_ES; }
+static inline int sc_code_ok(const smtpcodes_code *c) {
+    return c && (c->kind == SMTPCODES_BASIC || c->kind == SMTPCODES_ENHANCED);
+}
+static inline int sc_format_ok(smtpcodes_format f) {
+    return f == SMTPCODES_TEXT || f == SMTPCODES_MARKDOWN || f == SMTPCODES_HTML;
+}
+/* Length of a valid UTF-8 sequence at s (n bytes available), 0 if invalid. */
+SC_HIDDEN size_t sc_utf8_seq(const unsigned char *s, size_t n);
+
+/* ---- the output writer (buffer.c) ------------------------------------------ */
+/* snprintf semantics: writes at most cap bytes, always NUL-terminated when
+ * cap > 0; len counts the bytes the full output needs. */
+typedef struct sc_buf {
+    char *buf;
+    size_t cap;
+    size_t len;
+} sc_buf;
+
+SC_HIDDEN void sc_sb_init(sc_buf *b, char *buf, size_t cap);
+SC_HIDDEN void sc_sb_putn(sc_buf *b, const char *s, size_t n);
+SC_HIDDEN void sc_sb_puts(sc_buf *b, const char *s);
+SC_HIDDEN void sc_sb_putc(sc_buf *b, char c);
+SC_HIDDEN void sc_sb_printf(sc_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+SC_HIDDEN int sc_sb_result(const sc_buf *b);
+/* Untrusted text: invalid UTF-8 becomes U+FFFD, control bytes '?' (a tab a
+ * space), at most max input bytes (then an ellipsis). */
+SC_HIDDEN void sc_sb_put_safe(sc_buf *b, const char *s, size_t n, size_t max);
+/* HTML: the NUL-terminated text s with & < > " ' escaped. */
+SC_HIDDEN void sc_sb_put_html(sc_buf *b, const char *s);
+SC_HIDDEN void sc_sb_put_htmln(sc_buf *b, const char *s, size_t n);
+
+/* ---- interface words (strings.c) ------------------------------------------- */
+enum sc_ui_id {
+    UI_DESCRIPTION, UI_WHEN, UI_FIX, UI_CLASS, UI_CATEGORY, UI_SUBJECT, UI_STATUS, UI_REFERENCES,
+    UI_COMMANDS, UI_RELATED, UI_STANDARD, UI_NONSTANDARD, UI_VENDOR, UI_DEPRECATED, UI_UNKNOWN,
+    UI_ANY_CLASS, UI_REPLY, UI_FLAGS, UI_TEXT, UI_NONE, UI_ALSO_VENDOR, UI_KEY_DIFF, UI_WHEN_USE,
+    UI_BASIC_KIND, UI_ENH_KIND, UI_RETRY_SUCCESS, UI_RETRY_INTER, UI_RETRY_TEMP, UI_RETRY_PERM,
+    UI_RETRY_UNKNOWN, UI_PERMANENCE, UI_RETRY, UI_KIND, UI_NO_COMMANDS, UI_RANGE_NOTE,
+    UI_CLASSIFICATION, UI_REASON, UI_HARD_BOUNCE, UI_EVIDENCE, UI_PROVIDER, UI_CODE, UI_ENHANCED,
+    UI_YES, UI_NO, UI_WHAT_TO_DO, UI_ASPECT, UI_BOTH, UI_SHARED, UI_LINES, UI_VS, UI_ERROR,
+    UI_COUNT
+};
+SC_HIDDEN extern const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG];
+/* permanence names in each language, indexed by smtpcodes_permanence (0-4) */
+SC_HIDDEN extern const char *const sc_perm_local[5][SMTPCODES_NLANG];
+/* reply-flag names ("class-mismatch") and their descriptions in each language */
+SC_HIDDEN extern const char *const sc_flag_names[SMTPCODES_NFLAGS];
+SC_HIDDEN extern const char *const sc_flag_local[SMTPCODES_NFLAGS][SMTPCODES_NLANG];
+
+/* ---- the knowledge base (table.c) ------------------------------------------ */
+#define SC_MAX_ENTRIES 1024   /* bound on the table size, checked in table.c */
+SC_HIDDEN const smtpcodes_entry *sc_find_exact(int kind, int cls, int subject, int detail);
+/* 1-3 digits without a leading zero at s[*i] (advancing *i); -1 if malformed. */
+SC_HIDDEN int sc_read_num(const char *s, size_t len, size_t *i);
+/* The class meaning of a code in a language, NULL when it has no class digit. */
+SC_HIDDEN const char *sc_class_meaning(const smtpcodes_code *c, smtpcodes_lang lang);
+/* The generator's folded title (field 0) and description (field 1) of entry i. */
+SC_HIDDEN const char *sc_search_text(size_t i, int field, int lang);
+/* The basic codes listed for command i in the command table, and how many. */
+SC_HIDDEN const unsigned short *sc_command_codes(size_t i, size_t *n);
+
+/* ---- rendering helpers shared by render.c and compare.c --------------------- */
+SC_HIDDEN const char *sc_retry_text(smtpcodes_permanence p, smtpcodes_lang lang);
+SC_HIDDEN void sc_put_class_label(sc_buf *b, const smtpcodes_code *c);
+SC_HIDDEN void sc_put_category_label(sc_buf *b, const smtpcodes_code *c);
+SC_HIDDEN void sc_put_commands(sc_buf *b, unsigned long bits, smtpcodes_lang lang, const char *sep_last);
+SC_HIDDEN unsigned long sc_code_commands(const smtpcodes_code *c);
+SC_HIDDEN const char *sc_or_word(smtpcodes_lang lang);
+SC_HIDDEN void sc_put_status(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang);
+SC_HIDDEN void sc_put_heading(sc_buf *b, smtpcodes_format fmt, int level, const char *title);
+/* static text in the format: Markdown-escaped, HTML-escaped, or as is */
+SC_HIDDEN void sc_put_md(sc_buf *b, smtpcodes_format fmt, const char *s);
+SC_HIDDEN void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt);
+/* HTML card framing: the opening <section> with its inline style, and the close */
+SC_HIDDEN void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang);
+SC_HIDDEN void sc_html_close(sc_buf *b);
+
+#endif /* SMTPCODES_INTERNAL_H */

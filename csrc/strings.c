@@ -1,0 +1,134 @@
+/* strings.c - versions, status messages, language tags and interface words.
+ *
+ * Owns every fixed word a rendering prints (field labels, headings, yes/no,
+ * permanence and flag names) in English and Spanish, so that a rendering in
+ * one language never shows a word of the other; plus smtpcodes_version(),
+ * smtpcodes_strerror(), smtpcodes_status_name() and the language tags. */
+#include "internal.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* Versions, errors, languages                                               */
+
+const char *smtpcodes_version(void) { return SMTPCODES_VERSION; }
+
+const char *smtpcodes_strerror(int status) {
+    switch (status) {
+    case SMTPCODES_OK: return "success";
+    case SMTPCODES_ERR_ARG: return "invalid argument";
+    case SMTPCODES_ERR_EMPTY: return "empty input";
+    case SMTPCODES_ERR_SYNTAX: return "not an SMTP reply code, enhanced status code or reply";
+    case SMTPCODES_ERR_RANGE: return "digits outside the ranges SMTP allows";
+    case SMTPCODES_ERR_LANG: return "unknown language (use \"en\" or \"es\")";
+    case SMTPCODES_ERR_NO_CODE: return "no reply code or enhanced status code found in the text";
+    case SMTPCODES_ERR_INCOMPLETE: return "the reply ends with a continuation line";
+    case SMTPCODES_ERR_MIXED: return "the lines of the reply carry different codes";
+    case SMTPCODES_ERR_COMMAND: return "unknown SMTP command";
+    case SMTPCODES_ERR_TOO_LONG: return "output too long";
+    default: return "unknown error";
+    }
+}
+
+const char *smtpcodes_status_name(int status) {
+    switch (status) {
+    case SMTPCODES_OK: return "ok";
+    case SMTPCODES_ERR_ARG: return "arg";
+    case SMTPCODES_ERR_EMPTY: return "empty";
+    case SMTPCODES_ERR_SYNTAX: return "syntax";
+    case SMTPCODES_ERR_RANGE: return "range";
+    case SMTPCODES_ERR_LANG: return "lang";
+    case SMTPCODES_ERR_NO_CODE: return "no-code";
+    case SMTPCODES_ERR_INCOMPLETE: return "incomplete";
+    case SMTPCODES_ERR_MIXED: return "mixed";
+    case SMTPCODES_ERR_COMMAND: return "command";
+    case SMTPCODES_ERR_TOO_LONG: return "too-long";
+    default: return "error";
+    }
+}
+
+smtpcodes_status smtpcodes_lang_from_tag(const char *tag, size_t len, smtpcodes_lang *out) {
+    if (!tag || !out) return SMTPCODES_ERR_ARG;
+    if (len >= 2 && (len == 2 || tag[2] == '-' || tag[2] == '_')) {
+        int a = sc_lower((unsigned char)tag[0]), b = sc_lower((unsigned char)tag[1]);
+        if (a == 'e' && b == 'n') { *out = SMTPCODES_EN; return SMTPCODES_OK; }
+        if (a == 'e' && b == 's') { *out = SMTPCODES_ES; return SMTPCODES_OK; }
+    }
+    return SMTPCODES_ERR_LANG;
+}
+
+const char *smtpcodes_lang_tag(smtpcodes_lang lang) {
+    switch (lang) {
+    case SMTPCODES_EN: return "en";
+    case SMTPCODES_ES: return "es";
+    default: return NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Interface strings                                                          */
+
+const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG] = {
+    [UI_DESCRIPTION] = {"Description", "Descripci\303\263n"},
+    [UI_WHEN] = {"When you'll see it", "Cu\303\241ndo lo ver\303\241s"},
+    [UI_FIX] = {"How to fix it", "C\303\263mo solucionarlo"},
+    [UI_CLASS] = {"Class", "Clase"},
+    [UI_CATEGORY] = {"Category", "Categor\303\255a"},
+    [UI_SUBJECT] = {"Subject", "Asunto"},
+    [UI_STATUS] = {"Status", "Estado"},
+    [UI_REFERENCES] = {"References", "Referencias"},
+    [UI_COMMANDS] = {"Returned by", "Lo devuelven"},
+    [UI_RELATED] = {"Related", "Relacionados"},
+    [UI_STANDARD] = {"standard", "est\303\241ndar"},
+    [UI_NONSTANDARD] = {"non-standard", "no est\303\241ndar"},
+    [UI_VENDOR] = {"vendor-specific", "propio de un proveedor"},
+    [UI_DEPRECATED] = {"deprecated", "obsoleto"},
+    [UI_UNKNOWN] = {"not in the knowledge base: explained from its digits",
+                    "no figura en la base de conocimiento: se explica a partir de sus d\303\255gitos"},
+    [UI_ANY_CLASS] = {"any class (2, 4 or 5)", "cualquier clase (2, 4 o 5)"},
+    [UI_REPLY] = {"Reply", "Respuesta"},
+    [UI_FLAGS] = {"Flags", "Indicadores"},
+    [UI_TEXT] = {"Text", "Texto"},
+    [UI_NONE] = {"none", "ninguno"},
+    [UI_ALSO_VENDOR] = {"Also used with another meaning by", "Tambi\303\251n lo usa con otro significado"},
+    [UI_KEY_DIFF] = {"Key differences", "Diferencias clave"},
+    [UI_WHEN_USE] = {"When to use each", "Cu\303\241ndo usar cada uno"},
+    [UI_BASIC_KIND] = {"basic reply code", "c\303\263digo de respuesta b\303\241sico"},
+    [UI_ENH_KIND] = {"enhanced status code", "c\303\263digo de estado extendido"},
+    [UI_RETRY_SUCCESS] = {"nothing to retry: the command succeeded",
+                          "no hay nada que reintentar: el comando tuvo \303\251xito"},
+    [UI_RETRY_INTER] = {"no retry: the client continues the dialogue",
+                        "no se reintenta: el cliente contin\303\272a el di\303\241logo"},
+    [UI_RETRY_TEMP] = {"retry later: the condition is temporary",
+                       "reintentar m\303\241s tarde: la condici\303\263n es temporal"},
+    [UI_RETRY_PERM] = {"do not retry unchanged: it will fail again",
+                       "no reintentar sin cambios: volver\303\241 a fallar"},
+    [UI_RETRY_UNKNOWN] = {"depends on the class it is sent with",
+                          "depende de la clase con la que se env\303\255e"},
+    [UI_PERMANENCE] = {"Permanence", "Permanencia"},
+    [UI_RETRY] = {"Retry", "Reintento"},
+    [UI_KIND] = {"Kind", "Tipo"},
+    [UI_NO_COMMANDS] = {"no command listed", "ning\303\272n comando registrado"},
+    [UI_RANGE_NOTE] = {"part of the vendor range", "parte del rango del proveedor"},
+};
+
+static const char *const perm_names[5] = {"unknown", "success", "intermediate", "temporary", "permanent"};
+const char *const sc_perm_local[5][SMTPCODES_NLANG] = {
+    {"unknown", "desconocida"},
+    {"success", "\303\251xito"},
+    {"intermediate", "intermedia"},
+    {"temporary", "temporal"},
+    {"permanent", "permanente"},
+};
+
+const char *const sc_flag_names[SMTPCODES_NFLAGS] = {
+    "class-mismatch", "mixed-codes", "non-standard", "not-utf8", "bare-code", "multiline",
+    "incomplete", "truncated", "embedded", "enhanced-only", "control-chars", "long-line",
+    "unknown-code",
+};
+
+const char *smtpcodes_permanence_name(smtpcodes_permanence p) {
+    return ((unsigned)p < 5u) ? perm_names[p] : NULL;
+}
+
+const char *smtpcodes_flag_name(size_t i) { return i < SMTPCODES_NFLAGS ? sc_flag_names[i] : NULL; }
