@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what `make test` needs and a fresh Debian 12 machine lacks: the Lua toolchain,
-# the C checkers and the Python test packages. Installs only what is missing; does nothing
+# the C checkers, the Python test packages and the headless Chromium (with its driver and
+# selenium) of the browser test. Installs only what is missing; does nothing
 # when SMTPCODES_NO_INSTALL=1. apt-get needs root; without it, the missing packages are listed.
 set -uo pipefail
 [ "${SMTPCODES_NO_INSTALL:-0}" = "1" ] && exit 0
@@ -9,7 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 want=(make gcc pkg-config valgrind lua5.4 liblua5.4-dev lua-busted luarocks
       lua5.3 liblua5.3-dev lua5.1 liblua5.1-0-dev luajit libluajit-5.1-dev
-      clang libclang-rt-14-dev clang-tidy cppcheck)
+      clang libclang-rt-14-dev clang-tidy cppcheck chromium chromium-driver)
 missing=()
 if command -v dpkg-query >/dev/null; then
   for p in "${want[@]}"; do
@@ -27,7 +28,7 @@ if ((${#missing[@]})); then
 fi
 
 pymissing=()
-for m in pytest mypy setuptools wheel nbclient nbformat ipykernel pandas matplotlib; do
+for m in pytest mypy setuptools wheel nbclient nbformat ipykernel pandas matplotlib nbconvert selenium; do
   "$PY" -c "import $m" 2>/dev/null || pymissing+=("$m")
 done
 if ((${#pymissing[@]})); then
