@@ -19,9 +19,9 @@ cells.forEach((cell, i) => {
   const out = cell.querySelector('.jp-Cell-outputWrapper') || cell.querySelector('.jp-OutputArea');
   if (!out) return;
   const src = cell.querySelector('.jp-InputArea-editor');
-  const first = src ? src.innerText.trim().split('\n').slice(-1)[0] : 'cell ' + i;
+  const first = src ? src.innerText.trim().split('\n').map(l => l.trim()).filter(Boolean).join('; ') : 'cell ' + i;
   out.dataset.card = '1';
-  out.dataset.name = 'notebook cell "' + first.slice(0, 70) + '"';
+  out.dataset.name = 'notebook cell "' + (first.length > 70 ? first.slice(0, 67) + '...' : first) + '"';
   out.dataset.kind = cell.classList.contains('celltag_smtpcodes-compare') ? 'comparison' : 'other';
   out.dataset.lang = cell.classList.contains('celltag_lang-es') ? 'es' : 'en';
 });
@@ -81,6 +81,12 @@ const offSet = new Set(offenders.map(o => o.el));
 out.overflowCount = offenders.length;
 out.overflow = offenders.filter(o => !offSet.has(o.el.parentElement)).slice(0, 15)
   .map(o => ({card: cardName(o.el), desc: desc(o.el), right: o.right, width: o.width}));
+// a box that scrolls (or clips) sideways: its content is wider than the box
+out.scrollers = [...seen].filter(el => el !== document.body && el !== de).flatMap(el => {
+  const ox = getComputedStyle(el).overflowX;
+  return ox !== 'visible' && el.scrollWidth > el.clientWidth + 2
+    ? [{card: cardName(el), desc: desc(el), overflowX: ox, scrollWidth: el.scrollWidth, clientWidth: el.clientWidth}] : [];
+}).slice(0, 15);
 out.scopeCount = scopes.length;
 out.scopeText = scopes.map(s => s.innerText).join('\n');
 
@@ -105,13 +111,16 @@ return out;
 def tag_notebook(nb: Any) -> None:
     """Tag the code cells of an executed notebook whose outputs are smtpcodes results, so
     the HTML export marks them (nbconvert's lab template writes a class celltag_<tag>):
-    smtpcodes-card on each, smtpcodes-compare on comparisons, lang-es on Spanish ones."""
+    smtpcodes-card on each, smtpcodes-compare on comparisons, lang-es on Spanish ones.
+    A result is an HTML output that names smtpcodes (the object's repr or its markup), or
+    a Markdown output of a cell that calls smtpcodes; a DataFrame of smtpcodes.table() is not."""
     for cell in nb.cells:
-        if cell.cell_type != "code" or "smtpcodes." not in cell.source:
+        if cell.cell_type != "code" or "smtpcodes" not in cell.source:
             continue
-        rich = [o for o in cell.get("outputs", []) if "data" in o
-                and ("text/html" in o["data"] or "text/markdown" in o["data"])
-                and "image/png" not in o["data"]]
+        rich = [o for o in cell.get("outputs", []) if "data" in o and (
+                ("text/html" in o["data"] and ("smtpcodes" in o["data"]["text/html"]
+                                               or "smtpcodes" in o["data"].get("text/plain", "")))
+                or "text/markdown" in o["data"])]
         if not rich:
             continue
         tags = set(cell.metadata.get("tags", [])) | {"smtpcodes-card"}
@@ -223,6 +232,9 @@ def check_overflow(page: str, s: dict) -> list[str]:
         problems.append(f'{page}: {s["overflowCount"]} elements end right of the viewport '
                         f'(clientWidth {s["clientWidth"]}); outermost: ' + "; ".join(
                             f'{o["card"]}: {o["desc"]} right={o["right"]} width={o["width"]}' for o in s["overflow"]))
+    for b in s["scrollers"]:
+        problems.append(f'{page}: {b["card"]}: {b["desc"]} (overflow-x: {b["overflowX"]}) holds content '
+                        f'{b["scrollWidth"]} px wide in a box {b["clientWidth"]} px wide: it scrolls or cuts sideways')
     return problems
 
 
