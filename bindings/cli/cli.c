@@ -2,26 +2,165 @@
  *
  * smtpcodes_cli() is the whole program; bindings/cli/main.c calls it for the
  * `smtpcodes` binary and the Python extension calls it for `python -m smtpcodes`,
- * so both print exactly the same thing. Exit codes: 0 ok, 1 not found, 2 usage
- * or malformed input. */
+ * so both print exactly the same thing. Exit codes: 0 ok, 1 not found, 2 usage,
+ * malformed input or a read/write error, 141 (128 + SIGPIPE) when stdout is a
+ * broken pipe and SIGPIPE is ignored (with its default action the process dies
+ * by SIGPIPE first, which a shell also reports as 141).
+ *
+ * Nothing is lost silently:
+ * - stdout is written through one buffer of whole records (a classify line, a
+ *   lookup card, a JSON line) with write(2), every write checked; at the first
+ *   error the command stops, and a record cut short in a regular file (a
+ *   file-size limit, a full disk) is truncated away, so the output ends with a
+ *   whole record;
+ * - input is read with read(2), every error reported with the file's name;
+ * - operands, words and rendered texts have no fixed limit: buffers grow, and
+ *   every render call's returned length is checked against its buffer. */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "smtpcodes.h"
 
-enum { EXIT_OK = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_NOT_FOUND = 1, EXIT_USAGE = 2, EXIT_BROKEN_PIPE = 141 };
+
+/* ---- checked output: whole records through write(2) ------------------------------- */
+
+#define OUT_FLUSH_AT 65536
+
+typedef struct out {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    size_t *ends;            /* offsets in buf where a whole record ends, ascending */
+    size_t nends, capends;
+    int each;                /* a terminal: write every record at once */
+    int err;                 /* errno of the failed write; 0 while all is well */
+    int fatal;               /* out of memory or a render error (already reported) */
+} out;
+
+static int out_failed(const out *o) { return o->err || o->fatal; }
+
+static void out_oom(out *o) {
+    if (!o->fatal) fputs("smtpcodes: out of memory\n", stderr);
+    o->fatal = 1;
+}
+
+static int out_reserve(out *o, size_t n) {
+    if (out_failed(o)) return -1;
+    if (o->cap - o->len > n) return 0;
+    size_t want = o->cap ? o->cap : 4096;
+    while (want - o->len <= n) {
+        if (want > SIZE_MAX / 2) { out_oom(o); return -1; }
+        want *= 2;
+    }
+    char *p = realloc(o->buf, want);
+    if (!p) { out_oom(o); return -1; }
+    o->buf = p;
+    o->cap = want;
+    return 0;
+}
+
+static void out_putn(out *o, const char *s, size_t n) {
+    if (out_reserve(o, n)) return;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static void out_puts(out *o, const char *s) { out_putn(o, s, strlen(s)); }
+
+static void out_putc(out *o, char c) { out_putn(o, &c, 1); }
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void out_printf(out *o, const char *fmt, ...) {
+    if (out_reserve(o, 256)) return;
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) { va_end(ap2); fputs("smtpcodes: cannot format output\n", stderr); o->fatal = 1; return; }
+    if ((size_t)n >= o->cap - o->len) {
+        if (out_reserve(o, (size_t)n)) { va_end(ap2); return; }
+        int m = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap2);
+        if (m != n) { va_end(ap2); fputs("smtpcodes: cannot format output\n", stderr); o->fatal = 1; return; }
+    }
+    va_end(ap2);
+    o->len += (size_t)n;
+}
+
+/* Bytes [0, done) of a batch reached the file, then a write failed: in a regular
+ * file, cut back to the end of the last whole record. */
+static void out_drop_partial(out *o, size_t done) {
+    size_t keep = 0;
+    for (size_t i = 0; i < o->nends && o->ends[i] <= done; i++) keep = o->ends[i];
+    if (keep == done) return;
+    struct stat sb;
+    if (fstat(o->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return;
+    off_t pos = lseek(o->fd, 0, SEEK_CUR);
+    if (pos < 0 || (uintmax_t)pos < (uintmax_t)(done - keep)) return;
+    off_t cut = pos - (off_t)(done - keep);
+    if (ftruncate(o->fd, cut) == 0) (void)lseek(o->fd, cut, SEEK_SET);
+}
+
+/* Write every whole record; 0, or -1 once a write has failed. (After a fatal
+ * error the records completed before it are still written.) */
+static int out_flush(out *o) {
+    if (o->err) return -1;
+    size_t n = o->nends ? o->ends[o->nends - 1] : 0, done = 0;
+    while (done < n) {
+        ssize_t k = write(o->fd, o->buf + done, n - done);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            o->err = k < 0 ? errno : EIO;
+            out_drop_partial(o, done);
+            return -1;
+        }
+        done += (size_t)k;   /* a short write: the next write reports why (EFBIG, ENOSPC) */
+    }
+    if (n) {
+        memmove(o->buf, o->buf + n, o->len - n);
+        o->len -= n;
+    }
+    o->nends = 0;
+    return 0;
+}
+
+/* End a record: it is written whole or not at all. 0, or -1 once output has failed. */
+static int out_record(out *o) {
+    if (out_failed(o)) return -1;
+    if (o->nends == o->capends) {
+        size_t c = o->capends ? o->capends * 2 : 256;
+        size_t *p = realloc(o->ends, c * sizeof *p);
+        if (!p) { out_oom(o); return -1; }
+        o->ends = p;
+        o->capends = c;
+    }
+    o->ends[o->nends++] = o->len;
+    if (o->each || o->len >= OUT_FLUSH_AT) return out_flush(o);
+    return 0;
+}
+
+/* ---- options ---------------------------------------------------------------------- */
 
 typedef struct opts {
     smtpcodes_lang lang;
-    int json, markdown, color, stats;
+    int json, color, stats;
+    smtpcodes_format format;
     const char *kind;
     int class_digit;
+    out *out;
 } opts;
 
 static const char usage_text[] =
@@ -41,64 +180,120 @@ static const char usage_text[] =
     "  search WORDS            codes whose title or description match\n"
     "  commands [COMMAND]      SMTP commands, or the replies one command may get\n"
     "\n"
-    "options:\n"
+    "options (exact names; options may follow the command; -- ends them):\n"
     "  --lang en|es            language of every text (default en)\n"
     "  --json                  one JSON object per result (JSON lines)\n"
-    "  --markdown              Markdown instead of plain text (explain, compare)\n"
+    "  --markdown              Markdown instead of plain text (lookup, explain, compare)\n"
+    "  --html                  HTML instead of plain text (lookup, explain, compare)\n"
     "  --stats                 classify: a summary of reasons on stderr at the end\n"
     "  --color=auto|always|never  colour on a terminal (auto; NO_COLOR disables)\n"
     "  --help, --version\n"
     "\n"
-    "exit status: 0 ok, 1 not found (unknown code, no match), 2 usage or malformed input\n";
+    "exit status: 0 ok, 1 not found (unknown code, no match), 2 usage, malformed input or\n"
+    "a read/write error; a broken pipe ends it by SIGPIPE (141)\n";
+
+/* ---- growable render buffers ------------------------------------------------------ */
+
+typedef struct gbuf { char *p; size_t cap; } gbuf;
+
+enum render_what { R_CODE, R_REPLY, R_CMP, R_ASPECT, R_EVIDENCE, R_RETRY };
+
+typedef struct render_req {
+    enum render_what what;
+    const smtpcodes_code *code;
+    const smtpcodes_reply *reply;
+    const smtpcodes_comparison *cmp;
+    const smtpcodes_classification *cls;
+    smtpcodes_section section;
+    smtpcodes_aspect aspect;
+    int which;
+    smtpcodes_lang lang;
+    smtpcodes_format fmt;
+} render_req;
+
+static int render_into(const render_req *q, char *buf, size_t cap) {
+    switch (q->what) {
+    case R_CODE: return smtpcodes_explain_code(q->code, q->lang, q->fmt, buf, cap);
+    case R_REPLY: return smtpcodes_explain_reply(q->reply, q->lang, q->fmt, buf, cap);
+    case R_CMP: return smtpcodes_render_comparison(q->cmp, q->section, q->lang, q->fmt, buf, cap);
+    case R_ASPECT: return smtpcodes_aspect_value(q->cmp, q->aspect, q->which, q->lang, buf, cap);
+    case R_EVIDENCE: return smtpcodes_render_evidence(q->cls, q->lang, buf, cap);
+    case R_RETRY: return smtpcodes_render_retry(q->cls, q->lang, buf, cap);
+    }
+    return SMTPCODES_ERR_ARG;
+}
+
+static const char *const render_names[] = {"the explanation", "the explanation", "the comparison",
+                                           "a compared value", "the evidence", "the retry advice"};
+
+/* Render into g, growing it until the text fits: the returned length is checked
+ * against the buffer every time, so a text is never printed cut short. Returns
+ * the text (NUL-terminated, in g->p), or NULL after a message on stderr. */
+static const char *render(out *o, const render_req *q, gbuf *g) {
+    if (out_failed(o)) return NULL;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int n = render_into(q, g->p, g->cap);
+        if (n < 0) {
+            fprintf(stderr, "smtpcodes: cannot render %s%s: %s\n", render_names[q->what],
+                    q->fmt == SMTPCODES_HTML && q->what <= R_CMP ? " as HTML" : "", smtpcodes_strerror(n));
+            o->fatal = 1;
+            return NULL;
+        }
+        if (g->p && (size_t)n < g->cap) return g->p;
+        char *p = realloc(g->p, (size_t)n + 1);
+        if (!p) { out_oom(o); return NULL; }
+        g->p = p;
+        g->cap = (size_t)n + 1;
+    }
+    fprintf(stderr, "smtpcodes: cannot render %s: its length keeps changing\n", render_names[q->what]);
+    o->fatal = 1;
+    return NULL;
+}
+
+static const char *render_code(const opts *o, const smtpcodes_code *c, smtpcodes_format fmt, gbuf *g) {
+    render_req q = {R_CODE, c, NULL, NULL, NULL, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    return render(o->out, &q, g);
+}
+
+static const char *render_reply(const opts *o, const smtpcodes_reply *r, smtpcodes_format fmt, gbuf *g) {
+    render_req q = {R_REPLY, NULL, r, NULL, NULL, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    return render(o->out, &q, g);
+}
+
+static const char *render_cmp(const opts *o, const smtpcodes_comparison *c, smtpcodes_section s,
+                              smtpcodes_format fmt, gbuf *g) {
+    render_req q = {R_CMP, NULL, NULL, c, NULL, s, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    return render(o->out, &q, g);
+}
 
 /* ---- output helpers -------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s, size_t n) {
-    char small[512];
-    int need = smtpcodes_json_string(s, n, small, sizeof small);
-    if (need < 0) { fputs("null", f); return; }
-    if ((size_t)need < sizeof small) { fwrite(small, 1, (size_t)need, f); return; }
-    char *big = malloc((size_t)need + 1);
-    if (!big) { fputs("null", f); return; }
-    smtpcodes_json_string(s, n, big, (size_t)need + 1);
-    fwrite(big, 1, (size_t)need, f);
-    free(big);
+static void json_str(out *o, const char *s, size_t n) {
+    if (out_reserve(o, n + 3)) return;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        size_t room = o->cap - o->len;
+        int need = smtpcodes_json_string(s, n, o->buf + o->len, room);
+        if (need < 0) {
+            fprintf(stderr, "smtpcodes: cannot write a JSON string: %s\n", smtpcodes_strerror(need));
+            o->fatal = 1;
+            return;
+        }
+        if ((size_t)need < room) { o->len += (size_t)need; return; }
+        if (out_reserve(o, (size_t)need + 1)) return;
+    }
+    fputs("smtpcodes: cannot write a JSON string: its length keeps changing\n", stderr);
+    o->fatal = 1;
 }
 
-static void json_cstr(FILE *f, const char *s) {
-    if (s) json_str(f, s, strlen(s)); else fputs("null", f);
+static void json_cstr(out *o, const char *s) {
+    if (s) json_str(o, s, strlen(s)); else out_puts(o, "null");
 }
 
-static void json_key(FILE *f, int *first, const char *key) {
-    if (!*first) fputs(", ", f);
+static void json_key(out *o, int *first, const char *key) {
+    if (!*first) out_puts(o, ", ");
     *first = 0;
-    json_cstr(f, key);
-    fputs(": ", f);
-}
-
-/* Render through a sizing call and a heap buffer (the CLI may allocate; the core never does). */
-static char *render_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
-    int n = smtpcodes_explain_code(c, lang, fmt, NULL, 0);
-    if (n < 0) return NULL;
-    char *buf = malloc((size_t)n + 1);
-    if (buf) smtpcodes_explain_code(c, lang, fmt, buf, (size_t)n + 1);
-    return buf;
-}
-
-static char *render_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpcodes_format fmt) {
-    int n = smtpcodes_explain_reply(r, lang, fmt, NULL, 0);
-    if (n < 0) return NULL;
-    char *buf = malloc((size_t)n + 1);
-    if (buf) smtpcodes_explain_reply(r, lang, fmt, buf, (size_t)n + 1);
-    return buf;
-}
-
-static char *render_cmp(const smtpcodes_comparison *c, smtpcodes_section s, smtpcodes_lang lang, smtpcodes_format fmt) {
-    int n = smtpcodes_render_comparison(c, s, lang, fmt, NULL, 0);
-    if (n < 0) return NULL;
-    char *buf = malloc((size_t)n + 1);
-    if (buf) smtpcodes_render_comparison(c, s, lang, fmt, buf, (size_t)n + 1);
-    return buf;
+    json_cstr(o, key);
+    out_puts(o, ": ");
 }
 
 static const char *color(const opts *o, const char *code) { return o->color ? code : ""; }
@@ -120,8 +315,9 @@ static const char *perm_color(const opts *o, smtpcodes_permanence p) {
 }
 
 static void print_text(const opts *o, const char *text) {
+    out *f = o->out;
     /* headings (lines without a colon ending the first line) in bold on a terminal */
-    if (!o->color || o->markdown) { fputs(text, stdout); return; }
+    if (!o->color || o->format != SMTPCODES_TEXT) { out_puts(f, text); return; }
     const char *p = text;
     int first = 1;
     while (*p) {
@@ -129,33 +325,35 @@ static void print_text(const opts *o, const char *text) {
         size_t n = e ? (size_t)(e - p) : strlen(p);
         /* the title line, and short lines ending in ':' ("How to fix it:") */
         int heading = first || (n && n < 40 && p[n - 1] == ':');
-        if (heading && n) printf("%s%.*s%s", BOLD, (int)n, p, RESET);
-        else fwrite(p, 1, n, stdout);
-        if (e) fputc('\n', stdout);
+        if (heading && n) { out_puts(f, BOLD); out_putn(f, p, n); out_puts(f, RESET); }
+        else out_putn(f, p, n);
+        if (e) out_putc(f, '\n');
         p += n + (e ? 1 : 0);
         first = 0;
     }
 }
 
-static void json_list_strs(FILE *f, const char *const *items, size_t n) {
-    fputc('[', f);
+static void json_list_strs(out *f, const char *const *items, size_t n) {
+    out_putc(f, '[');
     for (size_t i = 0; i < n; i++) {
-        if (i) fputs(", ", f);
+        if (i) out_puts(f, ", ");
         json_cstr(f, items[i]);
     }
-    fputc(']', f);
+    out_putc(f, ']');
 }
 
-static void json_code_value(FILE *f, const smtpcodes_code *c) {
-    if (c->kind == SMTPCODES_BASIC) fprintf(f, "%d%d%d", c->digits[0], c->digits[1], c->digits[2]);
+static void json_code_value(out *f, const smtpcodes_code *c) {
+    if (c->kind == SMTPCODES_BASIC) out_printf(f, "%d%d%d", c->digits[0], c->digits[1], c->digits[2]);
     else json_cstr(f, c->text);
 }
 
+static void json_bool(out *f, int v) { out_puts(f, v ? "true" : "false"); }
+
 /* A code as JSON, with the API's field names. */
-static void json_code(FILE *f, const smtpcodes_code *c, smtpcodes_lang lang) {
+static void json_code(out *f, const smtpcodes_code *c, smtpcodes_lang lang) {
     const smtpcodes_entry *e = c->entry;
     int first = 1;
-    fputc('{', f);
+    out_putc(f, '{');
     json_key(f, &first, "code"); json_code_value(f, c);
     json_key(f, &first, "kind"); json_cstr(f, c->kind == SMTPCODES_BASIC ? "basic" : "enhanced");
     json_key(f, &first, "title"); json_cstr(f, smtpcodes_text(c, SMTPCODES_TITLE, lang));
@@ -164,40 +362,42 @@ static void json_code(FILE *f, const smtpcodes_code *c, smtpcodes_lang lang) {
     json_key(f, &first, "fix"); json_cstr(f, smtpcodes_text(c, SMTPCODES_FIX, lang));
     json_key(f, &first, "references"); json_list_strs(f, e ? e->refs : NULL, e ? e->nrefs : 0);
     json_key(f, &first, "commands");
-    fputc('[', f);
+    out_putc(f, '[');
     if (e && c->kind == SMTPCODES_BASIC) {
         int n = 0;
         for (size_t i = 0; i < smtpcodes_command_count(); i++)
-            if (e->commands & (1ul << i)) { if (n++) fputs(", ", f); json_cstr(f, smtpcodes_command_name(i)); }
+            if (e->commands & (1ul << i)) { if (n++) out_puts(f, ", "); json_cstr(f, smtpcodes_command_name(i)); }
     }
-    fputc(']', f);
+    out_putc(f, ']');
     json_key(f, &first, "basic_codes");
-    fputc('[', f);
-    for (size_t i = 0; e && i < e->nbasic; i++) fprintf(f, i ? ", %u" : "%u", e->basic_codes[i]);
-    fputc(']', f);
+    out_putc(f, '[');
+    for (size_t i = 0; e && i < e->nbasic; i++) out_printf(f, i ? ", %u" : "%u", e->basic_codes[i]);
+    out_putc(f, ']');
     json_key(f, &first, "related"); json_list_strs(f, e ? e->related : NULL, e ? e->nrelated : 0);
-    json_key(f, &first, "digits"); fprintf(f, "[%d, %d, %d]", c->digits[0], c->digits[1], c->digits[2]);
+    json_key(f, &first, "digits"); out_printf(f, "[%d, %d, %d]", c->digits[0], c->digits[1], c->digits[2]);
     json_key(f, &first, "class_name"); json_cstr(f, smtpcodes_class_name(c, lang));
     json_key(f, &first, "category_name"); json_cstr(f, smtpcodes_category_name(c, lang));
     smtpcodes_permanence p = smtpcodes_permanence_of(c);
-    json_key(f, &first, "is_success"); fputs(p == SMTPCODES_PERM_SUCCESS ? "true" : "false", f);
-    json_key(f, &first, "is_intermediate"); fputs(p == SMTPCODES_PERM_INTERMEDIATE ? "true" : "false", f);
-    json_key(f, &first, "is_transient"); fputs(p == SMTPCODES_PERM_TEMPORARY ? "true" : "false", f);
-    json_key(f, &first, "is_permanent"); fputs(p == SMTPCODES_PERM_PERMANENT ? "true" : "false", f);
+    json_key(f, &first, "is_success"); json_bool(f, p == SMTPCODES_PERM_SUCCESS);
+    json_key(f, &first, "is_intermediate"); json_bool(f, p == SMTPCODES_PERM_INTERMEDIATE);
+    json_key(f, &first, "is_transient"); json_bool(f, p == SMTPCODES_PERM_TEMPORARY);
+    json_key(f, &first, "is_permanent"); json_bool(f, p == SMTPCODES_PERM_PERMANENT);
     unsigned fl = smtpcodes_flags(c);
-    json_key(f, &first, "standard"); fputs(fl & SMTPCODES_E_STANDARD ? "true" : "false", f);
+    json_key(f, &first, "standard"); json_bool(f, (fl & SMTPCODES_E_STANDARD) != 0);
     json_key(f, &first, "vendor"); json_cstr(f, e ? e->vendor : NULL);
-    json_key(f, &first, "deprecated"); fputs(fl & SMTPCODES_E_DEPRECATED ? "true" : "false", f);
-    json_key(f, &first, "known"); fputs(c->known ? "true" : "false", f);
+    json_key(f, &first, "deprecated"); json_bool(f, (fl & SMTPCODES_E_DEPRECATED) != 0);
+    json_key(f, &first, "known"); json_bool(f, c->known);
     json_key(f, &first, "lang"); json_cstr(f, smtpcodes_lang_tag(lang));
-    fputc('}', f);
+    out_putc(f, '}');
 }
 
 static void print_code_line(const opts *o, const smtpcodes_code *c) {
-    printf("%s%s%s%s  %s%s", color(o, BOLD), perm_color(o, smtpcodes_permanence_of(c)), c->text, color(o, RESET),
-           smtpcodes_text(c, SMTPCODES_TITLE, o->lang), c->known ? "" : (o->lang == SMTPCODES_ES ? "  [desconocido]" : "  [unknown]"));
-    if (c->entry && c->entry->vendor) printf("  (%s)", c->entry->vendor);
-    fputc('\n', stdout);
+    out *f = o->out;
+    out_printf(f, "%s%s%s%s  %s%s", color(o, BOLD), perm_color(o, smtpcodes_permanence_of(c)), c->text,
+               color(o, RESET), smtpcodes_text(c, SMTPCODES_TITLE, o->lang),
+               c->known ? "" : (o->lang == SMTPCODES_ES ? "  [desconocido]" : "  [unknown]"));
+    if (c->entry && c->entry->vendor) out_printf(f, "  (%s)", c->entry->vendor);
+    out_putc(f, '\n');
 }
 
 /* The arguments joined with spaces, in a new buffer (NULL when out of memory). */
@@ -222,80 +422,105 @@ static int bad_input(const char *what, const char *arg, int st) {
     return EXIT_USAGE;
 }
 
+static int oom(const opts *o) {
+    out_oom(o->out);
+    return EXIT_USAGE;
+}
+
 /* ---- commands ----------------------------------------------------------------- */
 
 static int cmd_lookup(const opts *o, int argc, char **argv) {
     if (argc < 1) { fputs("smtpcodes: lookup needs at least one CODE\n", stderr); return EXIT_USAGE; }
     int rc = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
+    gbuf g = {NULL, 0};
+    for (int i = 0; i < argc && !out_failed(o->out); i++) {
         smtpcodes_code c;
         int st = smtpcodes_lookup(argv[i], strlen(argv[i]), &c);
         if (st != SMTPCODES_OK) { rc = bad_input("malformed code", argv[i], st); continue; }
         if (!c.known && rc == EXIT_OK) rc = EXIT_NOT_FOUND;
-        if (o->json) { json_code(stdout, &c, o->lang); fputc('\n', stdout); continue; }
-        char *t = render_code(&c, o->lang, o->markdown ? SMTPCODES_MARKDOWN : SMTPCODES_TEXT);
-        if (!t) return EXIT_USAGE;
-        if (i) fputc('\n', stdout);
-        print_text(o, t);
-        free(t);
+        if (o->json) {
+            json_code(o->out, &c, o->lang);
+            out_putc(o->out, '\n');
+        } else {
+            const char *t = render_code(o, &c, o->format, &g);
+            if (!t) break;
+            if (i) out_putc(o->out, '\n');
+            print_text(o, t);
+        }
+        out_record(o->out);
     }
+    free(g.p);
     return rc;
+}
+
+/* 1 when a parsed reply names a code the knowledge base does not know */
+static int reply_unknown(const smtpcodes_reply *r) {
+    return (r->has_basic && !r->reply_code.known) || (r->has_enhanced && !r->status_code.known);
 }
 
 static int cmd_explain(const opts *o, int argc, char **argv) {
     if (argc < 1) { fputs("smtpcodes: explain needs a REPLY or a CODE\n", stderr); return EXIT_USAGE; }
     /* the arguments form one reply: `smtpcodes explain 550 5.1.1 User unknown` */
     char *s = join_args(argc, argv);
-    if (!s) return EXIT_USAGE;
+    if (!s) return oom(o);
     size_t len = strlen(s);
+    out *f = o->out;
     smtpcodes_code c;
-    char *t = NULL;
+    gbuf g1 = {NULL, 0}, g2 = {NULL, 0};
     int rc = EXIT_OK;
     if (smtpcodes_lookup(s, len, &c) == SMTPCODES_OK) {
-        t = render_code(&c, o->lang, o->markdown ? SMTPCODES_MARKDOWN : SMTPCODES_TEXT);
-        if (o->json) {
-            char *md = render_code(&c, o->lang, SMTPCODES_MARKDOWN);
-            char *tx = render_code(&c, o->lang, SMTPCODES_TEXT);
-            int first = 1;
-            fputc('{', stdout);
-            json_key(stdout, &first, "code"); json_code(stdout, &c, o->lang);
-            json_key(stdout, &first, "text"); json_cstr(stdout, tx);
-            json_key(stdout, &first, "markdown"); json_cstr(stdout, md);
-            fputs("}\n", stdout);
-            free(md); free(tx);
-        }
         if (!c.known) rc = EXIT_NOT_FOUND;
+        if (o->json) {
+            const char *tx = render_code(o, &c, SMTPCODES_TEXT, &g1);
+            const char *md = render_code(o, &c, SMTPCODES_MARKDOWN, &g2);
+            if (tx && md) {
+                int first = 1;
+                out_putc(f, '{');
+                json_key(f, &first, "code"); json_code(f, &c, o->lang);
+                json_key(f, &first, "text"); json_cstr(f, tx);
+                json_key(f, &first, "markdown"); json_cstr(f, md);
+                out_puts(f, "}\n");
+            }
+        } else {
+            const char *t = render_code(o, &c, o->format, &g1);
+            if (t) print_text(o, t);
+        }
     } else {
         smtpcodes_reply *r = malloc(sizeof *r);
-        if (!r) { free(s); return EXIT_USAGE; }
+        if (!r) { free(s); return oom(o); }
         int st = smtpcodes_parse(s, len, 0, r);
         if (st != SMTPCODES_OK) { rc = bad_input("cannot explain", s, st); free(r); free(s); return rc; }
-        t = render_reply(r, o->lang, o->markdown ? SMTPCODES_MARKDOWN : SMTPCODES_TEXT);
+        if (reply_unknown(r)) rc = EXIT_NOT_FOUND;
         if (o->json) {
-            char *md = render_reply(r, o->lang, SMTPCODES_MARKDOWN);
-            char *tx = render_reply(r, o->lang, SMTPCODES_TEXT);
-            int first = 1;
-            fputc('{', stdout);
-            json_key(stdout, &first, "code");
-            if (r->has_basic) json_code_value(stdout, &r->reply_code); else fputs("null", stdout);
-            json_key(stdout, &first, "enhanced");
-            if (r->has_enhanced) json_cstr(stdout, r->status_code.text); else fputs("null", stdout);
-            json_key(stdout, &first, "permanence"); json_cstr(stdout, smtpcodes_permanence_name(r->permanence));
-            json_key(stdout, &first, "flags");
-            fputc('[', stdout);
-            int n = 0;
-            for (size_t i = 0; i < SMTPCODES_NFLAGS; i++)
-                if (r->flags & (1u << i)) { if (n++) fputs(", ", stdout); json_cstr(stdout, smtpcodes_flag_name(i)); }
-            fputc(']', stdout);
-            json_key(stdout, &first, "text"); json_cstr(stdout, tx);
-            json_key(stdout, &first, "markdown"); json_cstr(stdout, md);
-            fputs("}\n", stdout);
-            free(md); free(tx);
+            const char *tx = render_reply(o, r, SMTPCODES_TEXT, &g1);
+            const char *md = render_reply(o, r, SMTPCODES_MARKDOWN, &g2);
+            if (tx && md) {
+                int first = 1;
+                out_putc(f, '{');
+                json_key(f, &first, "code");
+                if (r->has_basic) json_code_value(f, &r->reply_code); else out_puts(f, "null");
+                json_key(f, &first, "enhanced");
+                if (r->has_enhanced) json_cstr(f, r->status_code.text); else out_puts(f, "null");
+                json_key(f, &first, "permanence"); json_cstr(f, smtpcodes_permanence_name(r->permanence));
+                json_key(f, &first, "flags");
+                out_putc(f, '[');
+                int n = 0;
+                for (size_t i = 0; i < SMTPCODES_NFLAGS; i++)
+                    if (r->flags & (1u << i)) { if (n++) out_puts(f, ", "); json_cstr(f, smtpcodes_flag_name(i)); }
+                out_putc(f, ']');
+                json_key(f, &first, "text"); json_cstr(f, tx);
+                json_key(f, &first, "markdown"); json_cstr(f, md);
+                out_puts(f, "}\n");
+            }
+        } else {
+            const char *t = render_reply(o, r, o->format, &g1);
+            if (t) print_text(o, t);
         }
         free(r);
     }
-    if (!o->json && t) print_text(o, t);
-    free(t);
+    out_record(f);
+    free(g1.p);
+    free(g2.p);
     free(s);
     return rc;
 }
@@ -309,29 +534,32 @@ static int cmd_compare(const opts *o, int argc, char **argv) {
     if (st != SMTPCODES_OK) return bad_input("malformed code", argv[1], st);
     smtpcodes_comparison cmp;
     smtpcodes_compare(&a, &b, &cmp);
+    out *f = o->out;
+    gbuf g = {NULL, 0};
     if (o->json) {
         int first = 1;
-        fputc('{', stdout);
-        json_key(stdout, &first, "a"); json_code(stdout, &a, o->lang);
-        json_key(stdout, &first, "b"); json_code(stdout, &b, o->lang);
+        out_putc(f, '{');
+        json_key(f, &first, "a"); json_code(f, &a, o->lang);
+        json_key(f, &first, "b"); json_code(f, &b, o->lang);
         for (int pass = 0; pass < 2; pass++) {
-            json_key(stdout, &first, pass ? "similarities" : "differences");
-            fputc('[', stdout);
+            json_key(f, &first, pass ? "similarities" : "differences");
+            out_putc(f, '[');
             int n = 0;
             for (int x = 0; x < SMTPCODES_NASPECT; x++) {
                 if (cmp.same[x] != pass) continue;
-                char va[512], vb[512];
-                smtpcodes_aspect_value(&cmp, (smtpcodes_aspect)x, 0, o->lang, va, sizeof va);
-                smtpcodes_aspect_value(&cmp, (smtpcodes_aspect)x, 1, o->lang, vb, sizeof vb);
-                if (n++) fputs(", ", stdout);
-                fputc('[', stdout);
-                json_cstr(stdout, smtpcodes_aspect_name((smtpcodes_aspect)x, SMTPCODES_EN));
-                fputs(", ", stdout);
-                json_cstr(stdout, va);
-                if (!pass) { fputs(", ", stdout); json_cstr(stdout, vb); }
-                fputc(']', stdout);
+                if (n++) out_puts(f, ", ");
+                out_putc(f, '[');
+                json_cstr(f, smtpcodes_aspect_name((smtpcodes_aspect)x, SMTPCODES_EN));
+                for (int which = 0; which < (pass ? 1 : 2); which++) {
+                    render_req q = {R_ASPECT, NULL, NULL, &cmp, NULL, SMTPCODES_SECTION_ALL, (smtpcodes_aspect)x,
+                                    which, o->lang, SMTPCODES_TEXT};
+                    const char *v = render(f, &q, &g);
+                    out_puts(f, ", ");
+                    if (v) json_cstr(f, v);
+                }
+                out_putc(f, ']');
             }
-            fputc(']', stdout);
+            out_putc(f, ']');
         }
         static const struct { const char *key; smtpcodes_section s; smtpcodes_format f; } parts[] = {
             {"summary", SMTPCODES_SECTION_SUMMARY, SMTPCODES_TEXT},
@@ -341,18 +569,17 @@ static int cmd_compare(const opts *o, int argc, char **argv) {
             {"markdown", SMTPCODES_SECTION_ALL, SMTPCODES_MARKDOWN},
         };
         for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-            char *t = render_cmp(&cmp, parts[i].s, o->lang, parts[i].f);
-            json_key(stdout, &first, parts[i].key);
-            json_cstr(stdout, t);
-            free(t);
+            const char *t = render_cmp(o, &cmp, parts[i].s, parts[i].f, &g);
+            json_key(f, &first, parts[i].key);
+            if (t) json_cstr(f, t);
         }
-        fputs("}\n", stdout);
+        out_puts(f, "}\n");
     } else {
-        char *t = render_cmp(&cmp, SMTPCODES_SECTION_ALL, o->lang, o->markdown ? SMTPCODES_MARKDOWN : SMTPCODES_TEXT);
-        if (!t) return EXIT_USAGE;
-        print_text(o, t);
-        free(t);
+        const char *t = render_cmp(o, &cmp, SMTPCODES_SECTION_ALL, o->format, &g);
+        if (t) print_text(o, t);
     }
+    out_record(f);
+    free(g.p);
     return (a.known && b.known) ? EXIT_OK : EXIT_NOT_FOUND;
 }
 
@@ -364,14 +591,15 @@ static int cmd_list(const opts *o) {
         else { fprintf(stderr, "smtpcodes: --kind must be basic or enhanced, not '%s'\n", o->kind); return EXIT_USAGE; }
     }
     int n = 0;
-    for (size_t i = 0; i < smtpcodes_count(); i++) {
+    for (size_t i = 0; i < smtpcodes_count() && !out_failed(o->out); i++) {
         smtpcodes_code c;
         smtpcodes_code_of(smtpcodes_at(i), &c);
         if (kind && c.kind != kind) continue;
         if (o->class_digit >= 0 && c.digits[0] != o->class_digit) continue;
         n++;
-        if (o->json) { json_code(stdout, &c, o->lang); fputc('\n', stdout); }
+        if (o->json) { json_code(o->out, &c, o->lang); out_putc(o->out, '\n'); }
         else print_code_line(o, &c);
+        out_record(o->out);
     }
     return n ? EXIT_OK : EXIT_NOT_FOUND;
 }
@@ -379,63 +607,149 @@ static int cmd_list(const opts *o) {
 static int cmd_search(const opts *o, int argc, char **argv, int lang_given) {
     if (argc < 1) { fputs("smtpcodes: search needs WORDS\n", stderr); return EXIT_USAGE; }
     char *s = join_args(argc, argv);
-    if (!s) return EXIT_USAGE;
-    const smtpcodes_entry *found[512];
-    int n = smtpcodes_search(s, strlen(s), lang_given ? (int)o->lang : -1, found, 512);
-    if (n < 0) { int rc = bad_input("cannot search", s, n); free(s); return rc; }
+    if (!s) return oom(o);
+    /* every match: the array grows to the count the core reports */
+    size_t cap = smtpcodes_count() ? smtpcodes_count() : 1;
+    const smtpcodes_entry **found = NULL;
+    int n;
+    for (;;) {
+        const smtpcodes_entry **p = realloc(found, cap * sizeof(const smtpcodes_entry *));
+        if (!p) { free(found); free(s); return oom(o); }
+        found = p;
+        n = smtpcodes_search(s, strlen(s), lang_given ? (int)o->lang : -1, found, cap);
+        if (n < 0 || (size_t)n <= cap) break;
+        cap = (size_t)n;
+    }
+    if (n < 0) { int rc = bad_input("cannot search", s, n); free(found); free(s); return rc; }
     free(s);
-    for (int i = 0; i < n && i < 512; i++) {
+    for (int i = 0; i < n && !out_failed(o->out); i++) {
         smtpcodes_code c;
         smtpcodes_code_of(found[i], &c);
-        if (o->json) { json_code(stdout, &c, o->lang); fputc('\n', stdout); }
+        if (o->json) { json_code(o->out, &c, o->lang); out_putc(o->out, '\n'); }
         else print_code_line(o, &c);
+        out_record(o->out);
     }
+    free(found);
     return n ? EXIT_OK : EXIT_NOT_FOUND;
 }
 
+/* The replies a command may get, into a growing array; <0 (a status) on error. */
+static int replies_for(const opts *o, const char *name, int **codes, size_t *cap) {
+    for (;;) {
+        int n = smtpcodes_replies_for(name, strlen(name), *codes, *cap);
+        if (n < 0 || (size_t)n <= *cap) return n;
+        int *p = realloc(*codes, (size_t)n * sizeof *p);
+        if (!p) { out_oom(o->out); return SMTPCODES_ERR_ARG; }
+        *codes = p;
+        *cap = (size_t)n;
+    }
+}
+
+static void json_replies(const opts *o, const char *name, const int *codes, int n) {
+    out *f = o->out;
+    out_puts(f, "{\"command\": ");
+    json_cstr(f, name);
+    out_puts(f, ", \"replies\": [");
+    for (int k = 0; k < n; k++) out_printf(f, k ? ", %d" : "%d", codes[k]);
+    out_puts(f, "]}\n");
+}
+
 static int cmd_commands(const opts *o, int argc, char **argv) {
+    size_t cap = 128;
+    int *codes = malloc(cap * sizeof *codes);
+    if (!codes) return oom(o);
+    int rc = EXIT_OK;
     if (argc == 0) {
-        for (size_t i = 0; i < smtpcodes_command_count(); i++) {
+        for (size_t i = 0; i < smtpcodes_command_count() && !out_failed(o->out); i++) {
             const char *name = smtpcodes_command_name(i);
             if (o->json) {
-                int codes[128];
-                int n = smtpcodes_replies_for(name, strlen(name), codes, 128);
-                printf("{\"command\": \"%s\", \"replies\": [", name);
-                for (int k = 0; k < n && k < 128; k++) printf(k ? ", %d" : "%d", codes[k]);
-                fputs("]}\n", stdout);
+                int n = replies_for(o, name, &codes, &cap);
+                if (n < 0) break;
+                json_replies(o, name, codes, n);
             } else {
-                puts(name);
+                out_puts(o->out, name);
+                out_putc(o->out, '\n');
             }
+            out_record(o->out);
         }
+        free(codes);
         return EXIT_OK;
     }
-    int rc = EXIT_OK;
-    for (int i = 0; i < argc; i++) {
-        int codes[128];
-        int n = smtpcodes_replies_for(argv[i], strlen(argv[i]), codes, 128);
+    for (int i = 0; i < argc && !out_failed(o->out); i++) {
+        int n = replies_for(o, argv[i], &codes, &cap);
+        if (out_failed(o->out)) break;
         if (n < 0) { rc = bad_input("unknown command", argv[i], n); continue; }
         int idx = smtpcodes_command_index(argv[i], strlen(argv[i]));
         const char *name = smtpcodes_command_name((size_t)idx);
         if (o->json) {
-            printf("{\"command\": \"%s\", \"replies\": [", name);
-            for (int k = 0; k < n && k < 128; k++) printf(k ? ", %d" : "%d", codes[k]);
-            fputs("]}\n", stdout);
-            continue;
+            json_replies(o, name, codes, n);
+        } else {
+            out_printf(o->out, "%s%s%s\n", color(o, BOLD), name, color(o, RESET));
+            for (int k = 0; k < n; k++) {
+                smtpcodes_code c;
+                smtpcodes_lookup_basic(codes[k], &c);
+                out_puts(o->out, "  ");
+                print_code_line(o, &c);
+            }
         }
-        printf("%s%s%s\n", color(o, BOLD), name, color(o, RESET));
-        for (int k = 0; k < n && k < 128; k++) {
-            smtpcodes_code c;
-            smtpcodes_lookup_basic(codes[k], &c);
-            fputs("  ", stdout);
-            print_code_line(o, &c);
-        }
+        out_record(o->out);
     }
+    free(codes);
     return rc;
 }
 
 /* ---- classify ----------------------------------------------------------------- */
 
-static void progress(long done, long total, size_t lines) {
+/* Lines of a file descriptor, read with read(2): no length limit, every error kept. */
+typedef struct reader {
+    int fd;
+    char *buf;
+    size_t cap, start, end, scanned;
+    int eof, err;
+} reader;
+
+/* The next line (its '\n' included, if any) in *line; its length, 0 at the end of
+ * the input or -1 on a read error (r->err) or when out of memory (r->err ENOMEM). */
+static ssize_t read_line(reader *r, const char **line) {
+    for (;;) {
+        char *nl = r->end > r->scanned ? memchr(r->buf + r->scanned, '\n', r->end - r->scanned) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - (r->buf + r->start)) + 1;
+            *line = r->buf + r->start;
+            r->start += n;
+            r->scanned = r->start;
+            return (ssize_t)n;
+        }
+        r->scanned = r->end;
+        if (r->eof) {
+            size_t n = r->end - r->start;
+            if (n == 0) return 0;
+            *line = r->buf + r->start;
+            r->start = r->scanned = r->end;
+            return (ssize_t)n;
+        }
+        if (r->start > 0) {   /* move the partial line to the front */
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->scanned -= r->start;
+            r->start = 0;
+        }
+        if (r->end == r->cap) {
+            size_t c = r->cap ? r->cap * 2 : 65536;
+            char *p = c > r->cap ? realloc(r->buf, c) : NULL;
+            if (!p) { r->err = ENOMEM; return -1; }
+            r->buf = p;
+            r->cap = c;
+        }
+        ssize_t k = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) { r->err = errno; return -1; }
+        if (k == 0) r->eof = 1;
+        r->end += (size_t)k;
+    }
+}
+
+static void progress(long long done, long long total, size_t lines) {
     int width = 30;
     int filled = total > 0 ? (int)((double)done / (double)total * width) : 0;
     if (filled > width) filled = width;
@@ -443,26 +757,49 @@ static void progress(long done, long total, size_t lines) {
             total > 0 ? (int)(100.0 * (double)done / (double)total) : 0, lines);
 }
 
+static void input_error(const char *name, int err) {
+    if (name) fprintf(stderr, "smtpcodes: cannot read '%s': %s\n", name, strerror(err));
+    else fprintf(stderr, "smtpcodes: cannot read standard input: %s\n", strerror(err));
+}
+
 static int cmd_classify(const opts *o, int argc, char **argv) {
     if (argc > 1) { fputs("smtpcodes: classify takes at most one FILE\n", stderr); return EXIT_USAGE; }
-    FILE *in = stdin;
-    long total = -1;
-    int is_file = 0;
+    const char *name = NULL;   /* NULL: standard input */
+    int fd = STDIN_FILENO;
     if (argc == 1 && strcmp(argv[0], "-") != 0) {
-        in = fopen(argv[0], "rb");
-        if (!in) { fprintf(stderr, "smtpcodes: cannot open '%s'\n", argv[0]); return EXIT_USAGE; }
-        struct stat sb;
-        if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode)) { total = (long)sb.st_size; is_file = 1; }
+        name = argv[0];
+        fd = open(name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { fprintf(stderr, "smtpcodes: cannot open '%s': %s\n", name, strerror(errno)); return EXIT_USAGE; }
     }
-    int show_progress = is_file && isatty(STDERR_FILENO);
-    size_t counts[64] = {0};
+    long long total = -1;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        input_error(name, errno);
+        if (name) close(fd);
+        return EXIT_USAGE;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        input_error(name, EISDIR);
+        if (name) close(fd);
+        return EXIT_USAGE;
+    }
+    if (name && S_ISREG(sb.st_mode)) total = (long long)sb.st_size;
+    int show_progress = total >= 0 && isatty(STDERR_FILENO);
+    size_t nreasons = smtpcodes_reason_count();
+    size_t *counts = calloc(nreasons + 1, sizeof *counts);
+    gbuf ev = {malloc(1024), 1024}, advice = {malloc(2048), 2048};
+    reader rd = {fd, NULL, 0, 0, 0, 0, 0, 0};
+    if (!counts || !ev.p || !advice.p) {
+        free(counts); free(ev.p); free(advice.p);
+        if (name) close(fd);
+        return oom(o);
+    }
+    out *f = o->out;
     size_t errors = 0, lineno = 0;
-    char *line = NULL;
-    size_t cap = 0;
+    long long done = 0;
+    const char *line;
     ssize_t n;
-    long done = 0;
-    char ev[1024], advice[2048];
-    while ((n = getline(&line, &cap, in)) != -1) {
+    while (!out_failed(f) && (n = read_line(&rd, &line)) > 0) {
         done += n;
         lineno++;
         size_t len = (size_t)n;
@@ -472,122 +809,194 @@ static int cmd_classify(const opts *o, int argc, char **argv) {
         if (st != SMTPCODES_OK) {
             errors++;
             if (o->json) {
-                printf("{\"line\": %zu, \"error\": ", lineno);
-                json_cstr(stdout, smtpcodes_strerror(st));
-                fputs("}\n", stdout);
+                out_printf(f, "{\"line\": %zu, \"error\": ", lineno);
+                json_cstr(f, smtpcodes_strerror(st));
+                out_puts(f, "}\n");
             } else {
-                printf("%zu\terror\t-\t-\t-\t-\t-\t-\t%s\n", lineno, smtpcodes_strerror(st));
+                out_printf(f, "%zu\terror\t-\t-\t-\t-\t-\t-\t%s\n", lineno, smtpcodes_strerror(st));
             }
+            out_record(f);
             continue;
         }
-        if ((size_t)c.reason < sizeof counts / sizeof counts[0]) counts[c.reason]++;
-        smtpcodes_render_evidence(&c, o->lang, ev, sizeof ev);
+        if ((size_t)c.reason < nreasons) counts[c.reason]++;
+        render_req qe = {R_EVIDENCE, NULL, NULL, NULL, &c, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang,
+                         SMTPCODES_TEXT};
+        if (!render(f, &qe, &ev)) break;
+        char *evtext = ev.p;
         const char *reason = smtpcodes_reason_name(c.reason);
         if (o->json) {
-            smtpcodes_render_retry(&c, o->lang, advice, sizeof advice);
+            render_req qa = qe;
+            qa.what = R_RETRY;
+            const char *adv = render(f, &qa, &advice);
+            if (!adv) break;
             int first = 1;
-            fputc('{', stdout);
-            json_key(stdout, &first, "line"); printf("%zu", lineno);
-            json_key(stdout, &first, "reason"); json_cstr(stdout, reason);
-            json_key(stdout, &first, "permanence"); json_cstr(stdout, smtpcodes_permanence_name(c.permanence));
-            json_key(stdout, &first, "hard_bounce"); fputs(c.hard_bounce ? "true" : "false", stdout);
-            json_key(stdout, &first, "retry"); fputs(c.retry ? "true" : "false", stdout);
-            json_key(stdout, &first, "advice"); json_cstr(stdout, advice);
-            json_key(stdout, &first, "evidence"); json_cstr(stdout, ev);
-            json_key(stdout, &first, "vendor"); json_cstr(stdout, c.vendor);
-            json_key(stdout, &first, "code");
-            if (c.has_basic) json_code_value(stdout, &c.code); else fputs("null", stdout);
-            json_key(stdout, &first, "enhanced");
-            if (c.has_enhanced) json_cstr(stdout, c.enhanced.text); else fputs("null", stdout);
-            fputs("}\n", stdout);
+            out_putc(f, '{');
+            json_key(f, &first, "line"); out_printf(f, "%zu", lineno);
+            json_key(f, &first, "reason"); json_cstr(f, reason);
+            json_key(f, &first, "permanence"); json_cstr(f, smtpcodes_permanence_name(c.permanence));
+            json_key(f, &first, "hard_bounce"); json_bool(f, c.hard_bounce);
+            json_key(f, &first, "retry"); json_bool(f, c.retry);
+            json_key(f, &first, "advice"); json_cstr(f, adv);
+            json_key(f, &first, "evidence"); json_cstr(f, evtext);
+            json_key(f, &first, "vendor"); json_cstr(f, c.vendor);
+            json_key(f, &first, "code");
+            if (c.has_basic) json_code_value(f, &c.code); else out_puts(f, "null");
+            json_key(f, &first, "enhanced");
+            if (c.has_enhanced) json_cstr(f, c.enhanced.text); else out_puts(f, "null");
+            out_puts(f, "}\n");
         } else {
-            for (char *p = ev; *p; p++) if (*p == '\t' || *p == '\n') *p = ' ';
-            printf("%zu\t%s%s%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", lineno, perm_color(o, c.permanence), reason,
-                   color(o, RESET), smtpcodes_permanence_name(c.permanence), c.hard_bounce, c.retry,
-                   c.has_basic ? c.code.text : "-", c.has_enhanced ? c.enhanced.text : "-",
-                   c.vendor ? c.vendor : "-", ev);
+            for (char *p = evtext; *p; p++) if (*p == '\t' || *p == '\n') *p = ' ';
+            out_printf(f, "%zu\t%s%s%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", lineno, perm_color(o, c.permanence), reason,
+                       color(o, RESET), smtpcodes_permanence_name(c.permanence), c.hard_bounce, c.retry,
+                       c.has_basic ? c.code.text : "-", c.has_enhanced ? c.enhanced.text : "-",
+                       c.vendor ? c.vendor : "-", evtext);
         }
+        out_record(f);
         if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
     }
-    free(line);
-    if (show_progress) { progress(total, total, lineno); fputc('\n', stderr); }
-    if (in != stdin) fclose(in);
-    if (o->stats) {
-        fprintf(stderr, "%zu lines, %zu errors\n", lineno, errors);
-        for (size_t i = 0; i < smtpcodes_reason_count(); i++)
-            if (counts[i]) fprintf(stderr, "%8zu  %s\n", counts[i], smtpcodes_reason_name((int)i));
+    int rc = EXIT_OK;
+    if (rd.err) {
+        if (rd.err == ENOMEM) out_oom(f); else input_error(name, rd.err);
+        rc = EXIT_USAGE;
     }
-    return EXIT_OK;
+    free(rd.buf);
+    free(ev.p);
+    free(advice.p);
+    if (show_progress) { progress(total, total, lineno); fputc('\n', stderr); }
+    if (name && close(fd) != 0 && rc == EXIT_OK) { input_error(name, errno); rc = EXIT_USAGE; }
+    if (o->stats && !out_failed(f)) {
+        fprintf(stderr, "%zu lines, %zu errors\n", lineno, errors);
+        for (size_t i = 0; i < nreasons; i++)
+            if (counts[i]) fprintf(stderr, "%8zu  %s\n", counts[i], smtpcodes_reason_name((int)i));
+        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;   /* the summary is output too */
+    }
+    free(counts);
+    return rc;
 }
 
 /* ---- main ---------------------------------------------------------------------- */
 
-int smtpcodes_cli(int argc, char **argv) {
-    opts o = {SMTPCODES_EN, 0, 0, -1, 0, NULL, -1};
-    int lang_given = 0;
-    char *rest[256];
-    int nrest = 0;
+/* An option with a value, "--name=VALUE" or "--name VALUE", matched exactly:
+ * 1 (value in *v), 0 (not this option), -1 (no value follows). */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **v) {
+    const char *a = argv[*i];
+    size_t k = strlen(name);
+    if (strncmp(a, name, k) != 0) return 0;
+    if (a[k] == '=') { *v = a + k + 1; return 1; }
+    if (a[k] != '\0') return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "smtpcodes: option '%s' needs a value\n", name);
+        return -1;
+    }
+    *v = argv[++*i];
+    return 1;
+}
+
+static int run(opts *o, int argc, char **argv, char **rest) {
+    int lang_given = 0, nrest = 0, options_done = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(usage_text, stdout); return EXIT_OK; }
+        const char *a = argv[i], *v = NULL;
+        int got;
+        if (options_done || a[0] != '-' || a[1] == '\0') { rest[nrest++] = argv[i]; continue; }
+        if (strcmp(a, "--") == 0) { options_done = 1; continue; }
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { out_puts(o->out, usage_text); return EXIT_OK; }
         if (strcmp(a, "--version") == 0) {
-            printf("smtpcodes %s (data %s)\n", smtpcodes_version(), smtpcodes_data_version());
+            out_printf(o->out, "smtpcodes %s (data %s)\n", smtpcodes_version(), smtpcodes_data_version());
             return EXIT_OK;
         }
-        if (strcmp(a, "--json") == 0) { o.json = 1; continue; }
-        if (strcmp(a, "--markdown") == 0) { o.markdown = 1; continue; }
-        if (strcmp(a, "--stats") == 0) { o.stats = 1; continue; }
-        if (strncmp(a, "--color", 7) == 0) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : "");
-            if (strcmp(v, "always") == 0) o.color = 1;
-            else if (strcmp(v, "never") == 0) o.color = 0;
-            else if (strcmp(v, "auto") == 0) o.color = -1;
+        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
+        if (strcmp(a, "--markdown") == 0) { o->format = SMTPCODES_MARKDOWN; continue; }
+        if (strcmp(a, "--html") == 0) { o->format = SMTPCODES_HTML; continue; }
+        if (strcmp(a, "--stats") == 0) { o->stats = 1; continue; }
+        if ((got = opt_value(argc, argv, &i, "--color", &v)) != 0) {
+            if (got < 0) return EXIT_USAGE;
+            if (strcmp(v, "always") == 0) o->color = 1;
+            else if (strcmp(v, "never") == 0) o->color = 0;
+            else if (strcmp(v, "auto") == 0) o->color = -1;
             else { fprintf(stderr, "smtpcodes: --color must be auto, always or never\n"); return EXIT_USAGE; }
             continue;
         }
-        if (strncmp(a, "--lang", 6) == 0) {
-            const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : "");
-            if (smtpcodes_lang_from_tag(v, strlen(v), &o.lang) != SMTPCODES_OK) {
+        if ((got = opt_value(argc, argv, &i, "--lang", &v)) != 0) {
+            if (got < 0) return EXIT_USAGE;
+            if (smtpcodes_lang_from_tag(v, strlen(v), &o->lang) != SMTPCODES_OK) {
                 fprintf(stderr, "smtpcodes: unknown language '%s' (use en or es)\n", v);
                 return EXIT_USAGE;
             }
             lang_given = 1;
             continue;
         }
-        if (strncmp(a, "--kind", 6) == 0) { o.kind = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : ""); continue; }
-        if (strncmp(a, "--class", 7) == 0) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : "");
+        if ((got = opt_value(argc, argv, &i, "--kind", &v)) != 0) {
+            if (got < 0) return EXIT_USAGE;
+            o->kind = v;
+            continue;
+        }
+        if ((got = opt_value(argc, argv, &i, "--class", &v)) != 0) {
+            if (got < 0) return EXIT_USAGE;
             if (!(v[0] >= '1' && v[0] <= '5' && v[1] == '\0')) {
                 fprintf(stderr, "smtpcodes: --class must be a digit 1-5\n");
                 return EXIT_USAGE;
             }
-            o.class_digit = v[0] - '0';
+            o->class_digit = v[0] - '0';
             continue;
         }
-        if (a[0] == '-' && a[1] == '-' && a[2] != '\0') {
+        if (a[1] == '-') {
             fprintf(stderr, "smtpcodes: unknown option '%s'\n\n%s", a, usage_text);
             return EXIT_USAGE;
         }
-        if (nrest < 256) rest[nrest++] = argv[i];
+        rest[nrest++] = argv[i];   /* "-1", "-x": operands, as before (a code never starts with '-') */
     }
     const char *no_color = getenv("NO_COLOR");   /* no-color.org: set and not empty */
-    if (o.color < 0) o.color = isatty(STDOUT_FILENO);
-    if (no_color && no_color[0]) o.color = 0;
-    if (o.json) o.color = 0;
+    if (o->color < 0) o->color = isatty(STDOUT_FILENO);
+    if (no_color && no_color[0]) o->color = 0;
+    if (o->json) o->color = 0;
     if (nrest <= 0) { fputs(usage_text, stderr); return EXIT_USAGE; }
     const char *cmd = rest[0];
+    if (strcmp(cmd, "lookup") == 0) return cmd_lookup(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "explain") == 0) return cmd_explain(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "compare") == 0) return cmd_compare(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "classify") == 0) return cmd_classify(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "list") == 0) {
+        if (nrest == 1) return cmd_list(o);
+        fputs("smtpcodes: list takes options only\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "search") == 0) return cmd_search(o, nrest - 1, rest + 1, lang_given);
+    if (strcmp(cmd, "commands") == 0) return cmd_commands(o, nrest - 1, rest + 1);
+    fprintf(stderr, "smtpcodes: unknown command '%s'\n\n%s", cmd, usage_text);
+    return EXIT_USAGE;
+}
+
+int smtpcodes_cli(int argc, char **argv) {
+    /* whatever stdio holds goes first: from here on stdout is written with write(2) */
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "smtpcodes: cannot write to standard output: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    clearerr(stderr);
+    /* a closed stdout fails now, before a file opened by classify could take its number */
+    if (fcntl(STDOUT_FILENO, F_GETFL) < 0) {
+        fprintf(stderr, "smtpcodes: cannot write to standard output: %s\n", strerror(errno));
+        return EXIT_USAGE;
+    }
+    out f = {STDOUT_FILENO, NULL, 0, 0, NULL, 0, 0, isatty(STDOUT_FILENO), 0, 0};
+    opts o = {SMTPCODES_EN, 0, -1, 0, SMTPCODES_TEXT, NULL, -1, &f};
+    char **rest = malloc(((size_t)(argc > 0 ? argc : 1)) * sizeof *rest);   /* every operand, no fixed limit */
     int rc;
-    if (strcmp(cmd, "lookup") == 0) rc = cmd_lookup(&o, nrest - 1, rest + 1);
-    else if (strcmp(cmd, "explain") == 0) rc = cmd_explain(&o, nrest - 1, rest + 1);
-    else if (strcmp(cmd, "compare") == 0) rc = cmd_compare(&o, nrest - 1, rest + 1);
-    else if (strcmp(cmd, "classify") == 0) rc = cmd_classify(&o, nrest - 1, rest + 1);
-    else if (strcmp(cmd, "list") == 0) rc = nrest == 1 ? cmd_list(&o) : (fputs("smtpcodes: list takes options only\n", stderr), EXIT_USAGE);
-    else if (strcmp(cmd, "search") == 0) rc = cmd_search(&o, nrest - 1, rest + 1, lang_given);
-    else if (strcmp(cmd, "commands") == 0) rc = cmd_commands(&o, nrest - 1, rest + 1);
-    else {
-        fprintf(stderr, "smtpcodes: unknown command '%s'\n\n%s", cmd, usage_text);
+    if (!rest) { out_oom(&f); rc = EXIT_USAGE; }
+    else rc = run(&o, argc, argv, rest);
+    free(rest);
+    if (!out_failed(&f) && (f.nends == 0 || f.ends[f.nends - 1] != f.len)) out_record(&f);   /* --help, --version */
+    out_flush(&f);   /* the whole records, even after a fatal error */
+    if (f.err == EPIPE) {
+        rc = EXIT_BROKEN_PIPE;   /* SIGPIPE is ignored (else it would have ended us): no message, as a kill */
+    } else if (f.err) {
+        fprintf(stderr, "smtpcodes: cannot write to standard output: %s\n", strerror(f.err));
+        rc = EXIT_USAGE;
+    } else if (f.fatal) {
         rc = EXIT_USAGE;
     }
-    fflush(stdout);
+    free(f.buf);
+    free(f.ends);
+    if (rc == EXIT_OK && (fflush(stderr) != 0 || ferror(stderr))) rc = EXIT_USAGE;
     return rc;
 }

@@ -95,6 +95,11 @@ CASES: list[tuple[str, list[str | bytes], bytes | None, int]] = [
     ("unknown-option", ["--frob", "lookup", "550"], None, 2),
     ("bad-lang", ["--lang", "fr", "lookup", "550"], None, 2),
     ("color-always", ["--color=always", "lookup", "550"], None, 0),
+    ("html-lookup", ["--html", "lookup", "550", "5.1.1"], None, 0),
+    ("html-compare", ["compare", "450", "550", "--html"], None, 0),
+    ("double-dash", ["lookup", "--", "550"], None, 0),
+    ("explain-unknown-in-reply", ["explain", "550", "5.9.123", "Something"], None, 1),
+    ("inexact-option", ["--kindness", "lookup", "550"], None, 2),
 ]
 
 
