@@ -19,10 +19,13 @@ void sc_sb_init(sc_buf *b, char *buf, size_t cap) {
     b->buf = buf;
     b->cap = buf ? cap : 0;
     b->len = 0;
+    b->html = 0;
+    b->md = 0;
     if (b->cap) b->buf[0] = '\0';
 }
 
-void sc_sb_putn(sc_buf *b, const char *s, size_t n) {
+/* Bytes as they are, whatever the escaping mode (markup). */
+void sc_sb_raw(sc_buf *b, const char *s, size_t n) {
     if (b->len < b->cap) {
         size_t room = b->cap - 1 - b->len;
         size_t k = n < room ? n : room;
@@ -32,17 +35,68 @@ void sc_sb_putn(sc_buf *b, const char *s, size_t n) {
     b->len += n;
 }
 
+void sc_sb_raws(sc_buf *b, const char *s) { sc_sb_raw(b, s, strlen(s)); }
+
+/* Text: in HTML mode & < > " ' become entities, so that no text written
+ * through the writer can become markup; in Markdown mode \ ` * _ [ ] < > | #
+ * get a backslash. */
+void sc_sb_putn(sc_buf *b, const char *s, size_t n) {
+    if (!b->html && !b->md) { sc_sb_raw(b, s, n); return; }
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *ent;
+        if (!b->html) {   /* Markdown: a backslash before what would change the rendering */
+            if (!strchr("\\`*_[]<>|#", s[i]) || !s[i]) continue;
+            sc_sb_raw(b, s + from, i - from);
+            sc_sb_raw(b, "\\", 1);
+            from = i;
+            continue;
+        }
+        switch (s[i]) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        default: continue;
+        }
+        sc_sb_raw(b, s + from, i - from);
+        sc_sb_raws(b, ent);
+        from = i + 1;
+    }
+    sc_sb_raw(b, s + from, n - from);
+}
+
 void sc_sb_puts(sc_buf *b, const char *s) { sc_sb_putn(b, s, strlen(s)); }
 
 void sc_sb_putc(sc_buf *b, char c) { sc_sb_putn(b, &c, 1); }
 
+/* A small printf for the core's own formats (%s, %d, %c, %%, %04x): each piece
+ * goes through sc_sb_putn, so nothing is cut and the full length is counted
+ * whatever the length of the strings. */
 void sc_sb_printf(sc_buf *b, const char *fmt, ...) {
-    char tmp[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    const char *p = fmt;
+    while (*p) {
+        const char *q = strchr(p, '%');
+        if (!q) { sc_sb_puts(b, p); break; }
+        sc_sb_putn(b, p, (size_t)(q - p));
+        char num[16];
+        switch (q[1]) {
+        case 's': { const char *a = va_arg(ap, const char *); sc_sb_puts(b, a ? a : ""); p = q + 2; break; }
+        case 'd': snprintf(num, sizeof num, "%d", va_arg(ap, int)); sc_sb_puts(b, num); p = q + 2; break;
+        case 'c': sc_sb_putc(b, (char)va_arg(ap, int)); p = q + 2; break;
+        case '0':   /* %04x only */
+            snprintf(num, sizeof num, "%04x", va_arg(ap, unsigned int));
+            sc_sb_puts(b, num);
+            p = q + 4;
+            break;
+        case '%': sc_sb_putc(b, '%'); p = q + 2; break;
+        default: sc_sb_putc(b, '%'); p = q + 1; break;
+        }
+    }
     va_end(ap);
-    if (n > 0) sc_sb_putn(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 int sc_sb_result(const sc_buf *b) {
@@ -91,6 +145,15 @@ void sc_sb_put_safe(sc_buf *b, const char *s, size_t n, size_t max) {
             i += k;
         }
     }
+}
+
+void sc_sb_put_html(sc_buf *b, const char *s) { sc_sb_put_htmln(b, s, strlen(s)); }
+
+void sc_sb_put_htmln(sc_buf *b, const char *s, size_t n) {
+    int was = b->html;
+    b->html = 1;
+    sc_sb_putn(b, s, n);
+    b->html = was;
 }
 
 int smtpcodes_json_string(const char *s, size_t n, char *buf, size_t cap) {

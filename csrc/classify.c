@@ -329,12 +329,9 @@ size_t smtpcodes_classify_many(const char *const *texts, const size_t *lens, siz
     return ok;
 }
 
-int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
-    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
-    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_lang lang) {
     int es = lang == SMTPCODES_ES;
-    sc_buf b;
-    sc_sb_init(&b, buf, cap);
+#define b (*bp)
     const char *reason = reason_info[c->reason].name;
     switch (c->evidence) {
     case SMTPCODES_EV_PHRASE:
@@ -372,15 +369,21 @@ int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang 
     }
     if (c->vendor && (!c->rule_vendor || strcmp(c->vendor, c->rule_vendor) != 0))
         sc_sb_printf(&b, es ? "; respuesta de %s" : "; reply written by %s", c->vendor);
+#undef b
+}
+
+int smtpcodes_render_evidence(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    sc_put_evidence(&b, c, lang);
     return sc_sb_result(&b);
 }
 
-int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
-    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
-    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+void sc_put_retry(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_lang lang) {
     int es = lang == SMTPCODES_ES;
-    sc_buf b;
-    sc_sb_init(&b, buf, cap);
+#define b (*bp)
     if (c->permanence == SMTPCODES_PERM_SUCCESS || c->permanence == SMTPCODES_PERM_INTERMEDIATE)
         sc_sb_puts(&b, es ? "No hace falta reintentar: la respuesta es positiva. "
                        : "No retry needed: the reply is positive. ");
@@ -397,5 +400,14 @@ int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lan
         sc_sb_puts(&b, es ? "No reintentes sin cambios: volver\303\241 a fallar. "
                        : "Do not retry unchanged: it will fail again. ");
     sc_sb_puts(&b, reason_info[c->reason].text[2][lang]);
+#undef b
+}
+
+int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang, char *buf, size_t cap) {
+    if (!c || (!buf && cap) || c->reason < 0 || c->reason >= SC_NREASONS) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    sc_put_retry(&b, c, lang);
     return sc_sb_result(&b);
 }

@@ -228,40 +228,78 @@ static void summary(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang l
     }
 }
 
+#define ST_UL "margin:0.2em 0 0.6em;padding-left:1.4em;text-align:left"
+#define ST_LI "margin:0.15em 0;text-align:left"
+#define ST_TABLE "width:100%;max-width:100%;table-layout:fixed;border-collapse:collapse;margin:0.5em 0 0.8em;" \
+    "font-size:inherit;color:inherit;background:transparent"
+#define ST_CELL "text-align:left;vertical-align:top;padding:0.35em 0.6em;border:1px solid rgba(128,128,128,0.45);" \
+    "overflow-wrap:anywhere;white-space:normal;color:inherit;background:transparent;line-height:1.4"
+#define ST_TH ST_CELL ";font-weight:600"
+#define ST_TD ST_CELL ";font-weight:normal"
+
+/* List items: "- " lines in text and Markdown, <li> in HTML. */
+static void item_open(sc_buf *b, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<li style=\"" ST_LI "\">");
+    else sc_sb_puts(b, "- ");
+}
+
+static void item_close(sc_buf *b, smtpcodes_format fmt) { sc_sb_raws(b, fmt == SMTPCODES_HTML ? "</li>\n" : "\n"); }
+
+static void strong_open(sc_buf *b, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_raws(b, "**");
+    else if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<strong>");
+}
+
+static void strong_close(sc_buf *b, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_raws(b, "**");
+    else if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</strong>");
+}
+
+/* An aspect's name with a capital (the names start with an ASCII letter). */
+static void put_aspect_name(sc_buf *b, int x, smtpcodes_lang lang) {
+    const char *name = aspect_names[x][lang];
+    sc_sb_putc(b, (char)(name[0] >= 'a' && name[0] <= 'z' ? name[0] - 32 : name[0]));
+    sc_sb_puts(b, name + 1);
+}
+
 static void key_differences(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
     int n = 0;
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<ul style=\"" ST_UL "\">\n");
     for (int x = 0; x < SMTPCODES_NASPECT; x++) {
         if (cmp->same[x]) continue;
         n++;
-        sc_sb_puts(b, "- ");
-        const char *name = aspect_names[x][lang];
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
-        sc_sb_putc(b, (char)(name[0] - 32));
-        sc_sb_puts(b, name + 1);
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        item_open(b, fmt);
+        strong_open(b, fmt);
+        put_aspect_name(b, x, lang);
+        strong_close(b, fmt);
         sc_sb_puts(b, ": ");
         sc_sb_printf(b, "%s: ", cmp->a.text);
         aspect_value(b, &cmp->a, (smtpcodes_aspect)x, lang);
         sc_sb_printf(b, "; %s: ", cmp->b.text);
         aspect_value(b, &cmp->b, (smtpcodes_aspect)x, lang);
-        sc_sb_puts(b, ".\n");
+        sc_sb_puts(b, ".");
+        item_close(b, fmt);
     }
     if (!n) {
+        item_open(b, fmt);
         sc_sb_puts(b, lang == SMTPCODES_ES
-                       ? "- Coinciden en clase, categor\303\255a, permanencia, comandos y estatus; solo cambia el detalle del c\303\263digo.\n"
-                       : "- They agree on class, category, permanence, commands and status; only the detail of the code differs.\n");
+                       ? "Coinciden en clase, categor\303\255a, permanencia, comandos y estatus; solo cambia el detalle del c\303\263digo."
+                       : "They agree on class, category, permanence, commands and status; only the detail of the code differs.");
+        item_close(b, fmt);
     }
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</ul>\n");
 }
 
 static void when_to_use(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
     const smtpcodes_code *codes[2] = {&cmp->a, &cmp->b};
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<ul style=\"" ST_UL "\">\n");
     for (int i = 0; i < 2; i++) {
         const smtpcodes_code *c = codes[i];
         if (i && cmp->identical) break;
-        sc_sb_puts(b, "- ");
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        item_open(b, fmt);
+        strong_open(b, fmt);
         sc_sb_puts(b, c->text);
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(b, "**");
+        strong_close(b, fmt);
         sc_sb_puts(b, " (");
         sc_put_md(b, fmt, smtpcodes_text(c, SMTPCODES_TITLE, lang));
         sc_sb_puts(b, "): ");
@@ -271,57 +309,103 @@ static void when_to_use(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_la
             sc_put_commands(b, cm, lang, sc_or_word(lang));
             sc_sb_puts(b, ". ");
         }
-        char tmp[1024];
-        sc_buf t;
-        sc_sb_init(&t, tmp, sizeof tmp);
-        put_first_sentence(&t, smtpcodes_text(c, SMTPCODES_WHEN, lang));
-        sc_put_md(b, fmt, tmp);
+        int was = b->md;
+        b->md = fmt == SMTPCODES_MARKDOWN;
+        put_first_sentence(b, smtpcodes_text(c, SMTPCODES_WHEN, lang));
+        b->md = was;
         sc_sb_puts(b, " ");
         const char *r = sc_retry_text(smtpcodes_permanence_of(c), lang);
         sc_sb_putc(b, (char)(r[0] >= 'a' && r[0] <= 'z' ? r[0] - 32 : r[0]));
         sc_sb_puts(b, r + 1);
-        sc_sb_puts(b, ".\n");
+        sc_sb_puts(b, ".");
+        item_close(b, fmt);
     }
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</ul>\n");
+}
+
+/* The side-by-side table (HTML): one column per code, the aspects where they
+ * differ first, then those they share, each said to be shared in its cell. */
+static void aspect_table(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang) {
+    sc_sb_raws(b, "<table class=\"smtpcodes-compare\" style=\"" ST_TABLE "\">\n<thead><tr>");
+    sc_sb_raws(b, "<th scope=\"col\" style=\"" ST_TH ";width:22%\">");
+    sc_sb_puts(b, sc_ui[UI_ASPECT][lang]);
+    sc_sb_raws(b, "</th><th scope=\"col\" style=\"" ST_TH "\">");
+    sc_sb_puts(b, cmp->a.text);
+    sc_sb_raws(b, "</th><th scope=\"col\" style=\"" ST_TH "\">");
+    sc_sb_puts(b, cmp->b.text);
+    sc_sb_raws(b, "</th></tr></thead>\n<tbody>\n");
+    for (int pass = 0; pass < 2; pass++) {
+        for (int x = 0; x < SMTPCODES_NASPECT; x++) {
+            if (cmp->same[x] != pass) continue;
+            sc_sb_raws(b, pass ? "<tr class=\"smtpcodes-same\">" : "<tr class=\"smtpcodes-differs\">");
+            sc_sb_raws(b, "<th scope=\"row\" style=\"" ST_TH "\">");
+            put_aspect_name(b, x, lang);
+            sc_sb_raws(b, "</th>");
+            if (pass) {
+                sc_sb_raws(b, "<td colspan=\"2\" style=\"" ST_TD "\"><em>");
+                sc_sb_puts(b, sc_ui[UI_BOTH][lang]);
+                sc_sb_raws(b, ":</em> ");
+                aspect_value(b, &cmp->a, (smtpcodes_aspect)x, lang);
+                sc_sb_raws(b, "</td>");
+            } else {
+                for (int k = 0; k < 2; k++) {
+                    sc_sb_raws(b, "<td style=\"" ST_TD "\">");
+                    aspect_value(b, k ? &cmp->b : &cmp->a, (smtpcodes_aspect)x, lang);
+                    sc_sb_raws(b, "</td>");
+                }
+            }
+            sc_sb_raws(b, "</tr>\n");
+        }
+    }
+    sc_sb_raws(b, "</tbody></table>\n");
+}
+
+static void comparison_page(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
+    int html = fmt == SMTPCODES_HTML;
+    if (html) sc_html_open(b, "comparison", lang);
+    char head[64];
+    snprintf(head, sizeof head, "%s vs %s", cmp->a.text, cmp->b.text);
+    sc_put_heading(b, fmt, 2, head);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
+    if (html) sc_sb_raws(b, "<p style=\"margin:0.2em 0 0.6em;text-align:left\">");
+    summary(b, cmp, lang);
+    sc_sb_raws(b, html ? "</p>\n" : "\n\n");
+    if (html) aspect_table(b, cmp, lang);
+    const smtpcodes_code *codes[2] = {&cmp->a, &cmp->b};
+    for (int i = 0; i < 2; i++) {
+        if (i && cmp->identical) break;
+        sc_put_code_heading(b, codes[i], lang, fmt, 3);
+        if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
+        sc_put_sections(b, codes[i], lang, fmt, 4);
+    }
+    sc_put_heading(b, fmt, 3, sc_ui[UI_KEY_DIFF][lang]);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
+    key_differences(b, cmp, lang, fmt);
+    if (!html) sc_sb_putc(b, '\n');
+    sc_put_heading(b, fmt, 3, sc_ui[UI_WHEN_USE][lang]);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
+    when_to_use(b, cmp, lang, fmt);
+    if (html) sc_html_close(b);
 }
 
 int smtpcodes_render_comparison(const smtpcodes_comparison *cmp, smtpcodes_section section,
                                 smtpcodes_lang lang, smtpcodes_format fmt, char *buf, size_t cap) {
-    if (!cmp || (!buf && cap) || (fmt != SMTPCODES_TEXT && fmt != SMTPCODES_MARKDOWN) ||
+    if (!cmp || (!buf && cap) || !sc_format_ok(fmt) ||
         (unsigned)section > SMTPCODES_SECTION_WHEN_TO_USE || !sc_code_ok(&cmp->a) || !sc_code_ok(&cmp->b))
         return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
     sc_sb_init(&b, buf, cap);
+    b.html = fmt == SMTPCODES_HTML;
     switch (section) {
-    case SMTPCODES_SECTION_SUMMARY: summary(&b, cmp, lang); break;
+    case SMTPCODES_SECTION_SUMMARY:
+        if (b.html) sc_sb_raws(&b, "<p style=\"margin:0.2em 0 0.6em;text-align:left\">");
+        summary(&b, cmp, lang);
+        if (b.html) sc_sb_raws(&b, "</p>\n");
+        break;
     case SMTPCODES_SECTION_KEY_DIFFERENCES: key_differences(&b, cmp, lang, fmt); break;
     case SMTPCODES_SECTION_WHEN_TO_USE: when_to_use(&b, cmp, lang, fmt); break;
-    default: {
-        char head[96];
-        snprintf(head, sizeof head, "%s vs %s", cmp->a.text, cmp->b.text);
-        sc_put_heading(&b, fmt, 2, head);
-        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
-        summary(&b, cmp, lang);
-        sc_sb_puts(&b, "\n\n");
-        const smtpcodes_code *codes[2] = {&cmp->a, &cmp->b};
-        for (int i = 0; i < 2; i++) {
-            if (i && cmp->identical) break;
-            char h[600];
-            snprintf(h, sizeof h, "%s %s %s", codes[i]->text, fmt == SMTPCODES_MARKDOWN ? "\xE2\x80\x94" : "-",
-                     smtpcodes_text(codes[i], SMTPCODES_TITLE, lang));
-            sc_put_heading(&b, fmt, 3, h);
-            if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
-            sc_put_sections(&b, codes[i], lang, fmt);
-        }
-        sc_put_heading(&b, fmt, 3, sc_ui[UI_KEY_DIFF][lang]);
-        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
-        key_differences(&b, cmp, lang, fmt);
-        sc_sb_putc(&b, '\n');
-        sc_put_heading(&b, fmt, 3, sc_ui[UI_WHEN_USE][lang]);
-        if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
-        when_to_use(&b, cmp, lang, fmt);
-        break;
-    }
+    default: comparison_page(&b, cmp, lang, fmt); break;
     }
     return sc_sb_result(&b);
 }

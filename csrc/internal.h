@@ -48,9 +48,14 @@ typedef struct sc_buf {
     char *buf;
     size_t cap;
     size_t len;
+    int html;     /* 1: text written through sc_sb_putn is HTML-escaped */
+    int md;       /* 1 (and html 0): text written through sc_sb_putn is Markdown-escaped */
 } sc_buf;
 
 SC_HIDDEN void sc_sb_init(sc_buf *b, char *buf, size_t cap);
+/* markup: written as is, even in HTML mode */
+SC_HIDDEN void sc_sb_raw(sc_buf *b, const char *s, size_t n);
+SC_HIDDEN void sc_sb_raws(sc_buf *b, const char *s);
 SC_HIDDEN void sc_sb_putn(sc_buf *b, const char *s, size_t n);
 SC_HIDDEN void sc_sb_puts(sc_buf *b, const char *s);
 SC_HIDDEN void sc_sb_putc(sc_buf *b, char c);
@@ -75,7 +80,7 @@ enum sc_ui_id {
     UI_BASIC_KIND, UI_ENH_KIND, UI_RETRY_SUCCESS, UI_RETRY_INTER, UI_RETRY_TEMP, UI_RETRY_PERM,
     UI_RETRY_UNKNOWN, UI_PERMANENCE, UI_RETRY, UI_KIND, UI_NO_COMMANDS, UI_RANGE_NOTE,
     UI_CLASSIFICATION, UI_REASON, UI_HARD_BOUNCE, UI_EVIDENCE, UI_PROVIDER, UI_CODE, UI_ENHANCED,
-    UI_YES, UI_NO, UI_WHAT_TO_DO, UI_ASPECT, UI_BOTH, UI_SHARED, UI_LINES, UI_VS, UI_ERROR,
+    UI_YES, UI_NO, UI_WHAT_TO_DO, UI_ASPECT, UI_BOTH, UI_SHARED, UI_LINES, UI_ERROR,
     UI_COUNT
 };
 SC_HIDDEN extern const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG];
@@ -106,9 +111,16 @@ SC_HIDDEN unsigned long sc_code_commands(const smtpcodes_code *c);
 SC_HIDDEN const char *sc_or_word(smtpcodes_lang lang);
 SC_HIDDEN void sc_put_status(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang);
 SC_HIDDEN void sc_put_heading(sc_buf *b, smtpcodes_format fmt, int level, const char *title);
+/* "550 - Title" (text) or "550 — Title" (Markdown, HTML) as a heading of level 2-4 */
+SC_HIDDEN void sc_put_code_heading(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt,
+                                   int level);
 /* static text in the format: Markdown-escaped, HTML-escaped, or as is */
 SC_HIDDEN void sc_put_md(sc_buf *b, smtpcodes_format fmt, const char *s);
-SC_HIDDEN void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt);
+SC_HIDDEN void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt,
+                               int level);
+/* the evidence and the retry advice of a classification, in words (classify.c) */
+SC_HIDDEN void sc_put_evidence(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang);
+SC_HIDDEN void sc_put_retry(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang);
 /* HTML card framing: the opening <section> with its inline style, and the close */
 SC_HIDDEN void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang);
 SC_HIDDEN void sc_html_close(sc_buf *b);

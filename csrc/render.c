@@ -11,42 +11,140 @@
  * dark themes. compare.c uses the helpers declared in internal.h. */
 #include "internal.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------ */
-/* Explain                                                                    */
+/* The writers: headings, field lists, paragraphs, in three formats           */
 
-void sc_put_heading(sc_buf *b, smtpcodes_format fmt, int level, const char *title) {
+/* Inline styles. Colours and backgrounds inherit (light and dark themes);
+ * alignment, margins and wrapping are set on each element so that a notebook
+ * theme's rules for td, dl or headings cannot override them. */
+#define ST_CARD "box-sizing:border-box;max-width:100%;margin:0.5em 0;padding:0.75em 1em;" \
+    "border:1px solid rgba(128,128,128,0.5);border-radius:6px;color:inherit;background:transparent;" \
+    "text-align:left;line-height:1.45;overflow-wrap:anywhere"
+#define ST_SUB "box-sizing:border-box;max-width:100%;margin:0.8em 0 0;padding:0.5em 0 0;" \
+    "border-top:1px solid rgba(128,128,128,0.35);text-align:left;overflow-wrap:anywhere"
+#define ST_H2 "margin:0 0 0.5em;font-size:1.3em;line-height:1.3;text-align:left;color:inherit"
+#define ST_H3 "margin:0.8em 0 0.3em;font-size:1.12em;line-height:1.3;text-align:left;color:inherit"
+#define ST_H4 "margin:0.6em 0 0.2em;font-size:1em;line-height:1.3;text-align:left;color:inherit"
+#define ST_DL "display:grid;grid-template-columns:minmax(7em,max-content) minmax(0,1fr);gap:0.2em 1em;" \
+    "margin:0.3em 0 0.6em;padding:0"
+#define ST_DT "margin:0;padding:0;font-weight:600;text-align:left"
+#define ST_DD "margin:0;padding:0;text-align:left;min-width:0"
+#define ST_P "margin:0.2em 0 0.6em;text-align:left"
+#define ST_CODE "font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:inherit"
+
+void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang) {
+    sc_sb_raws(b, "<section class=\"smtpcodes smtpcodes-");
+    sc_sb_raws(b, cls);
+    sc_sb_raws(b, "\" lang=\"");
+    sc_sb_raws(b, smtpcodes_lang_tag(lang));
+    sc_sb_raws(b, "\" style=\"" ST_CARD "\">\n");
+}
+
+void sc_html_close(sc_buf *b) { sc_sb_raws(b, "</section>\n"); }
+
+/* A nested card (the codes inside a reply card). */
+static void html_sub_open(sc_buf *b, const char *cls) {
+    sc_sb_raws(b, "<section class=\"smtpcodes-");
+    sc_sb_raws(b, cls);
+    sc_sb_raws(b, "\" style=\"" ST_SUB "\">\n");
+}
+
+static const char *heading_style(int level) {
+    return level <= 2 ? ST_H2 : level == 3 ? ST_H3 : ST_H4;
+}
+
+/* Headings in pieces, for titles assembled from several strings. Text: the
+ * title on its own line; Markdown: "## " (level 2) or "### "; HTML: <h2>-<h4>. */
+static void heading_open(sc_buf *b, smtpcodes_format fmt, int level) {
     if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, level == 2 ? "## " : "### ");
-        sc_sb_puts(b, title);
+    } else if (fmt == SMTPCODES_HTML) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "<h%d", level < 2 ? 2 : level > 4 ? 4 : level);
+        sc_sb_raws(b, tag);
+        sc_sb_raws(b, " style=\"");
+        sc_sb_raws(b, heading_style(level));
+        sc_sb_raws(b, "\">");
+    }
+}
+
+static void heading_close(sc_buf *b, smtpcodes_format fmt, int level) {
+    if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, "\n\n");
+    } else if (fmt == SMTPCODES_HTML) {
+        char tag[8];
+        snprintf(tag, sizeof tag, "</h%d>", level < 2 ? 2 : level > 4 ? 4 : level);
+        sc_sb_raws(b, tag);
+        sc_sb_raws(b, "\n");
     } else {
-        sc_sb_puts(b, title);
         sc_sb_putc(b, '\n');
     }
 }
 
-static void put_label(sc_buf *b, smtpcodes_format fmt, const char *label) {
+void sc_put_heading(sc_buf *b, smtpcodes_format fmt, int level, const char *title) {
+    heading_open(b, fmt, level);
+    sc_sb_puts(b, title);
+    heading_close(b, fmt, level);
+}
+
+/* "550 - Title" (text), "550 — Title" (Markdown, HTML) */
+void sc_put_code_heading(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
+    heading_open(b, fmt, level);
+    sc_sb_puts(b, c->text);
+    sc_sb_puts(b, fmt == SMTPCODES_TEXT ? " - " : " \xE2\x80\x94 ");
+    sc_sb_puts(b, smtpcodes_text(c, SMTPCODES_TITLE, lang));
+    heading_close(b, fmt, level);
+}
+
+/* Field lists. Text "Label: value", Markdown "- **Label:** value", HTML a <dl>. */
+static void list_open(sc_buf *b, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<dl style=\"" ST_DL "\">\n");
+}
+
+static void list_close(sc_buf *b, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</dl>\n");
+}
+
+static void field_open(sc_buf *b, smtpcodes_format fmt, const char *label) {
     if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, "- **");
         sc_sb_puts(b, label);
         sc_sb_puts(b, ":** ");
+    } else if (fmt == SMTPCODES_HTML) {
+        sc_sb_raws(b, "<dt style=\"" ST_DT "\">");
+        sc_sb_puts(b, label);
+        sc_sb_raws(b, "</dt><dd style=\"" ST_DD "\">");
     } else {
         sc_sb_puts(b, label);
         sc_sb_puts(b, ": ");
     }
 }
 
-/* Markdown-escape characters that would change the rendering. */
-void sc_put_md(sc_buf *b, smtpcodes_format fmt, const char *s) {
-    if (fmt != SMTPCODES_MARKDOWN) { sc_sb_puts(b, s); return; }
-    for (; *s; s++) {
-        if (strchr("\\`*_[]<>|#", *s)) sc_sb_putc(b, '\\');
-        sc_sb_putc(b, *s);
-    }
+static void field_close(sc_buf *b, smtpcodes_format fmt) {
+    sc_sb_raws(b, fmt == SMTPCODES_HTML ? "</dd>\n" : "\n");
 }
+
+/* A paragraph of static text: Markdown-escaped, HTML-escaped in a <p>, or as is. */
+static void paragraph(sc_buf *b, smtpcodes_format fmt, const char *s) {
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<p style=\"" ST_P "\">");
+    sc_put_md(b, fmt, s);
+    sc_sb_raws(b, fmt == SMTPCODES_HTML ? "</p>\n" : "\n\n");
+}
+
+/* Static text in the format: Markdown-escaped; HTML-escaped by the writer; or as is. */
+void sc_put_md(sc_buf *b, smtpcodes_format fmt, const char *s) {
+    int was = b->md;
+    b->md = fmt == SMTPCODES_MARKDOWN;
+    sc_sb_puts(b, s);
+    b->md = was;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pieces of an explanation                                                   */
 
 const char *sc_retry_text(smtpcodes_permanence p, smtpcodes_lang lang) {
     switch (p) {
@@ -111,135 +209,266 @@ void sc_put_status(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang) {
     }
 }
 
-/* The three sections Description / When you'll see it / How to fix it. */
-void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
+/* The three sections Description / When you'll see it / How to fix it:
+ * bold labels in Markdown, "Label:" lines in text, headings of `level` in HTML. */
+void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
     static const int heads[3] = {UI_DESCRIPTION, UI_WHEN, UI_FIX};
     for (int f = 1; f <= 3; f++) {
+        const char *head = sc_ui[heads[f - 1]][lang];
         if (fmt == SMTPCODES_MARKDOWN) {
             sc_sb_puts(b, "**");
-            sc_sb_puts(b, sc_ui[heads[f - 1]][lang]);
+            sc_sb_puts(b, head);
             sc_sb_puts(b, "**\n\n");
+        } else if (fmt == SMTPCODES_HTML) {
+            sc_put_heading(b, fmt, level, head);
         } else {
-            sc_sb_puts(b, sc_ui[heads[f - 1]][lang]);
+            sc_sb_puts(b, head);
             sc_sb_puts(b, ":\n");
         }
-        sc_put_md(b, fmt, smtpcodes_text(c, (smtpcodes_field)f, lang));
-        sc_sb_puts(b, "\n\n");
+        paragraph(b, fmt, smtpcodes_text(c, (smtpcodes_field)f, lang));
     }
 }
 
-static void explain_code(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
-    char head[600];
-    snprintf(head, sizeof head, "%s %s %s", c->text, fmt == SMTPCODES_MARKDOWN ? "\xE2\x80\x94" : "-",
-             smtpcodes_text(c, SMTPCODES_TITLE, lang));
-    sc_put_heading(b, fmt, 2, head);
-    if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(b, '\n');
-    put_label(b, fmt, sc_ui[UI_CLASS][lang]);
+/* ------------------------------------------------------------------------ */
+/* Explain a code                                                             */
+
+static void explain_code(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
+    sc_put_code_heading(b, c, lang, fmt, level);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
+    list_open(b, fmt);
+    field_open(b, fmt, sc_ui[UI_CLASS][lang]);
     sc_put_class_label(b, c);
     sc_sb_puts(b, smtpcodes_class_name(c, lang));
     sc_sb_puts(b, " (");
     sc_sb_puts(b, sc_retry_text(smtpcodes_permanence_of(c), lang));
-    sc_sb_puts(b, ")\n");
-    put_label(b, fmt, sc_ui[c->kind == SMTPCODES_BASIC ? UI_CATEGORY : UI_SUBJECT][lang]);
+    sc_sb_puts(b, ")");
+    field_close(b, fmt);
+    field_open(b, fmt, sc_ui[c->kind == SMTPCODES_BASIC ? UI_CATEGORY : UI_SUBJECT][lang]);
     sc_put_category_label(b, c);
     sc_sb_puts(b, smtpcodes_category_name(c, lang));
-    sc_sb_putc(b, '\n');
-    put_label(b, fmt, sc_ui[UI_STATUS][lang]);
+    field_close(b, fmt);
+    field_open(b, fmt, sc_ui[UI_STATUS][lang]);
     sc_put_status(b, c, lang);
-    sc_sb_putc(b, '\n');
+    field_close(b, fmt);
     if (c->kind == SMTPCODES_BASIC && c->entry) {
-        put_label(b, fmt, sc_ui[UI_COMMANDS][lang]);
+        field_open(b, fmt, sc_ui[UI_COMMANDS][lang]);
         sc_put_commands(b, c->entry->commands, lang, ", ");
-        sc_sb_putc(b, '\n');
+        field_close(b, fmt);
     }
     if (c->entry && c->entry->nrelated) {
-        put_label(b, fmt, sc_ui[UI_RELATED][lang]);
+        field_open(b, fmt, sc_ui[UI_RELATED][lang]);
         for (size_t i = 0; i < c->entry->nrelated; i++) {
             if (i) sc_sb_puts(b, ", ");
             sc_sb_puts(b, c->entry->related[i]);
         }
-        sc_sb_putc(b, '\n');
+        field_close(b, fmt);
     }
     if (c->entry) {
-        put_label(b, fmt, sc_ui[UI_REFERENCES][lang]);
+        field_open(b, fmt, sc_ui[UI_REFERENCES][lang]);
         for (size_t i = 0; i < c->entry->nrefs; i++) {
             if (i) sc_sb_puts(b, "; ");
             sc_sb_puts(b, c->entry->refs[i]);
         }
-        sc_sb_putc(b, '\n');
+        field_close(b, fmt);
     }
     if (c->alt) {
-        put_label(b, fmt, sc_ui[UI_ALSO_VENDOR][lang]);
+        field_open(b, fmt, sc_ui[UI_ALSO_VENDOR][lang]);
         sc_sb_puts(b, c->alt->vendor);
         sc_sb_puts(b, ": ");
         sc_put_md(b, fmt, c->alt->text[SMTPCODES_TITLE][lang]);
-        sc_sb_putc(b, '\n');
+        field_close(b, fmt);
     }
-    sc_sb_putc(b, '\n');
-    sc_put_sections(b, c, lang, fmt);
+    list_close(b, fmt);
+    if (fmt != SMTPCODES_HTML) sc_sb_putc(b, '\n');
+    sc_put_sections(b, c, lang, fmt, level + 1);
 }
 
 int smtpcodes_explain_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt,
                            char *buf, size_t cap) {
-    if (!sc_code_ok(c) || (!buf && cap) || (fmt != SMTPCODES_TEXT && fmt != SMTPCODES_MARKDOWN))
-        return SMTPCODES_ERR_ARG;
+    if (!sc_code_ok(c) || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
     sc_sb_init(&b, buf, cap);
-    explain_code(&b, c, lang, fmt);
+    if (fmt == SMTPCODES_HTML) {
+        b.html = 1;
+        sc_html_open(&b, "code", lang);
+    }
+    explain_code(&b, c, lang, fmt, 2);
+    if (fmt == SMTPCODES_HTML) sc_html_close(&b);
     return sc_sb_result(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Explain a reply                                                            */
+
+/* The reply's text, sanitised, at most 300 bytes of it. */
+static void reply_text(sc_buf *b, const smtpcodes_reply *r, smtpcodes_format fmt) {
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(b, '`');
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<code style=\"" ST_CODE "\">");
+    size_t budget = 300;
+    for (size_t i = 0; i < r->nlines && budget; i++) {
+        const smtpcodes_line *L = &r->lines[i];
+        if (!L->text_len) continue;
+        if (i) sc_sb_putc(b, ' ');
+        size_t take = L->text_len < budget ? L->text_len : budget;
+        char clean[1024];
+        sc_buf cb;
+        sc_sb_init(&cb, clean, sizeof clean);
+        sc_sb_put_safe(&cb, L->text, L->text_len, take);
+        for (const char *p = clean; *p; p++) sc_sb_putc(b, (fmt == SMTPCODES_MARKDOWN && *p == '`') ? '\'' : *p);
+        budget -= take;
+    }
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(b, '`');
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</code>");
 }
 
 int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpcodes_format fmt,
                             char *buf, size_t cap) {
-    if (!r || (!buf && cap) || (fmt != SMTPCODES_TEXT && fmt != SMTPCODES_MARKDOWN))
-        return SMTPCODES_ERR_ARG;
+    if (!r || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     if (!r->has_basic && !r->has_enhanced) return SMTPCODES_ERR_ARG;
     sc_buf b;
     sc_sb_init(&b, buf, cap);
-    char head[64];
-    snprintf(head, sizeof head, "%s: %s%s%s (%s)", sc_ui[UI_REPLY][lang],
-             r->has_basic ? r->reply_code.text : "", r->has_basic && r->has_enhanced ? " " : "",
-             r->has_enhanced ? r->status_code.text : "",
-             sc_perm_local[(unsigned)r->permanence < 5u ? r->permanence : 0][lang]);
-    sc_put_heading(&b, fmt, 2, head);
-    if (fmt != SMTPCODES_MARKDOWN) sc_sb_putc(&b, '\n');
+    if (fmt == SMTPCODES_HTML) {
+        b.html = 1;
+        sc_html_open(&b, "reply", lang);
+    }
+    heading_open(&b, fmt, 2);
+    sc_sb_puts(&b, sc_ui[UI_REPLY][lang]);
+    sc_sb_puts(&b, ": ");
+    if (r->has_basic) sc_sb_puts(&b, r->reply_code.text);
+    if (r->has_basic && r->has_enhanced) sc_sb_putc(&b, ' ');
+    if (r->has_enhanced) sc_sb_puts(&b, r->status_code.text);
+    sc_sb_puts(&b, " (");
+    sc_sb_puts(&b, sc_perm_local[(unsigned)r->permanence < 5u ? r->permanence : 0][lang]);
+    sc_sb_puts(&b, ")");
+    heading_close(&b, fmt, 2);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+    list_open(&b, fmt);
     size_t total = 0;
     for (size_t i = 0; i < r->nlines; i++) total += r->lines[i].text_len;
     if (total) {
-        put_label(&b, fmt, sc_ui[UI_TEXT][lang]);
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
-        size_t budget = 300;
-        for (size_t i = 0; i < r->nlines && budget; i++) {
-            const smtpcodes_line *L = &r->lines[i];
-            if (!L->text_len) continue;
-            if (i) sc_sb_putc(&b, ' ');
-            size_t take = L->text_len < budget ? L->text_len : budget;
-            char clean[1024];
-            sc_buf cb;
-            sc_sb_init(&cb, clean, sizeof clean);
-            sc_sb_put_safe(&cb, L->text, L->text_len, take);
-            for (const char *p = clean; *p; p++) sc_sb_putc(&b, *p == '`' ? '\'' : *p);
-            budget -= take;
-        }
-        if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
-        sc_sb_putc(&b, '\n');
+        field_open(&b, fmt, sc_ui[UI_TEXT][lang]);
+        reply_text(&b, r, fmt);
+        field_close(&b, fmt);
     }
     if (r->flags) {
-        put_label(&b, fmt, sc_ui[UI_FLAGS][lang]);
+        field_open(&b, fmt, sc_ui[UI_FLAGS][lang]);
         int n = 0;
         for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) {
             if (!(r->flags & (1u << i))) continue;
             if (n++) sc_sb_puts(&b, ", ");
-            sc_sb_puts(&b, sc_flag_names[i]);
+            sc_sb_puts(&b, sc_flag_local[i][lang]);
         }
-        sc_sb_putc(&b, '\n');
+        field_close(&b, fmt);
     }
-    put_label(&b, fmt, sc_ui[UI_RETRY][lang]);
+    field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
     sc_sb_puts(&b, sc_retry_text(r->permanence, lang));
-    sc_sb_puts(&b, "\n\n");
-    if (r->has_basic) explain_code(&b, &r->reply_code, lang, fmt);
-    if (r->has_enhanced) explain_code(&b, &r->status_code, lang, fmt);
+    field_close(&b, fmt);
+    list_close(&b, fmt);
+    if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
+    const smtpcodes_code *codes[2] = {r->has_basic ? &r->reply_code : NULL, r->has_enhanced ? &r->status_code : NULL};
+    for (int i = 0; i < 2; i++) {
+        if (!codes[i]) continue;
+        if (fmt == SMTPCODES_HTML) {
+            html_sub_open(&b, "code");
+            explain_code(&b, codes[i], lang, fmt, 3);
+            sc_sb_raws(&b, "</section>\n");
+        } else {
+            explain_code(&b, codes[i], lang, fmt, 2);
+        }
+    }
+    if (fmt == SMTPCODES_HTML) sc_html_close(&b);
     return sc_sb_result(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A classification                                                           */
+
+int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes_lang lang, smtpcodes_format fmt,
+                                    char *buf, size_t cap) {
+    if (!c || (!buf && cap) || !sc_format_ok(fmt) || c->reason < 0 || (size_t)c->reason >= smtpcodes_reason_count())
+        return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    if (fmt == SMTPCODES_HTML) {
+        b.html = 1;
+        sc_html_open(&b, "classification", lang);
+    }
+    const char *name = smtpcodes_reason_name(c->reason);
+    heading_open(&b, fmt, 2);
+    sc_sb_puts(&b, sc_ui[UI_CLASSIFICATION][lang]);
+    sc_sb_puts(&b, ": ");
+    sc_sb_puts(&b, smtpcodes_reason_text(c->reason, SMTPCODES_REASON_TITLE, lang));
+    heading_close(&b, fmt, 2);
+    if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+    list_open(&b, fmt);
+    field_open(&b, fmt, sc_ui[UI_REASON][lang]);
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "<code style=\"" ST_CODE "\">");
+    sc_sb_puts(&b, name);
+    if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "</code>");
+    field_close(&b, fmt);
+    field_open(&b, fmt, sc_ui[UI_PERMANENCE][lang]);
+    sc_sb_puts(&b, sc_perm_local[(unsigned)c->permanence < 5u ? c->permanence : 0][lang]);
+    field_close(&b, fmt);
+    field_open(&b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
+    sc_sb_puts(&b, sc_ui[c->hard_bounce ? UI_YES : UI_NO][lang]);
+    field_close(&b, fmt);
+    field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
+    sc_sb_puts(&b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
+    field_close(&b, fmt);
+    if (c->has_basic || c->has_enhanced) {
+        field_open(&b, fmt, sc_ui[UI_CODE][lang]);
+        if (c->has_basic) sc_sb_puts(&b, c->code.text);
+        if (c->has_basic && c->has_enhanced) sc_sb_putc(&b, ' ');
+        if (c->has_enhanced) sc_sb_puts(&b, c->enhanced.text);
+        field_close(&b, fmt);
+    }
+    if (c->vendor) {
+        field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
+        sc_put_md(&b, fmt, c->vendor);
+        field_close(&b, fmt);
+    }
+    field_open(&b, fmt, sc_ui[UI_EVIDENCE][lang]);
+    b.md = fmt == SMTPCODES_MARKDOWN;   /* the evidence quotes a phrase of the rules */
+    sc_put_evidence(&b, c, lang);
+    b.md = 0;
+    field_close(&b, fmt);
+    list_close(&b, fmt);
+    if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
+    sc_put_heading(&b, fmt, 3, sc_ui[UI_WHAT_TO_DO][lang]);
+    if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "<p style=\"" ST_P "\">");
+    b.md = fmt == SMTPCODES_MARKDOWN;
+    sc_put_retry(&b, c, lang);
+    b.md = 0;
+    sc_sb_raws(&b, fmt == SMTPCODES_HTML ? "</p>\n" : "\n");
+    if (fmt == SMTPCODES_HTML) sc_html_close(&b);
+    return sc_sb_result(&b);
+}
+
+/* ------------------------------------------------------------------------ */
+/* One entry point for the bindings                                           */
+
+int smtpcodes_render(const smtpcodes_render_req *q, char *buf, size_t cap) {
+    if (!q || !q->obj) return SMTPCODES_ERR_ARG;
+    switch (q->what) {
+    case SMTPCODES_RENDER_CODE: return smtpcodes_explain_code(q->obj, q->lang, q->fmt, buf, cap);
+    case SMTPCODES_RENDER_REPLY: return smtpcodes_explain_reply(q->obj, q->lang, q->fmt, buf, cap);
+    case SMTPCODES_RENDER_REPLY_TEXT: {
+        if (!buf && cap) return SMTPCODES_ERR_ARG;
+        size_t n = smtpcodes_reply_text(q->obj, buf, cap);
+        return n > (size_t)INT_MAX ? SMTPCODES_ERR_TOO_LONG : (int)n;
+    }
+    case SMTPCODES_RENDER_COMPARISON:
+        return smtpcodes_render_comparison(q->obj, q->section, q->lang, q->fmt, buf, cap);
+    case SMTPCODES_RENDER_ASPECT: return smtpcodes_aspect_value(q->obj, q->aspect, q->which, q->lang, buf, cap);
+    case SMTPCODES_RENDER_CLASSIFICATION:
+        return smtpcodes_render_classification(q->obj, q->lang, q->fmt, buf, cap);
+    case SMTPCODES_RENDER_EVIDENCE: return smtpcodes_render_evidence(q->obj, q->lang, buf, cap);
+    case SMTPCODES_RENDER_RETRY: return smtpcodes_render_retry(q->obj, q->lang, buf, cap);
+    default: return SMTPCODES_ERR_ARG;
+    }
 }

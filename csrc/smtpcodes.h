@@ -65,6 +65,8 @@ typedef enum smtpcodes_field {
     SMTPCODES_NFIELD = 4
 } smtpcodes_field;
 
+/* Output formats of every rendering. HTML is a fragment (a <section> card):
+ * semantic markup, every text escaped, no scripts, inline styles only. */
 typedef enum smtpcodes_format { SMTPCODES_TEXT = 0, SMTPCODES_MARKDOWN = 1, SMTPCODES_HTML = 2 } smtpcodes_format;
 
 typedef enum smtpcodes_permanence {
@@ -326,6 +328,36 @@ SMTPCODES_API int smtpcodes_render_evidence(const smtpcodes_classification *c, s
                                             char *buf, size_t cap);
 SMTPCODES_API int smtpcodes_render_retry(const smtpcodes_classification *c, smtpcodes_lang lang,
                                          char *buf, size_t cap);
+/* The whole classification as a card: reason, permanence, hard bounce, retry,
+ * codes, provider, evidence and what to do, in text, Markdown or HTML. */
+SMTPCODES_API int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes_lang lang,
+                                                  smtpcodes_format fmt, char *buf, size_t cap);
+
+/* ---- one entry point for every rendering ---------------------------------------- */
+/* The bindings render through this one call: a tagged request naming what to
+ * render (and its object), the language and the format. snprintf semantics. */
+typedef enum smtpcodes_render_what {
+    SMTPCODES_RENDER_CODE = 0,           /* obj: smtpcodes_code, smtpcodes_explain_code */
+    SMTPCODES_RENDER_REPLY,              /* obj: smtpcodes_reply, smtpcodes_explain_reply */
+    SMTPCODES_RENDER_REPLY_TEXT,         /* obj: smtpcodes_reply, smtpcodes_reply_text */
+    SMTPCODES_RENDER_COMPARISON,         /* obj: smtpcodes_comparison, section */
+    SMTPCODES_RENDER_ASPECT,             /* obj: smtpcodes_comparison, aspect and which */
+    SMTPCODES_RENDER_CLASSIFICATION,     /* obj: smtpcodes_classification, the whole card */
+    SMTPCODES_RENDER_EVIDENCE,           /* obj: smtpcodes_classification */
+    SMTPCODES_RENDER_RETRY               /* obj: smtpcodes_classification */
+} smtpcodes_render_what;
+
+typedef struct smtpcodes_render_req {
+    smtpcodes_render_what what;
+    const void *obj;
+    smtpcodes_section section;
+    smtpcodes_aspect aspect;
+    int which;
+    smtpcodes_lang lang;
+    smtpcodes_format fmt;
+} smtpcodes_render_req;
+
+SMTPCODES_API int smtpcodes_render(const smtpcodes_render_req *q, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -110,6 +110,21 @@ const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG] = {
     [UI_KIND] = {"Kind", "Tipo"},
     [UI_NO_COMMANDS] = {"no command listed", "ning\303\272n comando registrado"},
     [UI_RANGE_NOTE] = {"part of the vendor range", "parte del rango del proveedor"},
+    [UI_CLASSIFICATION] = {"Classification", "Clasificaci\303\263n"},
+    [UI_REASON] = {"Reason", "Motivo"},
+    [UI_HARD_BOUNCE] = {"Hard bounce", "Rebote permanente"},
+    [UI_EVIDENCE] = {"Evidence", "Indicios"},
+    [UI_PROVIDER] = {"Provider", "Proveedor"},
+    [UI_CODE] = {"Code", "C\303\263digo"},
+    [UI_ENHANCED] = {"Enhanced code", "C\303\263digo extendido"},
+    [UI_YES] = {"yes", "s\303\255"},
+    [UI_NO] = {"no", "no"},
+    [UI_WHAT_TO_DO] = {"What to do", "Qu\303\251 hacer"},
+    [UI_ASPECT] = {"Aspect", "Aspecto"},
+    [UI_BOTH] = {"Both", "Ambos"},
+    [UI_SHARED] = {"shared", "compartido"},
+    [UI_LINES] = {"Lines", "L\303\255neas"},
+    [UI_ERROR] = {"Error", "Error"},
 };
 
 static const char *const perm_names[5] = {"unknown", "success", "intermediate", "temporary", "permanent"};
@@ -130,5 +145,23 @@ const char *const sc_flag_names[SMTPCODES_NFLAGS] = {
 const char *smtpcodes_permanence_name(smtpcodes_permanence p) {
     return ((unsigned)p < 5u) ? perm_names[p] : NULL;
 }
+
+/* How a rendering names each reply flag: English keeps the API's flag names,
+ * Spanish says what the flag means. */
+const char *const sc_flag_local[SMTPCODES_NFLAGS][SMTPCODES_NLANG] = {
+    {"class-mismatch", "la clase del c\303\263digo extendido no coincide con la del b\303\241sico"},
+    {"mixed-codes", "las l\303\255neas llevan c\303\263digos distintos"},
+    {"non-standard", "c\303\263digo b\303\241sico no est\303\241ndar"},
+    {"not-utf8", "texto que no es UTF-8 v\303\241lido"},
+    {"bare-code", "c\303\263digo sin texto"},
+    {"multiline", "respuesta de varias l\303\255neas"},
+    {"incomplete", "la \303\272ltima l\303\255nea anuncia una continuaci\303\263n"},
+    {"truncated", "demasiadas l\303\255neas: se guardaron las primeras"},
+    {"embedded", "c\303\263digo hallado dentro de una l\303\255nea de registro"},
+    {"enhanced-only", "solo c\303\263digo extendido, sin c\303\263digo b\303\241sico"},
+    {"control-chars", "caracteres de control en el texto"},
+    {"long-line", "l\303\255nea de m\303\241s de 512 octetos"},
+    {"unknown-code", "c\303\263digo que no figura en la base de conocimiento"},
+};
 
 const char *smtpcodes_flag_name(size_t i) { return i < SMTPCODES_NFLAGS ? sc_flag_names[i] : NULL; }

@@ -9,9 +9,9 @@
  *   smtpcodes.lookup(code [, lang])        --> Code | nil, msg, errname
  *   smtpcodes.parse(reply [, opts])        --> {code=, enhanced=, lines=, text=, multiline=, flags=,
  *                                               permanence=, reply_code=, status_code=} | nil, msg, errname
- *   smtpcodes.explain(x [, lang])          --> {text=, markdown=} | nil, msg, errname
+ *   smtpcodes.explain(x [, lang])          --> {text=, markdown=, html=} | nil, msg, errname
  *   smtpcodes.compare(a, b [, lang])       --> {a=, b=, differences=, similarities=, summary=,
- *                                               key_differences=, when_to_use=, text=, markdown=}
+ *                                               key_differences=, when_to_use=, text=, markdown=, html=}
  *   for i, code in smtpcodes.codes([kind [, lang]]) do ... end
  *   smtpcodes.search(words [, lang])       --> {Code...} (best first)
  *   smtpcodes.replies_for(command)         --> {Code...}
@@ -20,10 +20,16 @@
  *   smtpcodes.classify(reply [, lang])     --> {reason=, permanence=, hard_bounce=, retry=, advice=,
  *                                               evidence=, evidence_kind=, phrase=, vendor=, code=,
  *                                               enhanced=, flags=} | nil, msg, errname
+ *                                               (text=, markdown=, html= rendered on first access)
  *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
  *   smtpcodes.reasons()                    --> {"authfailure", ...}
  *   smtpcodes.reason(name [, lang])        --> {name=, title=, description=, action=, hard=} | nil, msg, errname
  *   smtpcodes._VERSION, smtpcodes.DATA_VERSION
+ *
+ * Every rendering (text, Markdown, HTML) comes from the core: Codes serve
+ * text/markdown/html from __index, parse() and classify() results render
+ * theirs on first access (their metatables), explain() and compare() results
+ * carry all three.
  *
  * Codes are full userdata (metatable "smtpcodes.Code") holding a smtpcodes_code
  * and a language; fields are served by __index. Codes are cached per (code, lang)
@@ -87,6 +93,9 @@ static void *compat_testudata(lua_State *L, int idx, const char *tname) {
 #endif
 
 #define CODE_MT "smtpcodes.Code"
+#define REPLY_MT "smtpcodes.Reply"                 /* metatable of parse() results */
+#define CLS_MT "smtpcodes.Classification"          /* metatable of classify() results */
+#define CLS_STORE "smtpcodes.classifications"     /* registry: result table -> its core struct (weak keys) */
 #define CACHE_KEY "smtpcodes.cache"   /* registry: weak-valued (text/lang) -> Code */
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -259,41 +268,13 @@ static int to_code(lua_State *L, int arg, smtpcodes_code *out, smtpcodes_lang *l
 
 /* ---- rendering ------------------------------------------------------------- */
 
-enum render_what { R_EXPLAIN_CODE, R_EXPLAIN_REPLY, R_COMPARISON, R_ASPECT, R_REPLY_TEXT, R_EVIDENCE, R_RETRY };
-
-typedef struct render_req {
-    enum render_what what;
-    const smtpcodes_code *code;
-    const smtpcodes_reply *reply;
-    const smtpcodes_comparison *cmp;
-    const smtpcodes_classification *cls;
-    smtpcodes_section section;
-    smtpcodes_aspect aspect;
-    int which;
-    smtpcodes_lang lang;
-    smtpcodes_format fmt;
-} render_req;
-
-static int render(const render_req *q, char *buf, size_t cap) {
-    switch (q->what) {
-    case R_EXPLAIN_CODE: return smtpcodes_explain_code(q->code, q->lang, q->fmt, buf, cap);
-    case R_EXPLAIN_REPLY: return smtpcodes_explain_reply(q->reply, q->lang, q->fmt, buf, cap);
-    case R_COMPARISON:
-        return smtpcodes_render_comparison(q->cmp, q->section, q->lang, q->fmt, buf, cap);
-    case R_ASPECT: return smtpcodes_aspect_value(q->cmp, q->aspect, q->which, q->lang, buf, cap);
-    case R_EVIDENCE: return smtpcodes_render_evidence(q->cls, q->lang, buf, cap);
-    case R_RETRY: return smtpcodes_render_retry(q->cls, q->lang, buf, cap);
-    default: {
-        size_t n = smtpcodes_reply_text(q->reply, buf, cap);
-        return n > (size_t)INT_MAX ? SMTPCODES_ERR_TOO_LONG : (int)n;
-    }
-    }
-}
+/* Every rendering goes through the core's one entry point, smtpcodes_render(). */
+typedef smtpcodes_render_req render_req;
 
 /* Push the rendered text (snprintf semantics: a second call at the needed size). */
 static void push_rendered(lua_State *L, const render_req *q) {
     char stackbuf[4096];
-    int n = render(q, stackbuf, sizeof stackbuf);
+    int n = smtpcodes_render(q, stackbuf, sizeof stackbuf);
     if (n < 0) {
         luaL_error(L, "smtpcodes: rendering failed: %s", smtpcodes_strerror(n));
         return;
@@ -303,7 +284,7 @@ static void push_rendered(lua_State *L, const render_req *q) {
     } else {
         size_t cap = (size_t)n + 1;
         char *big = (char *)lua_newuserdatauv(L, cap, 0);
-        int m = render(q, big, cap);
+        int m = smtpcodes_render(q, big, cap);
         if (m < 0 || m > n) luaL_error(L, "smtpcodes: rendering failed: %s", smtpcodes_strerror(m));
         lua_pushlstring(L, big, (size_t)m);
         lua_remove(L, -2);
@@ -316,14 +297,22 @@ static const char *const code_fields[] = {
     "code", "kind", "title", "description", "when", "fix", "references", "commands",
     "basic_codes", "related", "digits", "class_name", "category_name", "is_success",
     "is_intermediate", "is_transient", "is_permanent", "standard", "vendor", "deprecated",
-    "known", "lang", NULL
+    "known", "lang", "text", "markdown", "html", NULL
 };
 enum {
     F_CODE, F_KIND, F_TITLE, F_DESCRIPTION, F_WHEN, F_FIX, F_REFERENCES, F_COMMANDS,
     F_BASIC_CODES, F_RELATED, F_DIGITS, F_CLASS_NAME, F_CATEGORY_NAME, F_IS_SUCCESS,
     F_IS_INTERMEDIATE, F_IS_TRANSIENT, F_IS_PERMANENT, F_STANDARD, F_VENDOR, F_DEPRECATED,
-    F_KNOWN, F_LANG
+    F_KNOWN, F_LANG, F_TEXT, F_MARKDOWN, F_HTML
 };
+
+/* The format a rendered field names ("text", "markdown", "html"), or -1. */
+static int format_of_key(const char *key) {
+    if (strcmp(key, "text") == 0) return SMTPCODES_TEXT;
+    if (strcmp(key, "markdown") == 0) return SMTPCODES_MARKDOWN;
+    if (strcmp(key, "html") == 0) return SMTPCODES_HTML;
+    return -1;
+}
 
 static void push_code_value(lua_State *L, const smtpcodes_code *c) {
     if (c->kind == SMTPCODES_BASIC)
@@ -395,6 +384,18 @@ static int code_index(lua_State *L) {
             lua_rawseti(L, -2, (int)i + 1);
         }
         break;
+    case F_TEXT:
+    case F_MARKDOWN:
+    case F_HTML: {
+        render_req q;
+        memset(&q, 0, sizeof q);
+        q.what = SMTPCODES_RENDER_CODE;
+        q.obj = c;
+        q.lang = u->lang;
+        q.fmt = (smtpcodes_format)format_of_key(key);
+        push_rendered(L, &q);
+        break;
+    }
     case F_CLASS_NAME: lua_pushstring(L, smtpcodes_class_name(c, u->lang)); break;
     case F_CATEGORY_NAME: lua_pushstring(L, smtpcodes_category_name(c, u->lang)); break;
     case F_IS_SUCCESS: lua_pushboolean(L, smtpcodes_permanence_of(c) == SMTPCODES_PERM_SUCCESS); break;
@@ -488,8 +489,8 @@ static void push_reply(lua_State *L, const smtpcodes_reply *r) {
     }
     lua_setfield(L, -2, "lines");
     memset(&q, 0, sizeof q);
-    q.what = R_REPLY_TEXT;
-    q.reply = r;
+    q.what = SMTPCODES_RENDER_REPLY_TEXT;
+    q.obj = r;
     push_rendered(L, &q);
     lua_setfield(L, -2, "text");
     lua_pushboolean(L, (r->flags & SMTPCODES_F_MULTILINE) != 0);
@@ -503,6 +504,44 @@ static void push_reply(lua_State *L, const smtpcodes_reply *r) {
     lua_setfield(L, -2, "flags");
     lua_pushstring(L, smtpcodes_permanence_name(r->permanence));
     lua_setfield(L, -2, "permanence");
+    luaL_getmetatable(L, REPLY_MT);
+    lua_setmetatable(L, -2);
+}
+
+/* parse() results: markdown and html, rendered on first access from the
+ * reply's lines (parsed again, leniently, as explain() does) and kept. */
+static int reply_index(lua_State *L) {
+    luaL_Buffer b;
+    smtpcodes_reply r;
+    render_req q;
+    size_t i, n, len;
+    const char *s;
+    int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt != SMTPCODES_MARKDOWN && fmt != SMTPCODES_HTML) return 0;
+    lua_settop(L, 2);
+    lua_getfield(L, 1, "lines");                                 /* at 3 */
+    if (lua_type(L, 3) != LUA_TTABLE) return 0;
+    n = lua_rawlen(L, 3);
+    luaL_buffinit(L, &b);
+    for (i = 1; i <= n; i++) {
+        if (i > 1) luaL_addchar(&b, '\n');
+        lua_rawgeti(L, 3, (int)i);
+        if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "smtpcodes: reply lines must be strings");
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);                                         /* at 4 */
+    s = lua_tolstring(L, 4, &len);
+    if (smtpcodes_parse(s, len, 0, &r) != SMTPCODES_OK) return 0;
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_REPLY;
+    q.obj = &r;
+    q.lang = SMTPCODES_EN;
+    q.fmt = (smtpcodes_format)fmt;
+    push_rendered(L, &q);                                        /* at 5 */
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 5);
+    lua_rawset(L, 1);
+    return 1;
 }
 
 static int l_parse(lua_State *L) {
@@ -524,13 +563,16 @@ static int l_parse(lua_State *L) {
 }
 
 static void push_text_markdown(lua_State *L, render_req *q) {
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
     q->fmt = SMTPCODES_TEXT;
     push_rendered(L, q);
     lua_setfield(L, -2, "text");
     q->fmt = SMTPCODES_MARKDOWN;
     push_rendered(L, q);
     lua_setfield(L, -2, "markdown");
+    q->fmt = SMTPCODES_HTML;
+    push_rendered(L, q);
+    lua_setfield(L, -2, "html");
 }
 
 static int l_explain(lua_State *L) {
@@ -583,14 +625,14 @@ static int l_explain(lua_State *L) {
     lang = opt_lang(L, 2, lang);
     st = smtpcodes_parse(s, len, 0, &r);
     if (st != SMTPCODES_OK) return push_error(L, st, s, len);
-    q.what = R_EXPLAIN_REPLY;
-    q.reply = &r;
+    q.what = SMTPCODES_RENDER_REPLY;
+    q.obj = &r;
     q.lang = lang;
     push_text_markdown(L, &q);
     return 1;
 code:
-    q.what = R_EXPLAIN_CODE;
-    q.code = &c;
+    q.what = SMTPCODES_RENDER_CODE;
+    q.obj = &c;
     q.lang = opt_lang(L, 2, lang);
     push_text_markdown(L, &q);
     return 1;
@@ -619,12 +661,12 @@ static int l_compare(lua_State *L) {
     push_code(L, &cmp.b, lang);
     lua_setfield(L, 4, "b");
     memset(&q, 0, sizeof q);
-    q.cmp = &cmp;
+    q.obj = &cmp;
     q.lang = lang;
     lua_newtable(L);                                            /* differences at 5 */
     lua_newtable(L);                                            /* similarities at 6 */
     for (x = 0; x < SMTPCODES_NASPECT; x++) {
-        q.what = R_ASPECT;
+        q.what = SMTPCODES_RENDER_ASPECT;
         q.aspect = (smtpcodes_aspect)x;
         if (cmp.same[x]) {
             lua_pushstring(L, smtpcodes_aspect_name(q.aspect, lang));
@@ -647,7 +689,7 @@ static int l_compare(lua_State *L) {
     }
     lua_setfield(L, 4, "similarities");
     lua_setfield(L, 4, "differences");
-    q.what = R_COMPARISON;
+    q.what = SMTPCODES_RENDER_COMPARISON;
     q.fmt = SMTPCODES_TEXT;
     for (i = 0; i < 3; i++) {
         q.section = sections[i];
@@ -660,6 +702,9 @@ static int l_compare(lua_State *L) {
     q.fmt = SMTPCODES_MARKDOWN;
     push_rendered(L, &q);
     lua_setfield(L, 4, "markdown");
+    q.fmt = SMTPCODES_HTML;
+    push_rendered(L, &q);
+    lua_setfield(L, 4, "html");
     return 1;
 }
 
@@ -776,12 +821,12 @@ static void push_classification(lua_State *L, const smtpcodes_classification *c,
     lua_pushboolean(L, c->retry);
     lua_setfield(L, -2, "retry");
     memset(&q, 0, sizeof q);
-    q.cls = c;
+    q.obj = c;
     q.lang = lang;
-    q.what = R_RETRY;
+    q.what = SMTPCODES_RENDER_RETRY;
     push_rendered(L, &q);
     lua_setfield(L, -2, "advice");
-    q.what = R_EVIDENCE;
+    q.what = SMTPCODES_RENDER_EVIDENCE;
     push_rendered(L, &q);
     lua_setfield(L, -2, "evidence");
     s = smtpcodes_evidence_name(c->evidence);
@@ -805,6 +850,47 @@ static void push_classification(lua_State *L, const smtpcodes_classification *c,
     }
     push_flags(L, c->flags);
     lua_setfield(L, -2, "flags");
+    /* keep the core's struct (it holds no pointer into the input) and the
+     * language for the renderings made on first access */
+    luaL_getmetatable(L, CLS_MT);
+    lua_setmetatable(L, -2);
+    lua_getfield(L, LUA_REGISTRYINDEX, CLS_STORE);
+    lua_pushvalue(L, -2);
+    {
+        char raw[sizeof *c + 1];
+        memcpy(raw, c, sizeof *c);
+        raw[sizeof *c] = (char)lang;
+        lua_pushlstring(L, raw, sizeof raw);
+    }
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+/* classify() results: text, markdown and html, rendered on first access. */
+static int cls_index(lua_State *L) {
+    smtpcodes_classification c;
+    render_req q;
+    size_t len;
+    const char *raw;
+    int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0) return 0;
+    lua_settop(L, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, CLS_STORE);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, 3);
+    raw = lua_tolstring(L, 4, &len);
+    if (!raw || len != sizeof c + 1) return 0;
+    memcpy(&c, raw, sizeof c);
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_CLASSIFICATION;
+    q.obj = &c;
+    q.lang = (smtpcodes_lang)raw[sizeof c];
+    q.fmt = (smtpcodes_format)fmt;
+    push_rendered(L, &q);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
 }
 
 static int l_classify(lua_State *L) {
@@ -937,20 +1023,40 @@ static const luaL_Reg funcs[] = {
 
 __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L);
 
-__attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L) {
-    /* the code cache, weak-valued, shared by every copy of the module in this state */
-    lua_getfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
+/* A weak table in the registry under key (mode "k" or "v"), made once per lua_State. */
+static void registry_weak_table(lua_State *L, const char *key, const char *mode) {
+    lua_getfield(L, LUA_REGISTRYINDEX, key);
     if (lua_type(L, -1) != LUA_TTABLE) {
         lua_pop(L, 1);
         lua_newtable(L);
         lua_createtable(L, 0, 1);
-        lua_pushliteral(L, "v");
+        lua_pushstring(L, mode);
         lua_setfield(L, -2, "__mode");
         lua_setmetatable(L, -2);
-        lua_setfield(L, LUA_REGISTRYINDEX, CACHE_KEY);
+        lua_setfield(L, LUA_REGISTRYINDEX, key);
     } else {
         lua_pop(L, 1);
     }
+}
+
+/* A metatable whose __index serves a result's renderings. */
+static void result_metatable(lua_State *L, const char *name, lua_CFunction index) {
+    if (luaL_newmetatable(L, name)) {
+        lua_pushcfunction(L, index);
+        lua_setfield(L, -2, "__index");
+#if LUA_VERSION_NUM < 503
+        lua_pushstring(L, name);
+        lua_setfield(L, -2, "__name");
+#endif
+    }
+    lua_pop(L, 1);
+}
+
+__attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L) {
+    /* the code cache, weak-valued, shared by every copy of the module in this state */
+    registry_weak_table(L, CACHE_KEY, "v");
+    /* classify() results and their core structs, weak-keyed */
+    registry_weak_table(L, CLS_STORE, "k");
     if (luaL_newmetatable(L, CODE_MT)) {
         luaL_setfuncs(L, code_meta, 0);
 #if LUA_VERSION_NUM < 503
@@ -959,6 +1065,8 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
 #endif
     }
     lua_pop(L, 1);
+    result_metatable(L, REPLY_MT, reply_index);
+    result_metatable(L, CLS_MT, cls_index);
     luaL_newlib(L, funcs);
     lua_pushstring(L, smtpcodes_version());
     lua_setfield(L, -2, "_VERSION");

@@ -31,8 +31,8 @@
  * lines is decoded with errors="surrogateescape", so undecodable bytes are
  * kept (line.encode("utf-8", "surrogateescape") gives the input bytes back)
  * and the reply carries the "not-utf8" flag.
- * Presentation for notebooks (_repr_html_) is delegated to the pure-Python
- * module smtpcodes._display. */
+ * Every rendering (text, Markdown and the HTML of _repr_html_ and .html) comes
+ * from the core; this module only converts. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -116,6 +116,7 @@ typedef struct {
     PyObject_HEAD
     PyObject *text;
     PyObject *markdown;
+    PyObject *html;
 } ExplanationObject;
 
 typedef struct {
@@ -401,31 +402,22 @@ static PyObject *lookup_impl(module_state *st, PyObject *x, smtpcodes_lang lang,
 /* ------------------------------------------------------------------------ */
 /* Rendering with the snprintf idiom                                          */
 
-enum render_kind { R_CODE, R_REPLY, R_COMPARISON, R_ASPECT, R_EVIDENCE, R_RETRY };
+/* Every rendering goes through the core's one entry point, smtpcodes_render(). */
+typedef smtpcodes_render_req render_job;
+enum {
+    R_CODE = SMTPCODES_RENDER_CODE, R_REPLY = SMTPCODES_RENDER_REPLY, R_COMPARISON = SMTPCODES_RENDER_COMPARISON,
+    R_ASPECT = SMTPCODES_RENDER_ASPECT, R_EVIDENCE = SMTPCODES_RENDER_EVIDENCE, R_RETRY = SMTPCODES_RENDER_RETRY,
+    R_CLASSIFICATION = SMTPCODES_RENDER_CLASSIFICATION
+};
 
-typedef struct {
-    enum render_kind kind;
-    const void *obj;
-    int arg1, arg2; /* R_COMPARISON: section; R_ASPECT: aspect, which */
-    smtpcodes_lang lang;
-    smtpcodes_format fmt;
-} render_job;
-
-static int render_into(const render_job *j, char *buf, size_t cap) {
-    switch (j->kind) {
-    case R_CODE: return smtpcodes_explain_code(j->obj, j->lang, j->fmt, buf, cap);
-    case R_REPLY: return smtpcodes_explain_reply(j->obj, j->lang, j->fmt, buf, cap);
-    case R_COMPARISON:
-        return smtpcodes_render_comparison(j->obj, (smtpcodes_section)j->arg1, j->lang, j->fmt, buf, cap);
-    case R_EVIDENCE: return smtpcodes_render_evidence(j->obj, j->lang, buf, cap);
-    case R_RETRY: return smtpcodes_render_retry(j->obj, j->lang, buf, cap);
-    default: return smtpcodes_aspect_value(j->obj, (smtpcodes_aspect)j->arg1, j->arg2, j->lang, buf, cap);
-    }
+static render_job job(int what, const void *obj, smtpcodes_lang lang, smtpcodes_format fmt) {
+    render_job j = {(smtpcodes_render_what)what, obj, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, lang, fmt};
+    return j;
 }
 
 static PyObject *render(const render_job *j) {
     char stack[8192];
-    int n = render_into(j, stack, sizeof stack);
+    int n = smtpcodes_render(j, stack, sizeof stack);
     if (n < 0) {
         PyErr_Format(PyExc_ValueError, "smtpcodes: %s", smtpcodes_strerror(n));
         return NULL;
@@ -433,7 +425,7 @@ static PyObject *render(const render_job *j) {
     if ((size_t)n < sizeof stack) return PyUnicode_DecodeUTF8(stack, n, "replace");
     char *heap = PyMem_Malloc((size_t)n + 1);
     if (!heap) return PyErr_NoMemory();
-    int m = render_into(j, heap, (size_t)n + 1);
+    int m = smtpcodes_render(j, heap, (size_t)n + 1);
     PyObject *out = m < 0 ? (PyErr_Format(PyExc_ValueError, "smtpcodes: %s", smtpcodes_strerror(m)), NULL)
                           : PyUnicode_DecodeUTF8(heap, m < n ? m : n, "replace");
     PyMem_Free(heap);
@@ -441,21 +433,10 @@ static PyObject *render(const render_job *j) {
 }
 
 static PyObject *render_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt) {
-    render_job j = {R_CODE, c, 0, 0, lang, fmt};
+    render_job j = job(R_CODE, c, lang, fmt);
     return render(&j);
 }
 
-/* Delegate notebook HTML to the pure-Python helpers in smtpcodes._display. */
-static PyObject *call_display(const char *name, PyObject *self) {
-    PyObject *mod = PyImport_ImportModule("smtpcodes._display");
-    if (!mod) return NULL;
-    PyObject *fn = PyObject_GetAttrString(mod, name);
-    Py_DECREF(mod);
-    if (!fn) return NULL;
-    PyObject *r = PyObject_CallOneArg(fn, self);
-    Py_DECREF(fn);
-    return r;
-}
 
 /* A list copy of a tuple; tuples of str inside stay as they are. */
 static PyObject *list_of(PyObject *tuple) { return PySequence_List(tuple); }
@@ -714,7 +695,13 @@ static PyObject *Code_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)
 }
 
 static PyObject *Code_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("code_html", self);
+    CodeObject *o = (CodeObject *)self;
+    return render_code(&o->c, o->lang, SMTPCODES_HTML);
+}
+
+static PyObject *Code_get_rendered(PyObject *self, void *closure) {
+    CodeObject *o = (CodeObject *)self;
+    return render_code(&o->c, o->lang, (smtpcodes_format)(intptr_t)closure);
 }
 
 static PyObject *Code_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
@@ -735,6 +722,11 @@ static PyMethodDef Code_methods[] = {
 
 #define CODE_GETTER(name, id, doc) {name, Code_getfield, NULL, doc, (void *)(intptr_t)(id)}
 static PyGetSetDef Code_getset[] = {
+    {"text", Code_get_rendered, NULL, "The explanation as plain text (in the code's language).",
+     (void *)(intptr_t)SMTPCODES_TEXT},
+    {"markdown", Code_get_rendered, NULL, "The explanation as Markdown.", (void *)(intptr_t)SMTPCODES_MARKDOWN},
+    {"html", Code_get_rendered, NULL, "The explanation as an HTML card (escaped, inline styles, no scripts).",
+     (void *)(intptr_t)SMTPCODES_HTML},
     CODE_GETTER("code", F_CODE, "The code: an int for a basic code (550), a str for an enhanced one (\"5.1.1\")."),
     CODE_GETTER("kind", F_KIND, "\"basic\" or \"enhanced\"."),
     CODE_GETTER("title", F_TITLE, "Short name."),
@@ -848,7 +840,14 @@ static PyObject *Reply_get_strict(PyObject *self, void *c) {
     return PyBool_FromLong((((ReplyObject *)self)->options & SMTPCODES_STRICT) != 0);
 }
 
+static PyObject *Reply_get_markdown(PyObject *self, void *c);
+static PyObject *Reply_get_html(PyObject *self, void *c);
+
 static PyGetSetDef Reply_getset[] = {
+    {"markdown", Reply_get_markdown, NULL, "The reply's explanation as Markdown (English; explain() takes lang).",
+     NULL},
+    {"html", Reply_get_html, NULL, "The reply's explanation as an HTML card (English; explain() takes lang).",
+     NULL},
     {"code", Reply_get_code, NULL, "The basic reply code (int), or None.", NULL},
     {"enhanced", Reply_get_enhanced, NULL, "The enhanced status code (str), or None.", NULL},
     {"lines", Reply_get_lines, NULL, "Tuple of each line's text (after the codes).", NULL},
@@ -889,7 +888,7 @@ static int reply_reparse(ReplyObject *o, smtpcodes_reply *r) {
 static PyObject *reply_explain(ReplyObject *o, smtpcodes_lang lang, smtpcodes_format fmt) {
     smtpcodes_reply r;
     if (reply_reparse(o, &r) < 0) return NULL;
-    render_job j = {R_REPLY, &r, 0, 0, lang, fmt};
+    render_job j = job(R_REPLY, &r, lang, fmt);
     return render(&j);
 }
 
@@ -898,7 +897,17 @@ static PyObject *Reply_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored
 }
 
 static PyObject *Reply_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("reply_html", self);
+    return reply_explain((ReplyObject *)self, SMTPCODES_EN, SMTPCODES_HTML);
+}
+
+static PyObject *Reply_get_markdown(PyObject *self, void *c) {
+    (void)c;
+    return reply_explain((ReplyObject *)self, SMTPCODES_EN, SMTPCODES_MARKDOWN);
+}
+
+static PyObject *Reply_get_html(PyObject *self, void *c) {
+    (void)c;
+    return reply_explain((ReplyObject *)self, SMTPCODES_EN, SMTPCODES_HTML);
 }
 
 static PyObject *Reply_repr(PyObject *self) {
@@ -1010,12 +1019,14 @@ static int Explanation_traverse(PyObject *self, visitproc visit, void *arg) {
     Py_VISIT(Py_TYPE(self));
     Py_VISIT(((ExplanationObject *)self)->text);
     Py_VISIT(((ExplanationObject *)self)->markdown);
+    Py_VISIT(((ExplanationObject *)self)->html);
     return 0;
 }
 
 static int Explanation_clear(PyObject *self) {
     Py_CLEAR(((ExplanationObject *)self)->text);
     Py_CLEAR(((ExplanationObject *)self)->markdown);
+    Py_CLEAR(((ExplanationObject *)self)->html);
     return 0;
 }
 
@@ -1036,7 +1047,14 @@ static PyObject *Explanation_get_markdown(PyObject *self, void *c) {
     return none_if_null(((ExplanationObject *)self)->markdown);
 }
 
+static PyObject *Explanation_get_html(PyObject *self, void *c) {
+    (void)c;
+    return none_if_null(((ExplanationObject *)self)->html);
+}
+
 static PyGetSetDef Explanation_getset[] = {
+    {"html", Explanation_get_html, NULL, "The explanation as an HTML card (escaped, inline styles, no scripts).",
+     NULL},
     {"text", Explanation_get_text, NULL, "The explanation as plain text.", NULL},
     {"markdown", Explanation_get_markdown, NULL, "The explanation as Markdown.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
@@ -1044,13 +1062,13 @@ static PyGetSetDef Explanation_getset[] = {
 
 static PyObject *Explanation_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     ExplanationObject *o = (ExplanationObject *)self;
-    return Py_BuildValue("{sOsO}", "text", o->text, "markdown", o->markdown);
+    return Py_BuildValue("{sOsOsO}", "text", o->text, "markdown", o->markdown, "html", o->html);
 }
 static PyObject *Explanation_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     return none_if_null(((ExplanationObject *)self)->markdown);
 }
 static PyObject *Explanation_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("explanation_html", self);
+    return none_if_null(((ExplanationObject *)self)->html);
 }
 static PyObject *Explanation_str(PyObject *self) { return none_if_null(((ExplanationObject *)self)->text); }
 static PyObject *Explanation_repr(PyObject *self) {
@@ -1065,7 +1083,8 @@ static PyObject *Explanation_repr(PyObject *self) {
 }
 
 static PyMethodDef Explanation_methods[] = {
-    {"to_dict", Explanation_to_dict, METH_NOARGS, "to_dict($self, /)\n--\n\n{'text': ..., 'markdown': ...}."},
+    {"to_dict", Explanation_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\n{'text': ..., 'markdown': ..., 'html': ...}."},
     {"_repr_markdown_", Explanation_repr_markdown, METH_NOARGS,
      "_repr_markdown_($self, /)\n--\n\nThe Markdown text (for notebooks)."},
     {"_repr_html_", Explanation_repr_html, METH_NOARGS,
@@ -1093,11 +1112,12 @@ static PyType_Spec Explanation_spec = {
 };
 
 static PyObject *new_explanation(module_state *st, const render_job *text_job) {
-    render_job md = *text_job;
+    render_job md = *text_job, html = *text_job;
     md.fmt = SMTPCODES_MARKDOWN;
+    html.fmt = SMTPCODES_HTML;
     ExplanationObject *o = (ExplanationObject *)PyType_GenericAlloc(st->Explanation_Type, 0);
     if (!o) return NULL;
-    if (!(o->text = render(text_job)) || !(o->markdown = render(&md))) {
+    if (!(o->text = render(text_job)) || !(o->markdown = render(&md)) || !(o->html = render(&html))) {
         Py_DECREF(o);
         return NULL;
     }
@@ -1167,7 +1187,10 @@ static PyObject *Comparison_get(PyObject *self, void *closure) {
 }
 
 #define CMP_GETTER(name, id, doc) {name, Comparison_get, NULL, doc, (void *)(intptr_t)(id)}
+static PyObject *Comparison_get_html(PyObject *self, void *c);
+
 static PyGetSetDef Comparison_getset[] = {
+    {"html", Comparison_get_html, NULL, "The whole comparison as an HTML card (escaped, inline styles).", NULL},
     CMP_GETTER("a", C_A, "The first Code."),
     CMP_GETTER("b", C_B, "The second Code."),
     CMP_GETTER("differences", C_DIFF, "List of (aspect, value_a, value_b) where the codes differ."),
@@ -1219,7 +1242,14 @@ static PyObject *Comparison_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ig
     return Py_NewRef(((ComparisonObject *)self)->markdown);
 }
 static PyObject *Comparison_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("comparison_html", self);
+    ComparisonObject *o = (ComparisonObject *)self;
+    render_job j = job(R_COMPARISON, &o->cmp, o->lang, SMTPCODES_HTML);
+    return render(&j);
+}
+
+static PyObject *Comparison_get_html(PyObject *self, void *c) {
+    (void)c;
+    return Comparison_repr_html(self, NULL);
 }
 
 static PyMethodDef Comparison_methods[] = {
@@ -1252,13 +1282,16 @@ static PyType_Spec Comparison_spec = {
 };
 
 static PyObject *aspect_text(const smtpcodes_comparison *cmp, int x, int which, smtpcodes_lang lang) {
-    render_job j = {R_ASPECT, cmp, x, which, lang, SMTPCODES_TEXT};
+    render_job j = job(R_ASPECT, cmp, lang, SMTPCODES_TEXT);
+    j.aspect = (smtpcodes_aspect)x;
+    j.which = which;
     return render(&j);
 }
 
 static PyObject *section_text(const smtpcodes_comparison *cmp, int section, smtpcodes_lang lang,
                               smtpcodes_format fmt) {
-    render_job j = {R_COMPARISON, cmp, section, 0, lang, fmt};
+    render_job j = job(R_COMPARISON, cmp, lang, fmt);
+    j.section = (smtpcodes_section)section;
     return render(&j);
 }
 
@@ -1349,9 +1382,9 @@ static PyObject *static_str_or_none(const char *s) {
     return PyUnicode_DecodeUTF8(s, (Py_ssize_t)strlen(s), "replace");
 }
 
-static PyObject *cls_rendered(ClassificationObject *o, PyObject **slot, enum render_kind kind) {
+static PyObject *cls_rendered(ClassificationObject *o, PyObject **slot, int kind) {
     if (!*slot) {
-        render_job j = {kind, &o->c, 0, 0, o->lang, SMTPCODES_TEXT};
+        render_job j = job(kind, &o->c, o->lang, SMTPCODES_TEXT);
         if (!(*slot = render(&j))) return NULL;
     }
     return Py_NewRef(*slot);
@@ -1444,12 +1477,22 @@ static PyObject *Classification_str(PyObject *self) {
     return r;
 }
 
+static PyObject *cls_render(PyObject *self, smtpcodes_format fmt) {
+    ClassificationObject *o = (ClassificationObject *)self;
+    render_job j = job(R_CLASSIFICATION, &o->c, o->lang, fmt);
+    return render(&j);
+}
+
 static PyObject *Classification_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("classification_markdown", self);
+    return cls_render(self, SMTPCODES_MARKDOWN);
 }
 
 static PyObject *Classification_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return call_display("classification_html", self);
+    return cls_render(self, SMTPCODES_HTML);
+}
+
+static PyObject *Classification_get_rendered(PyObject *self, void *closure) {
+    return cls_render(self, (smtpcodes_format)(intptr_t)closure);
 }
 
 static PyMethodDef Classification_methods[] = {
@@ -1464,6 +1507,12 @@ static PyMethodDef Classification_methods[] = {
 
 #define CLS_GETTER(name, id, doc) {name, Classification_getfield, NULL, doc, (void *)(intptr_t)(id)}
 static PyGetSetDef Classification_getset[] = {
+    {"text", Classification_get_rendered, NULL, "The classification as a plain-text card (in the language).",
+     (void *)(intptr_t)SMTPCODES_TEXT},
+    {"markdown", Classification_get_rendered, NULL, "The classification as Markdown.",
+     (void *)(intptr_t)SMTPCODES_MARKDOWN},
+    {"html", Classification_get_rendered, NULL, "The classification as an HTML card (escaped, inline styles).",
+     (void *)(intptr_t)SMTPCODES_HTML},
     CLS_GETTER("reason", K_REASON, "The bounce reason: \"userunknown\", \"mailboxfull\", ... (see reasons())."),
     CLS_GETTER("permanence", K_PERMANENCE,
                "\"success\", \"intermediate\", \"temporary\" or \"permanent\" (the basic code decides)."),
@@ -1614,13 +1663,13 @@ static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t
     if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
     PyObject *x = av[0];
     smtpcodes_code c;
-    render_job j = {R_CODE, &c, 0, 0, (smtpcodes_lang)lang, SMTPCODES_TEXT};
+    render_job j = job(R_CODE, &c, (smtpcodes_lang)lang, SMTPCODES_TEXT);
     if (Py_IS_TYPE(x, st->Code_Type) || (PyLong_Check(x) && !PyBool_Check(x))) {
         if (code_struct_from_obj(st, x, "explain", &c) < 0) return NULL;
         return new_explanation(st, &j);
     }
     smtpcodes_reply r;
-    j.kind = R_REPLY;
+    j.what = SMTPCODES_RENDER_REPLY;
     j.obj = &r;
     if (Py_IS_TYPE(x, st->Reply_Type)) {
         if (reply_reparse((ReplyObject *)x, &r) < 0) return NULL;
@@ -1633,7 +1682,7 @@ static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t
     PyObject *out;
     int status;
     if (smtpcodes_lookup(s, n, &c) == SMTPCODES_OK) {
-        j.kind = R_CODE;
+        j.what = SMTPCODES_RENDER_CODE;
         j.obj = &c;
         out = new_explanation(st, &j);
     } else if ((status = smtpcodes_parse(s, n, 0, &r)) == SMTPCODES_OK) {

@@ -415,7 +415,7 @@ def test_explain_inputs() -> None:
     log = "status=bounced (host x said: 552 5.2.2 Mailbox full (in reply to RCPT TO command))"
     assert "552" in smtpcodes.explain(log).text
     assert str(by_int) == by_int.text
-    assert by_int.to_dict() == {"text": by_int.text, "markdown": by_int.markdown}
+    assert by_int.to_dict() == {"text": by_int.text, "markdown": by_int.markdown, "html": by_int.html}
     with pytest.raises(ParseError):
         smtpcodes.explain(999)
 
@@ -501,10 +501,16 @@ def test_html_and_markdown_reprs() -> None:
                 smtpcodes.compare(211, 252, lang="es")):
         html = obj._repr_html_()
         md = obj._repr_markdown_()
-        assert html.startswith("<div") and html.endswith("</div>")
+        assert html.startswith('<section class="smtpcodes smtpcodes-') and html.endswith("</section>\n")
+        assert html == obj.html and md == obj.markdown   # the core's renderings, as attributes too
+        assert "<script" not in html and "**" not in html
         assert md.startswith("## ")
     assert "<table" in smtpcodes.compare(450, 550)._repr_html_()
-    assert "Descripción" in smtpcodes.compare(211, 252, lang="es")._repr_html_()
+    es = smtpcodes.compare(211, 252, lang="es")._repr_html_()
+    assert "Descripción" in es and '<table class="smtpcodes-compare"' in es
+    for heading in ("Diferencias clave", "Cuándo usar cada uno"):
+        assert f">{heading}</h3>" in es
+    assert "<em>Ambos:</em>" in es and 'lang="es"' in es
 
 
 @pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<b>&amp;</b>", "a \"quoted\" 'x' <img src=x>"])
