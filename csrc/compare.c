@@ -228,15 +228,6 @@ static void summary(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang l
     }
 }
 
-#define ST_UL "margin:0.2em 0 0.6em;padding-left:1.4em;text-align:left"
-#define ST_LI "margin:0.15em 0;text-align:left"
-#define ST_TABLE "width:100%;max-width:100%;table-layout:fixed;border-collapse:collapse;margin:0.5em 0 0.8em;" \
-    "font-size:inherit;color:inherit;background:transparent"
-#define ST_CELL "text-align:left;vertical-align:top;padding:0.35em 0.6em;border:1px solid rgba(128,128,128,0.45);" \
-    "overflow-wrap:anywhere;white-space:normal;color:inherit;background:transparent;line-height:1.4"
-#define ST_TH ST_CELL ";font-weight:600"
-#define ST_TD ST_CELL ";font-weight:normal"
-
 /* List items: "- " lines in text and Markdown, <li> in HTML. */
 static void item_open(sc_buf *b, smtpcodes_format fmt) {
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<li style=\"" ST_LI "\">");

@@ -121,8 +121,54 @@ SC_HIDDEN void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lan
 /* the evidence and the retry advice of a classification, in words (classify.c) */
 SC_HIDDEN void sc_put_evidence(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang);
 SC_HIDDEN void sc_put_retry(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang);
-/* HTML card framing: the opening <section> with its inline style, and the close */
+/* HTML card framing: the opening <section> with its inline style, and the close;
+ * a nested card (<section class="smtpcodes-CLS">, closed with sc_html_close) */
 SC_HIDDEN void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang);
 SC_HIDDEN void sc_html_close(sc_buf *b);
+SC_HIDDEN void sc_html_sub_open(sc_buf *b, const char *cls);
+
+/* ---- the writers every room renders its results with (render.c) ---------------
+ * A card: in HTML set b->html = 1 and open it with sc_html_open(); then
+ * headings, field lists and paragraphs, the same calls for the three formats:
+ *   text      "Title\n"        "Label: value\n"          "text\n\n"
+ *   Markdown  "## Title\n\n"   "- **Label:** value\n"    escaped text
+ *   HTML      <h2>..</h2>      <dl><dt>..</dt><dd>..</dd>  <p>..</p>
+ * Text written between sc_field_open() and sc_field_close() goes through the
+ * writer, so it is escaped in HTML; markup goes through sc_sb_raw(s). */
+SC_HIDDEN void sc_heading_open(sc_buf *b, smtpcodes_format fmt, int level);
+SC_HIDDEN void sc_heading_close(sc_buf *b, smtpcodes_format fmt, int level);
+SC_HIDDEN void sc_list_open(sc_buf *b, smtpcodes_format fmt);
+SC_HIDDEN void sc_list_close(sc_buf *b, smtpcodes_format fmt);
+SC_HIDDEN void sc_field_open(sc_buf *b, smtpcodes_format fmt, const char *label);
+SC_HIDDEN void sc_field_close(sc_buf *b, smtpcodes_format fmt);
+SC_HIDDEN void sc_paragraph(sc_buf *b, smtpcodes_format fmt, const char *s);
+
+/* Inline styles. Colours and backgrounds inherit (light and dark themes);
+ * alignment, margins and wrapping are set on each element so that a notebook
+ * theme's rules for td, dl or headings cannot override them. */
+#define ST_CARD "box-sizing:border-box;max-width:100%;margin:0.5em 0;padding:0.75em 1em;" \
+    "border:1px solid rgba(128,128,128,0.5);border-radius:6px;color:inherit;background:transparent;" \
+    "text-align:left;line-height:1.45;overflow-wrap:anywhere"
+#define ST_SUB "box-sizing:border-box;max-width:100%;margin:0.8em 0 0;padding:0.5em 0 0;" \
+    "border-top:1px solid rgba(128,128,128,0.35);text-align:left;overflow-wrap:anywhere"
+#define ST_H2 "margin:0 0 0.5em;font-size:1.3em;line-height:1.3;text-align:left;color:inherit"
+#define ST_H3 "margin:0.8em 0 0.3em;font-size:1.12em;line-height:1.3;text-align:left;color:inherit"
+#define ST_H4 "margin:0.6em 0 0.2em;font-size:1em;line-height:1.3;text-align:left;color:inherit"
+#define ST_DL "display:grid;grid-template-columns:minmax(7em,max-content) minmax(0,1fr);gap:0.2em 1em;" \
+    "margin:0.3em 0 0.6em;padding:0"
+#define ST_DT "margin:0;padding:0;font-weight:600;text-align:left"
+#define ST_DD "margin:0;padding:0;text-align:left;min-width:0"
+#define ST_P "margin:0.2em 0 0.6em;text-align:left"
+#define ST_CODE "font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:inherit"
+
+
+#define ST_UL "margin:0.2em 0 0.6em;padding-left:1.4em;text-align:left"
+#define ST_LI "margin:0.15em 0;text-align:left"
+#define ST_TABLE "width:100%;max-width:100%;table-layout:fixed;border-collapse:collapse;margin:0.5em 0 0.8em;" \
+    "font-size:inherit;color:inherit;background:transparent"
+#define ST_CELL "text-align:left;vertical-align:top;padding:0.35em 0.6em;border:1px solid rgba(128,128,128,0.45);" \
+    "overflow-wrap:anywhere;white-space:normal;color:inherit;background:transparent;line-height:1.4"
+#define ST_TH ST_CELL ";font-weight:600"
+#define ST_TD ST_CELL ";font-weight:normal"
 
 #endif /* SMTPCODES_INTERNAL_H */

@@ -18,24 +18,6 @@
 /* ------------------------------------------------------------------------ */
 /* The writers: headings, field lists, paragraphs, in three formats           */
 
-/* Inline styles. Colours and backgrounds inherit (light and dark themes);
- * alignment, margins and wrapping are set on each element so that a notebook
- * theme's rules for td, dl or headings cannot override them. */
-#define ST_CARD "box-sizing:border-box;max-width:100%;margin:0.5em 0;padding:0.75em 1em;" \
-    "border:1px solid rgba(128,128,128,0.5);border-radius:6px;color:inherit;background:transparent;" \
-    "text-align:left;line-height:1.45;overflow-wrap:anywhere"
-#define ST_SUB "box-sizing:border-box;max-width:100%;margin:0.8em 0 0;padding:0.5em 0 0;" \
-    "border-top:1px solid rgba(128,128,128,0.35);text-align:left;overflow-wrap:anywhere"
-#define ST_H2 "margin:0 0 0.5em;font-size:1.3em;line-height:1.3;text-align:left;color:inherit"
-#define ST_H3 "margin:0.8em 0 0.3em;font-size:1.12em;line-height:1.3;text-align:left;color:inherit"
-#define ST_H4 "margin:0.6em 0 0.2em;font-size:1em;line-height:1.3;text-align:left;color:inherit"
-#define ST_DL "display:grid;grid-template-columns:minmax(7em,max-content) minmax(0,1fr);gap:0.2em 1em;" \
-    "margin:0.3em 0 0.6em;padding:0"
-#define ST_DT "margin:0;padding:0;font-weight:600;text-align:left"
-#define ST_DD "margin:0;padding:0;text-align:left;min-width:0"
-#define ST_P "margin:0.2em 0 0.6em;text-align:left"
-#define ST_CODE "font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:inherit"
-
 void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang) {
     sc_sb_raws(b, "<section class=\"smtpcodes smtpcodes-");
     sc_sb_raws(b, cls);
@@ -47,7 +29,7 @@ void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang) {
 void sc_html_close(sc_buf *b) { sc_sb_raws(b, "</section>\n"); }
 
 /* A nested card (the codes inside a reply card). */
-static void html_sub_open(sc_buf *b, const char *cls) {
+void sc_html_sub_open(sc_buf *b, const char *cls) {
     sc_sb_raws(b, "<section class=\"smtpcodes-");
     sc_sb_raws(b, cls);
     sc_sb_raws(b, "\" style=\"" ST_SUB "\">\n");
@@ -59,7 +41,7 @@ static const char *heading_style(int level) {
 
 /* Headings in pieces, for titles assembled from several strings. Text: the
  * title on its own line; Markdown: "## " (level 2) or "### "; HTML: <h2>-<h4>. */
-static void heading_open(sc_buf *b, smtpcodes_format fmt, int level) {
+void sc_heading_open(sc_buf *b, smtpcodes_format fmt, int level) {
     if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, level == 2 ? "## " : "### ");
     } else if (fmt == SMTPCODES_HTML) {
@@ -72,7 +54,7 @@ static void heading_open(sc_buf *b, smtpcodes_format fmt, int level) {
     }
 }
 
-static void heading_close(sc_buf *b, smtpcodes_format fmt, int level) {
+void sc_heading_close(sc_buf *b, smtpcodes_format fmt, int level) {
     if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, "\n\n");
     } else if (fmt == SMTPCODES_HTML) {
@@ -86,30 +68,30 @@ static void heading_close(sc_buf *b, smtpcodes_format fmt, int level) {
 }
 
 void sc_put_heading(sc_buf *b, smtpcodes_format fmt, int level, const char *title) {
-    heading_open(b, fmt, level);
+    sc_heading_open(b, fmt, level);
     sc_sb_puts(b, title);
-    heading_close(b, fmt, level);
+    sc_heading_close(b, fmt, level);
 }
 
 /* "550 - Title" (text), "550 — Title" (Markdown, HTML) */
 void sc_put_code_heading(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
-    heading_open(b, fmt, level);
+    sc_heading_open(b, fmt, level);
     sc_sb_puts(b, c->text);
     sc_sb_puts(b, fmt == SMTPCODES_TEXT ? " - " : " \xE2\x80\x94 ");
     sc_sb_puts(b, smtpcodes_text(c, SMTPCODES_TITLE, lang));
-    heading_close(b, fmt, level);
+    sc_heading_close(b, fmt, level);
 }
 
 /* Field lists. Text "Label: value", Markdown "- **Label:** value", HTML a <dl>. */
-static void list_open(sc_buf *b, smtpcodes_format fmt) {
+void sc_list_open(sc_buf *b, smtpcodes_format fmt) {
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<dl style=\"" ST_DL "\">\n");
 }
 
-static void list_close(sc_buf *b, smtpcodes_format fmt) {
+void sc_list_close(sc_buf *b, smtpcodes_format fmt) {
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</dl>\n");
 }
 
-static void field_open(sc_buf *b, smtpcodes_format fmt, const char *label) {
+void sc_field_open(sc_buf *b, smtpcodes_format fmt, const char *label) {
     if (fmt == SMTPCODES_MARKDOWN) {
         sc_sb_puts(b, "- **");
         sc_sb_puts(b, label);
@@ -124,12 +106,12 @@ static void field_open(sc_buf *b, smtpcodes_format fmt, const char *label) {
     }
 }
 
-static void field_close(sc_buf *b, smtpcodes_format fmt) {
+void sc_field_close(sc_buf *b, smtpcodes_format fmt) {
     sc_sb_raws(b, fmt == SMTPCODES_HTML ? "</dd>\n" : "\n");
 }
 
 /* A paragraph of static text: Markdown-escaped, HTML-escaped in a <p>, or as is. */
-static void paragraph(sc_buf *b, smtpcodes_format fmt, const char *s) {
+void sc_paragraph(sc_buf *b, smtpcodes_format fmt, const char *s) {
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<p style=\"" ST_P "\">");
     sc_put_md(b, fmt, s);
     sc_sb_raws(b, fmt == SMTPCODES_HTML ? "</p>\n" : "\n\n");
@@ -225,7 +207,7 @@ void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, sm
             sc_sb_puts(b, head);
             sc_sb_puts(b, ":\n");
         }
-        paragraph(b, fmt, smtpcodes_text(c, (smtpcodes_field)f, lang));
+        sc_paragraph(b, fmt, smtpcodes_text(c, (smtpcodes_field)f, lang));
     }
 }
 
@@ -235,50 +217,50 @@ void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, sm
 static void explain_code(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
     sc_put_code_heading(b, c, lang, fmt, level);
     if (fmt == SMTPCODES_TEXT) sc_sb_putc(b, '\n');
-    list_open(b, fmt);
-    field_open(b, fmt, sc_ui[UI_CLASS][lang]);
+    sc_list_open(b, fmt);
+    sc_field_open(b, fmt, sc_ui[UI_CLASS][lang]);
     sc_put_class_label(b, c);
     sc_sb_puts(b, smtpcodes_class_name(c, lang));
     sc_sb_puts(b, " (");
     sc_sb_puts(b, sc_retry_text(smtpcodes_permanence_of(c), lang));
     sc_sb_puts(b, ")");
-    field_close(b, fmt);
-    field_open(b, fmt, sc_ui[c->kind == SMTPCODES_BASIC ? UI_CATEGORY : UI_SUBJECT][lang]);
+    sc_field_close(b, fmt);
+    sc_field_open(b, fmt, sc_ui[c->kind == SMTPCODES_BASIC ? UI_CATEGORY : UI_SUBJECT][lang]);
     sc_put_category_label(b, c);
     sc_sb_puts(b, smtpcodes_category_name(c, lang));
-    field_close(b, fmt);
-    field_open(b, fmt, sc_ui[UI_STATUS][lang]);
+    sc_field_close(b, fmt);
+    sc_field_open(b, fmt, sc_ui[UI_STATUS][lang]);
     sc_put_status(b, c, lang);
-    field_close(b, fmt);
+    sc_field_close(b, fmt);
     if (c->kind == SMTPCODES_BASIC && c->entry) {
-        field_open(b, fmt, sc_ui[UI_COMMANDS][lang]);
+        sc_field_open(b, fmt, sc_ui[UI_COMMANDS][lang]);
         sc_put_commands(b, c->entry->commands, lang, ", ");
-        field_close(b, fmt);
+        sc_field_close(b, fmt);
     }
     if (c->entry && c->entry->nrelated) {
-        field_open(b, fmt, sc_ui[UI_RELATED][lang]);
+        sc_field_open(b, fmt, sc_ui[UI_RELATED][lang]);
         for (size_t i = 0; i < c->entry->nrelated; i++) {
             if (i) sc_sb_puts(b, ", ");
             sc_sb_puts(b, c->entry->related[i]);
         }
-        field_close(b, fmt);
+        sc_field_close(b, fmt);
     }
     if (c->entry) {
-        field_open(b, fmt, sc_ui[UI_REFERENCES][lang]);
+        sc_field_open(b, fmt, sc_ui[UI_REFERENCES][lang]);
         for (size_t i = 0; i < c->entry->nrefs; i++) {
             if (i) sc_sb_puts(b, "; ");
             sc_sb_puts(b, c->entry->refs[i]);
         }
-        field_close(b, fmt);
+        sc_field_close(b, fmt);
     }
     if (c->alt) {
-        field_open(b, fmt, sc_ui[UI_ALSO_VENDOR][lang]);
+        sc_field_open(b, fmt, sc_ui[UI_ALSO_VENDOR][lang]);
         sc_sb_puts(b, c->alt->vendor);
         sc_sb_puts(b, ": ");
         sc_put_md(b, fmt, c->alt->text[SMTPCODES_TITLE][lang]);
-        field_close(b, fmt);
+        sc_field_close(b, fmt);
     }
-    list_close(b, fmt);
+    sc_list_close(b, fmt);
     if (fmt != SMTPCODES_HTML) sc_sb_putc(b, '\n');
     sc_put_sections(b, c, lang, fmt, level + 1);
 }
@@ -333,7 +315,7 @@ int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpc
         b.html = 1;
         sc_html_open(&b, "reply", lang);
     }
-    heading_open(&b, fmt, 2);
+    sc_heading_open(&b, fmt, 2);
     sc_sb_puts(&b, sc_ui[UI_REPLY][lang]);
     sc_sb_puts(&b, ": ");
     if (r->has_basic) sc_sb_puts(&b, r->reply_code.text);
@@ -342,36 +324,36 @@ int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpc
     sc_sb_puts(&b, " (");
     sc_sb_puts(&b, sc_perm_local[(unsigned)r->permanence < 5u ? r->permanence : 0][lang]);
     sc_sb_puts(&b, ")");
-    heading_close(&b, fmt, 2);
+    sc_heading_close(&b, fmt, 2);
     if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
-    list_open(&b, fmt);
+    sc_list_open(&b, fmt);
     size_t total = 0;
     for (size_t i = 0; i < r->nlines; i++) total += r->lines[i].text_len;
     if (total) {
-        field_open(&b, fmt, sc_ui[UI_TEXT][lang]);
+        sc_field_open(&b, fmt, sc_ui[UI_TEXT][lang]);
         reply_text(&b, r, fmt);
-        field_close(&b, fmt);
+        sc_field_close(&b, fmt);
     }
     if (r->flags) {
-        field_open(&b, fmt, sc_ui[UI_FLAGS][lang]);
+        sc_field_open(&b, fmt, sc_ui[UI_FLAGS][lang]);
         int n = 0;
         for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) {
             if (!(r->flags & (1u << i))) continue;
             if (n++) sc_sb_puts(&b, ", ");
             sc_sb_puts(&b, sc_flag_local[i][lang]);
         }
-        field_close(&b, fmt);
+        sc_field_close(&b, fmt);
     }
-    field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
+    sc_field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
     sc_sb_puts(&b, sc_retry_text(r->permanence, lang));
-    field_close(&b, fmt);
-    list_close(&b, fmt);
+    sc_field_close(&b, fmt);
+    sc_list_close(&b, fmt);
     if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
     const smtpcodes_code *codes[2] = {r->has_basic ? &r->reply_code : NULL, r->has_enhanced ? &r->status_code : NULL};
     for (int i = 0; i < 2; i++) {
         if (!codes[i]) continue;
         if (fmt == SMTPCODES_HTML) {
-            html_sub_open(&b, "code");
+            sc_html_sub_open(&b, "code");
             explain_code(&b, codes[i], lang, fmt, 3);
             sc_sb_raws(&b, "</section>\n");
         } else {
@@ -397,47 +379,47 @@ int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes
         sc_html_open(&b, "classification", lang);
     }
     const char *name = smtpcodes_reason_name(c->reason);
-    heading_open(&b, fmt, 2);
+    sc_heading_open(&b, fmt, 2);
     sc_sb_puts(&b, sc_ui[UI_CLASSIFICATION][lang]);
     sc_sb_puts(&b, ": ");
     sc_sb_puts(&b, smtpcodes_reason_text(c->reason, SMTPCODES_REASON_TITLE, lang));
-    heading_close(&b, fmt, 2);
+    sc_heading_close(&b, fmt, 2);
     if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
-    list_open(&b, fmt);
-    field_open(&b, fmt, sc_ui[UI_REASON][lang]);
+    sc_list_open(&b, fmt);
+    sc_field_open(&b, fmt, sc_ui[UI_REASON][lang]);
     if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
     if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "<code style=\"" ST_CODE "\">");
     sc_sb_puts(&b, name);
     if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
     if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "</code>");
-    field_close(&b, fmt);
-    field_open(&b, fmt, sc_ui[UI_PERMANENCE][lang]);
+    sc_field_close(&b, fmt);
+    sc_field_open(&b, fmt, sc_ui[UI_PERMANENCE][lang]);
     sc_sb_puts(&b, sc_perm_local[(unsigned)c->permanence < 5u ? c->permanence : 0][lang]);
-    field_close(&b, fmt);
-    field_open(&b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
+    sc_field_close(&b, fmt);
+    sc_field_open(&b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
     sc_sb_puts(&b, sc_ui[c->hard_bounce ? UI_YES : UI_NO][lang]);
-    field_close(&b, fmt);
-    field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
+    sc_field_close(&b, fmt);
+    sc_field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
     sc_sb_puts(&b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
-    field_close(&b, fmt);
+    sc_field_close(&b, fmt);
     if (c->has_basic || c->has_enhanced) {
-        field_open(&b, fmt, sc_ui[UI_CODE][lang]);
+        sc_field_open(&b, fmt, sc_ui[UI_CODE][lang]);
         if (c->has_basic) sc_sb_puts(&b, c->code.text);
         if (c->has_basic && c->has_enhanced) sc_sb_putc(&b, ' ');
         if (c->has_enhanced) sc_sb_puts(&b, c->enhanced.text);
-        field_close(&b, fmt);
+        sc_field_close(&b, fmt);
     }
     if (c->vendor) {
-        field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
+        sc_field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
         sc_put_md(&b, fmt, c->vendor);
-        field_close(&b, fmt);
+        sc_field_close(&b, fmt);
     }
-    field_open(&b, fmt, sc_ui[UI_EVIDENCE][lang]);
+    sc_field_open(&b, fmt, sc_ui[UI_EVIDENCE][lang]);
     b.md = fmt == SMTPCODES_MARKDOWN;   /* the evidence quotes a phrase of the rules */
     sc_put_evidence(&b, c, lang);
     b.md = 0;
-    field_close(&b, fmt);
-    list_close(&b, fmt);
+    sc_field_close(&b, fmt);
+    sc_list_close(&b, fmt);
     if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
     sc_put_heading(&b, fmt, 3, sc_ui[UI_WHAT_TO_DO][lang]);
     if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "<p style=\"" ST_P "\">");

@@ -26,6 +26,10 @@ RULES = os.path.join(HERE, "rules.toml")
 REASONS = os.path.join(HERE, "reasons.toml")
 OUTPUT = os.path.join(CSRC, "smtpcodes_data.inc")
 RULES_OUTPUT = os.path.join(CSRC, "classify_data.inc")
+# Further generators, one module each in csrc/data, used when its file exists: NAME.OUTPUT (the
+# path of the file it writes, in csrc/) and NAME.generate(c_string) -> that file's text (raises
+# ValueError on bad data). Each room of the core that has data of its own adds one.
+EXTRA_GENERATORS = ("gen_tags", "gen_logs", "gen_bounce")
 
 LANGS = ("en", "es")
 FIELDS = ("title", "description", "when", "fix")
@@ -385,7 +389,17 @@ def main():
     args = ap.parse_args()
     try:
         texts = dict(zip((args.output, args.rules_output), generate(args.inputs)))
-    except DataError as e:
+        sys.path.insert(0, HERE)
+        for name in EXTRA_GENERATORS:
+            if os.path.exists(os.path.join(HERE, name + ".py")):
+                mod = __import__(name)
+                texts[mod.OUTPUT] = mod.generate(c_string)
+        import glossary  # noqa: E402  (one Spanish glossary for every text: glossary.toml)
+        problems = glossary.check(t for f in glossary.default_files()
+                                  for t in glossary.spanish_texts(tomllib.load(open(f, "rb")), os.path.relpath(f, HERE)))
+        if problems:
+            raise DataError("Spanish glossary: " + "; ".join(f"{w}: {m}" for w, m in problems[:20]))
+    except (DataError, ValueError) as e:
         print(f"gen_data: {e}", file=sys.stderr)
         return 2
     if args.check:
