@@ -151,13 +151,13 @@ SC_HIDDEN void sc_paragraph(sc_buf *b, smtpcodes_format fmt, const char *s);
     "text-align:left;line-height:1.45;overflow-wrap:anywhere"
 #define ST_SUB "box-sizing:border-box;max-width:100%;margin:0.8em 0 0;padding:0.5em 0 0;" \
     "border-top:1px solid rgba(128,128,128,0.35);text-align:left;overflow-wrap:anywhere"
-#define ST_H2 "margin:0 0 0.5em;font-size:1.3em;line-height:1.3;text-align:left;color:inherit"
-#define ST_H3 "margin:0.8em 0 0.3em;font-size:1.12em;line-height:1.3;text-align:left;color:inherit"
-#define ST_H4 "margin:0.6em 0 0.2em;font-size:1em;line-height:1.3;text-align:left;color:inherit"
+#define ST_H2 "margin:0 0 0.5em;font-size:1.3em;font-weight:600;line-height:1.3;text-align:left;color:inherit"
+#define ST_H3 "margin:0.8em 0 0.3em;font-size:1.12em;font-weight:600;line-height:1.3;text-align:left;color:inherit"
+#define ST_H4 "margin:0.6em 0 0.2em;font-size:1em;font-weight:600;line-height:1.3;text-align:left;color:inherit"
 #define ST_DL "display:grid;grid-template-columns:minmax(7em,max-content) minmax(0,1fr);gap:0.2em 1em;" \
     "margin:0.3em 0 0.6em;padding:0"
-#define ST_DT "margin:0;padding:0;font-weight:600;text-align:left"
-#define ST_DD "margin:0;padding:0;text-align:left;min-width:0"
+#define ST_DT "margin:0;padding:0;float:none;width:auto;font-weight:600;text-align:left;overflow-wrap:normal"
+#define ST_DD "margin:0;padding:0;float:none;width:auto;text-align:left;min-width:0"
 #define ST_P "margin:0.2em 0 0.6em;text-align:left"
 #define ST_CODE "font-family:monospace;white-space:pre-wrap;overflow-wrap:anywhere;background:transparent;color:inherit"
 

@@ -103,6 +103,16 @@ for (const c of cards) for (const el of [c, ...c.querySelectorAll('*')]) {
   if (seenKey.has(key)) continue; seenKey.add(key);
   out.colors.push({card: c.dataset.name, desc: desc(el), color: st.color, backgrounds: chain});
 }
+// (vii) field labels: a <dt> narrower than its longest word breaks that word (a theme's
+// float/width rules for dt squeezing the label column)
+const ctx = document.createElement('canvas').getContext('2d');
+out.labels = cards.flatMap(c => [...c.querySelectorAll('dt')].map(dt => {
+  const st = getComputedStyle(dt);
+  ctx.font = st.font;
+  const words = norm(dt.innerText).split(' ').filter(Boolean);
+  const longest = words.length ? Math.max(...words.map(w => ctx.measureText(w).width)) : 0;
+  return {card: c.dataset.name, text: norm(dt.innerText), width: dt.getBoundingClientRect().width, longest};
+}));
 out.scripts = document.querySelectorAll('script').length;
 return out;
 """
@@ -324,3 +334,12 @@ def check_contrast(page: str, s: dict, minimum: float = 4.5) -> list[str]:
                        f'rgb({", ".join(str(round(c)) for c in bg)}): contrast {ratio:.2f}')
     return [f"{page}: {len(bad)} text elements contrast less than {minimum}:1 with their background: "
             + "; ".join(_more(bad, 8))] if bad else []
+
+
+def check_labels_unbroken(page: str, s: dict) -> list[str]:
+    """Every field label (<dt>) is at least as wide as its longest word."""
+    if not s.get("labels"):
+        return [f"{page}: no field label (<dt>) found in the cards"]
+    return _more([f'{page}: {lab["card"]}: the label "{lab["text"]}" is {lab["width"]:.0f} px wide, narrower '
+                  f'than its longest word ({lab["longest"]:.0f} px): the word breaks'
+                  for lab in s["labels"] if lab["width"] + 1 < lab["longest"]])

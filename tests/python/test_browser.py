@@ -278,6 +278,11 @@ def test_spanish_cards_say_lang_es(surveys):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
+def test_field_labels_not_broken(surveys, page):
+    _assert_none(bh.check_labels_unbroken(page, surveys[page]))
+
+
+@pytest.mark.parametrize("page", list(PAGES))
 def test_card_text_contrasts_with_background(surveys, page):
     _assert_none(bh.check_contrast(page, surveys[page]))
 
