@@ -33,6 +33,7 @@ build = {
             "csrc/search.c",
             "csrc/strings.c",
             "csrc/table.c",
+            "csrc/tags.c",
             "bindings/lua/lsmtpcodes.c"
          },
          incdirs = { "csrc" },

@@ -81,6 +81,7 @@ enum sc_ui_id {
     UI_RETRY_UNKNOWN, UI_PERMANENCE, UI_RETRY, UI_KIND, UI_NO_COMMANDS, UI_RANGE_NOTE,
     UI_CLASSIFICATION, UI_REASON, UI_HARD_BOUNCE, UI_EVIDENCE, UI_PROVIDER, UI_CODE, UI_ENHANCED,
     UI_YES, UI_NO, UI_WHAT_TO_DO, UI_ASPECT, UI_BOTH, UI_SHARED, UI_LINES, UI_ERROR,
+    UI_CODES,
     UI_COUNT
 };
 SC_HIDDEN extern const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG];
@@ -170,5 +171,47 @@ SC_HIDDEN void sc_paragraph(sc_buf *b, smtpcodes_format fmt, const char *s);
     "overflow-wrap:anywhere;white-space:normal;color:inherit;background:transparent;line-height:1.4"
 #define ST_TH ST_CELL ";font-weight:600"
 #define ST_TD ST_CELL ";font-weight:normal"
+
+/* ---- the message reader (mime.c) ---------------------------------------------
+ * Views into the message or into the caller's scratch arena; nothing allocates. */
+typedef struct sc_view { const char *p; size_t n; } sc_view;
+/* Two-ended arena over caller memory: bytes from the bottom, records (aligned)
+ * from the top. full is set when a request did not fit. */
+typedef struct sc_arena { char *base; size_t cap, lo, hi; int full; } sc_arena;
+SC_HIDDEN void sc_arena_init(sc_arena *a, void *mem, size_t cap);
+SC_HIDDEN char *sc_arena_bytes(sc_arena *a, size_t n);
+SC_HIDDEN void sc_arena_unget(sc_arena *a, size_t n);   /* give back the last n bytes */
+SC_HIDDEN void *sc_arena_rec(sc_arena *a, size_t n, size_t align);
+
+#define SC_MIME_MAX_DEPTH 16      /* multipart nesting read; deeper parts are opaque */
+#define SC_MIME_MAX_PARTS 4096    /* entities read per message */
+#define SC_MIME_CUT_DEPTH    0x1u
+#define SC_MIME_CUT_PARTS    0x2u
+#define SC_MIME_CUT_BOUNDARY 0x4u /* a missing delimiter or closing boundary */
+
+typedef struct sc_part {
+    sc_view headers, body;        /* body still transfer-encoded */
+    sc_view content_type, type;   /* the raw field and its media type ("text/plain") */
+    sc_view charset, boundary, report_type, cte;
+    int depth, in_message, is_container;
+} sc_part;
+typedef void (*sc_part_cb)(void *ctx, const sc_part *p);
+
+SC_HIDDEN int sc_ieq(const char *a, size_t an, const char *b);        /* b lower case */
+SC_HIDDEN int sc_istarts(const char *a, size_t an, const char *b);
+SC_HIDDEN const char *sc_ifind(const char *s, size_t n, const char *needle);
+SC_HIDDEN void sc_trim(const char **s, size_t *n);
+SC_HIDDEN size_t sc_header_block(const char *s, size_t n, size_t *hdr_len);
+SC_HIDDEN int sc_header_next(const char *s, size_t n, size_t *pos, sc_view *name, sc_view *value);
+SC_HIDDEN int sc_header_get(const char *s, size_t n, const char *fname, sc_view *value);
+SC_HIDDEN sc_view sc_unfold(sc_arena *a, sc_view v);
+SC_HIDDEN int sc_param(sc_view v, const char *pname, sc_view *out);
+SC_HIDDEN sc_view sc_media_type(sc_view v);
+SC_HIDDEN int sc_charset_known(sc_view cs);
+SC_HIDDEN size_t sc_base64_decode(const char *s, size_t n, char *out, size_t *bad);
+SC_HIDDEN size_t sc_qp_decode(const char *s, size_t n, char *out, int q);
+SC_HIDDEN sc_view sc_decode_body(sc_arena *a, sc_view body, sc_view cte, size_t *bad);
+SC_HIDDEN sc_view sc_decode_words(sc_arena *a, sc_view v, sc_view *charset);
+SC_HIDDEN unsigned sc_mime_walk(const char *s, size_t n, sc_part_cb cb, void *ctx);
 
 #endif /* SMTPCODES_INTERNAL_H */

@@ -47,7 +47,16 @@ typedef enum smtpcodes_status {
     SMTPCODES_ERR_INCOMPLETE = -7, /* strict parse: the last line is a continuation ("550-") */
     SMTPCODES_ERR_MIXED = -8,      /* strict parse: lines carry different codes */
     SMTPCODES_ERR_COMMAND = -9,    /* unknown SMTP command name */
-    SMTPCODES_ERR_TOO_LONG = -10   /* rendered output would exceed INT_MAX bytes */
+    SMTPCODES_ERR_TOO_LONG = -10,  /* rendered output would exceed INT_MAX bytes */
+    /* strict parse (RFC 5321 4.2 and 4.5.3.1.5), one status per violation */
+    SMTPCODES_ERR_BARE_LF = -11,   /* a line ends in LF without CR */
+    SMTPCODES_ERR_BARE_CR = -12,   /* a CR not followed by LF */
+    SMTPCODES_ERR_NUL = -13,       /* a NUL byte in the text */
+    SMTPCODES_ERR_CONTROL = -14,   /* a control byte other than HT, or a byte over 126, in the text */
+    SMTPCODES_ERR_LINE_LENGTH = -15, /* a line over 512 octets with its CRLF */
+    SMTPCODES_ERR_SEPARATOR = -16, /* the code is followed by neither SP, "-" nor the line end */
+    SMTPCODES_ERR_TRAILING = -17,  /* a line after the final line (the one without "-") */
+    SMTPCODES_ERR_NO_LINE_CODE = -18 /* a line (not the first) without a reply code */
 } smtpcodes_status;
 
 typedef enum smtpcodes_kind {
@@ -117,7 +126,9 @@ SMTPCODES_API const char *smtpcodes_version(void);          /* SMTPCODES_VERSION
 SMTPCODES_API const char *smtpcodes_data_version(void);     /* from codes.toml */
 SMTPCODES_API const char *smtpcodes_strerror(int status);   /* never NULL */
 /* A short stable name for a status, for bindings and tests: "ok", "empty", "syntax",
- * "range", "lang", "no-code", "incomplete", "mixed", "command", "too-long", "arg";
+ * "range", "lang", "no-code", "incomplete", "mixed", "command", "too-long", "arg",
+ * "bare-lf", "bare-cr", "nul", "control", "line-length", "separator", "trailing",
+ * "no-line-code";
  * "error" for any other value. Never NULL. */
 SMTPCODES_API const char *smtpcodes_status_name(int status);
 /* Parse "en" / "es" (case-insensitive; "es-ES", "en_US" accepted). */
@@ -215,12 +226,29 @@ typedef struct smtpcodes_reply {
     smtpcodes_permanence permanence;     /* the basic code decides; else the enhanced class */
     size_t nlines;                       /* lines stored in lines[] */
     size_t total_lines;                  /* lines in the input (> nlines when truncated) */
+    /* lenient parse of a wrapped reply ("host X said: ... (in reply to RCPT TO command)",
+     * Exim's "SMTP error from remote mail server after RCPT TO:<x>: ...", Sendmail's
+     * "stat=..."): the SMTP stage the wrapper names ("RCPT TO", "MAIL FROM", "end of DATA",
+     * "DATA", "CONNECT", "EHLO", "HELO", "AUTH", "STARTTLS", ...) and whose format carried
+     * the reply ("Postfix", "Exim", "Sendmail"); static strings, NULL for a bare reply.
+     * The lines then hold the server's text only. */
+    const char *stage;
+    const char *mta;
     smtpcodes_line lines[SMTPCODES_MAX_LINES];
 } smtpcodes_reply;
 
-/* Parse a reply: one line or a multi-line reply (CRLF or LF). Lenient mode
- * (options 0) also finds the code inside a log line or bounce text
- * ("... said: 550 5.1.1 ...", "#5.1.1", "(#5.1.1)"). */
+/* Parse a reply: one line or a multi-line reply. Strict mode (SMTPCODES_STRICT)
+ * is RFC 5321 4.2 and 4.5.3.1.5: CRLF line ends (the final CRLF may be left
+ * off), text of HT and printable ASCII, lines of at most 512 octets with their
+ * CRLF, the same code on every line, "-" on every line but the last; each
+ * violation has its own status (ERR_BARE_LF, ERR_BARE_CR, ERR_NUL, ERR_CONTROL,
+ * ERR_LINE_LENGTH, ERR_SEPARATOR, ERR_TRAILING, ERR_NO_LINE_CODE, ERR_MIXED,
+ * ERR_INCOMPLETE, ERR_RANGE, ERR_SYNTAX). Lenient mode (options 0) accepts
+ * CRLF, LF-only, CR-only and mixed line ends and also finds the codes inside a
+ * log line or bounce text: "... said: 550 5.1.1 ...", "550 cuda_nsu 5.1.1 ...",
+ * "#5.1.1", "550 #5.1.1", a trailing "(#5.1.1)" or "[5.1.1]"; a multi-line
+ * reply that a log joined into one line ("550-5.7.1 a 550-5.7.1 b 550 5.7.1 c")
+ * comes back as its lines. */
 SMTPCODES_API smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options,
                                                smtpcodes_reply *out);
 /* The reply's text: each line's text joined with "\n". */
@@ -278,7 +306,9 @@ typedef enum smtpcodes_evidence {
     SMTPCODES_EV_REPLY = 3,        /* the basic reply code */
     SMTPCODES_EV_SUBJECT = 4,      /* the enhanced code's subject (X.6 content, X.7 security) */
     SMTPCODES_EV_SUCCESS = 5,      /* a positive reply */
-    SMTPCODES_EV_DEFAULT = 6       /* nothing decided: onhold (text) or undefined */
+    SMTPCODES_EV_DEFAULT = 6,      /* nothing decided: undefined */
+    SMTPCODES_EV_WORDS = 7,        /* a word of the text (SPF, quota, HELO...; rules.toml) */
+    SMTPCODES_EV_TAG = 8           /* a provider tag the reply carries ("[TSS04]") */
 } smtpcodes_evidence;
 
 typedef struct smtpcodes_classification {
@@ -298,6 +328,16 @@ typedef struct smtpcodes_classification {
     int code_reason;               /* reason the codes alone imply, or -1 */
     int overridden;                /* 1: the text outranked what the code implies */
     unsigned int flags;            /* SMTPCODES_F_* from the lenient parse */
+    /* Who said it. provider: the answering side ("Gmail", "Microsoft 365", ...), from its
+     * wording, a host name in the reply or a provider tag; vendor is the same pointer
+     * (kept as an alias). mta: whose format carried the reply ("Postfix", "Exim",
+     * "Sendmail"), NULL for a bare reply. stage: the SMTP stage the text names
+     * ("RCPT TO", "end of DATA", ...; see smtpcodes_reply.stage). tag: the id of a
+     * provider tag the reply carries ("TSS04"), or NULL. All static, or NULL. */
+    const char *provider;
+    const char *mta;
+    const char *stage;
+    const char *tag;
 } smtpcodes_classification;
 
 /* Classify a reply, a multi-line reply or a log line (lenient parse, then the
@@ -333,6 +373,226 @@ SMTPCODES_API int smtpcodes_render_retry(const smtpcodes_classification *c, smtp
 SMTPCODES_API int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes_lang lang,
                                                   smtpcodes_format fmt, char *buf, size_t cap);
 
+/* ---- provider tags (tags.c) ------------------------------------------------------ */
+/* A provider's own code inside a reply (Yahoo "TSS04", Comcast "RL000001",
+ * NetEase "DT:SPM", a DNS block list's return code "zen.spamhaus.org
+ * 127.0.0.2"), generated from the files of csrc/data/providers. Static data. */
+typedef struct smtpcodes_provider {
+    const char *name;              /* "Yahoo", "Spamhaus" */
+    const char *id;                /* "yahoo", "spamhaus" */
+    const char *kind;              /* "mailbox", "dnsbl", or NULL */
+    const char *const *hosts;      /* nhosts host names ("yahoodns.net"): a reply naming one,
+                                      or a subdomain of one, names the provider */
+    const char *const *wordings;   /* nwordings phrases only this provider's replies carry */
+    const char *const *refs;       /* nrefs sources (URLs) */
+    unsigned char nhosts, nwordings, nrefs;
+} smtpcodes_provider;
+
+typedef struct smtpcodes_tag {
+    const char *tag;               /* "TSS04" (without brackets), "DT:SPM" */
+    const char *provider;          /* the provider's name: "Yahoo" */
+    const smtpcodes_provider *prov;
+    unsigned int provider_index;   /* smtpcodes_provider_at(provider_index) == prov */
+    int reason;                    /* the bounce reason it implies: smtpcodes_reason_name(reason) */
+    const char *text[SMTPCODES_NFIELD][SMTPCODES_NLANG];   /* never NULL */
+    const char *const *codes;      /* ncodes codes it comes with: "421", "4.7.0" (may be none) */
+    const char *const *refs;       /* nrefs sources (URLs) */
+    const char *const *match;      /* nmatch strings whose presence in a reply means this tag */
+    const char *zone;              /* DNSBL: "zen.spamhaus.org"; else NULL */
+    const char *return_code;       /* DNSBL: "127.0.0.2"; else NULL */
+    unsigned char ncodes, nrefs, nmatch;
+} smtpcodes_tag;
+
+/* Tags in table order (providers by file name, then each provider's order). */
+SMTPCODES_API size_t smtpcodes_tag_count(void);
+SMTPCODES_API const smtpcodes_tag *smtpcodes_tag_at(size_t i);            /* NULL past the end */
+SMTPCODES_API size_t smtpcodes_provider_count(void);
+SMTPCODES_API const smtpcodes_provider *smtpcodes_provider_at(size_t i);  /* NULL past the end */
+SMTPCODES_API const char *smtpcodes_provider_name(size_t i);              /* NULL past the end */
+/* The index of a provider named by its name or id (case-insensitive), or <0. */
+SMTPCODES_API int smtpcodes_provider_index(const char *name, size_t len);
+/* Look up a tag by name, case-insensitive, with or without brackets ("TSS04",
+ * "[tss04]"), surrounding white space ignored; provider (NULL for any: the
+ * first in table order) names the provider by name or id. Returns 1 and sets
+ * *out, 0 when there is no such tag (*out = NULL), or ERR_ARG / ERR_EMPTY. */
+SMTPCODES_API int smtpcodes_lookup_tag(const char *tag, size_t len, const char *provider, size_t plen,
+                                       const smtpcodes_tag **out);
+/* The most specific tag whose match string occurs in a reply or log line
+ * (ASCII case-insensitive): the longest match wins, ties by table order.
+ * Returns 1 and sets *out and *match_end (the offset just past that match;
+ * match_end may be NULL), 0 when no tag matches (*out = NULL), or ERR_ARG.
+ * One pass over the text (an automaton). */
+SMTPCODES_API int smtpcodes_find_tag(const char *text, size_t len, const smtpcodes_tag **out, size_t *match_end);
+/* The provider a reply names: by a tag's match string (as smtpcodes_find_tag),
+ * else by a wording (the longest), else by a host name that is, or ends in
+ * ".", one of its hosts (the longest, then the first); NULL when none. */
+SMTPCODES_API const smtpcodes_provider *smtpcodes_find_provider(const char *text, size_t len);
+/* A tag's card: heading "TSS04 — title (Yahoo)", provider, reason, codes,
+ * references, then Description / When you'll see it / How to fix it. */
+SMTPCODES_API int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_format fmt,
+                                       char *buf, size_t cap);
+
+/* ---- bounce messages (mime.c, bounce.c) ------------------------------------------ */
+/* Read a whole message: an RFC 3464 delivery status notification (inside RFC
+ * 6522 multipart/report, or mislabelled, or not multipart), an ARF feedback
+ * report (RFC 5965), an auto-reply (RFC 3834, vacation notices), the MTAs'
+ * own bounce texts (qmail, Exim, Sendmail, Exchange, Microsoft 365, Gmail,
+ * Yahoo, Amazon SES, ...) or any other message (kind "other").
+ *
+ * Memory: nothing allocates. Every text view points into msg or into the
+ * caller's scratch (decoded base64 / quoted-printable parts, unfolded fields,
+ * the recipients array); both must outlive the result. Scratch of
+ * SMTPCODES_BOUNCE_SCRATCH(len) bytes is always enough for the text; each
+ * recipient needs sizeof(smtpcodes_bounce_recipient) more (the macro counts
+ * 64). With less, the reading goes on with what fits and sets
+ * SMTPCODES_BT_SCRATCH.
+ * Limits: at most SMTPCODES_MAX_RECIPIENTS recipients are kept (total_recipients
+ * counts them all), MIME nesting is read to depth SMTPCODES_MIME_MAX_DEPTH and
+ * SMTPCODES_MIME_MAX_PARTS entities; a limit that cut the reading sets a
+ * SMTPCODES_BT_* bit in truncated. Time is linear in len. */
+#define SMTPCODES_MAX_RECIPIENTS 1024
+#define SMTPCODES_MIME_MAX_DEPTH 16
+#define SMTPCODES_MIME_MAX_PARTS 4096
+
+#define SMTPCODES_BT_RECIPIENTS 0x01u  /* more recipients than SMTPCODES_MAX_RECIPIENTS */
+#define SMTPCODES_BT_SCRATCH    0x02u  /* the scratch space ran out */
+#define SMTPCODES_BT_DEPTH      0x04u  /* multipart nested deeper than the limit */
+#define SMTPCODES_BT_PARTS      0x08u  /* more MIME entities than the limit */
+#define SMTPCODES_BT_BOUNDARY   0x10u  /* a missing boundary or closing boundary (read to the end) */
+#define SMTPCODES_BT_BASE64     0x20u  /* invalid base64 bytes were skipped */
+#define SMTPCODES_BT_DIAGNOSTIC 0x40u  /* a diagnostic longer than SMTPCODES_MAX_DIAGNOSTIC was cut */
+#define SMTPCODES_MAX_DIAGNOSTIC 4096
+
+typedef enum smtpcodes_bounce_kind {
+    SMTPCODES_BOUNCE_OTHER = 0,      /* not a report */
+    SMTPCODES_BOUNCE_FAILED = 1,     /* "bounce": a delivery failed */
+    SMTPCODES_BOUNCE_DELAY = 2,      /* a delay notice, nothing failed yet */
+    SMTPCODES_BOUNCE_FEEDBACK = 3,   /* an ARF feedback report */
+    SMTPCODES_BOUNCE_AUTOREPLY = 4,  /* an auto-reply or vacation notice */
+    SMTPCODES_BOUNCE_DELIVERED = 5   /* a success DSN */
+} smtpcodes_bounce_kind;
+
+/* A text view; ptr is NULL (len 0) when absent. */
+typedef struct smtpcodes_span { const char *ptr; size_t len; } smtpcodes_span;
+
+typedef struct smtpcodes_bounce_recipient {
+    smtpcodes_span recipient;        /* the address, without "rfc822;" and angle brackets */
+    smtpcodes_span original_recipient;
+    const char *action;              /* "failed", "delayed", "delivered", "relayed", "expanded"; static */
+    smtpcodes_span status;           /* the enhanced code ("5.1.1"); may be inferred from the reply */
+    smtpcodes_span diagnostic;       /* the diagnostic text, unfolded, without "smtp;" */
+    smtpcodes_span diagnostic_type;  /* "smtp", "x-postfix", ... when the DSN names it */
+    smtpcodes_span remote_mta;       /* without "dns;" */
+    const char *stage;               /* "RCPT TO", "MAIL FROM", "DATA", "end of DATA", "CONNECT",
+                                        "HELO", "EHLO", "QUIT" when the text says so; static */
+    smtpcodes_span last_attempt, will_retry_until;
+    int has_reply;                   /* reply valid: the diagnostic parsed as a reply */
+    smtpcodes_reply reply;
+    smtpcodes_classification classification;  /* smtpcodes_classify of the diagnostic */
+} smtpcodes_bounce_recipient;
+
+typedef struct smtpcodes_bounce {
+    smtpcodes_bounce_kind kind;
+    const char *format;              /* "rfc3464", "arf", "autoreply", "qmail", "exim", ... or NULL; static */
+    smtpcodes_span reporting_mta, arrival_date;
+    smtpcodes_span subject;          /* the report's own Subject, RFC 2047 decoded (bytes) */
+    smtpcodes_span subject_charset;  /* the charset of its encoded words, when any */
+    struct {
+        smtpcodes_span message_id, from, to, subject, date;
+    } original;                      /* the returned message, when the report carries it */
+    smtpcodes_span feedback_type, source_ip;   /* ARF */
+    smtpcodes_bounce_recipient *recipients;    /* nrecipients, in the report's order, in scratch */
+    size_t nrecipients;
+    size_t total_recipients;         /* all found, > nrecipients when cut */
+    unsigned int truncated;          /* SMTPCODES_BT_* */
+} smtpcodes_bounce;
+
+#define SMTPCODES_BOUNCE_SCRATCH(len) (2 * (size_t)(len) + 16384 + 64 * sizeof(smtpcodes_bounce_recipient))
+
+/* ERR_ARG when msg, out or scratch is NULL; any message otherwise gets a
+ * result (kind "other" when it is not a report). */
+SMTPCODES_API smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scratch,
+                                                      size_t scratch_cap, smtpcodes_bounce *out);
+/* "bounce", "delay", "feedback", "autoreply", "delivered", "other" */
+SMTPCODES_API const char *smtpcodes_bounce_kind_name(smtpcodes_bounce_kind k);
+/* The report as a card: kind, format, reporting MTA, the original message and
+ * each recipient (a table of recipients in HTML). snprintf semantics. */
+SMTPCODES_API int smtpcodes_render_bounce(const smtpcodes_bounce *b, smtpcodes_lang lang, smtpcodes_format fmt,
+                                          char *buf, size_t cap);
+
+/* ---- log records (log.c) --------------------------------------------------------- */
+/* One MTA log line that reports a delivery attempt: Postfix (smtp, lmtp, local,
+ * virtual, pipe, error, bounce, qmgr), the Exim main log (<= => -> ** == *>),
+ * Sendmail (to=... stat=...) and Exchange message-tracking CSV rows, with or
+ * without a syslog prefix (RFC 3164 "Dec  2 00:27:01 host prog[pid]:", RFC 5424
+ * "<34>1 2026-12-02T00:27:01Z host prog pid - -", ISO "2026-12-02T00:27:01+0000
+ * host prog[pid]:"). Every text field is a view into the caller's line (pointer
+ * and length; NULL and 0 when absent), valid as long as the line is; nothing
+ * allocates. A line that is not a delivery record is kind OTHER (never an
+ * error): its classification is reason "none" with no retry. */
+typedef enum smtpcodes_log_kind { SMTPCODES_LOG_OTHER = 0, SMTPCODES_LOG_DELIVERY = 1 } smtpcodes_log_kind;
+
+typedef enum smtpcodes_log_mta {
+    SMTPCODES_MTA_UNKNOWN = 0,
+    SMTPCODES_MTA_POSTFIX = 1,
+    SMTPCODES_MTA_EXIM = 2,
+    SMTPCODES_MTA_SENDMAIL = 3,
+    SMTPCODES_MTA_EXCHANGE = 4
+} smtpcodes_log_mta;
+
+/* What the record says happened: Postfix status=, Exim => -> (sent) == (deferred)
+ * ** (bounced), Sendmail stat=, Exchange event-id. EXPIRED only when the queue
+ * gave up (Postfix status=expired, qmgr "expired, returned to sender", Exim
+ * "retry timeout exceeded"). */
+typedef enum smtpcodes_log_status {
+    SMTPCODES_LOG_STATUS_OTHER = 0,
+    SMTPCODES_LOG_SENT = 1,
+    SMTPCODES_LOG_DEFERRED = 2,
+    SMTPCODES_LOG_BOUNCED = 3,
+    SMTPCODES_LOG_EXPIRED = 4
+} smtpcodes_log_status;
+
+typedef struct smtpcodes_log_record {
+    smtpcodes_log_kind kind;
+    smtpcodes_log_mta mta;
+    smtpcodes_log_status status;
+    const char *timestamp; size_t timestamp_len;   /* syslog, Exim or CSV time, as written */
+    const char *host; size_t host_len;             /* syslog host name */
+    const char *program; size_t program_len;       /* "postfix/smtp", "exim4", "sm-mta" */
+    const char *queue_id; size_t queue_id_len;
+    const char *recipient; size_t recipient_len;   /* without angle brackets */
+    const char *original_recipient; size_t original_recipient_len;
+    const char *sender; size_t sender_len;
+    const char *relay; size_t relay_len;           /* next hop: "mx.example.com", "none", "local" */
+    const char *relay_ip; size_t relay_ip_len;     /* "192.0.2.10", "2001:db8::1" */
+    int relay_port;                                /* 0 when absent */
+    int has_delay;
+    double delay;                                  /* seconds, valid when has_delay */
+    const char *dsn; size_t dsn_len;               /* the enhanced code the MTA logged: "5.1.1" */
+    /* the MTA's own text about the outcome: Postfix's parenthesised text, Exim's
+     * error text, Sendmail's stat=, Exchange's recipient-status */
+    const char *diagnostic; size_t diagnostic_len;
+    const char *stage;                             /* static: "RCPT TO", "end of DATA", "CONNECT"...; or NULL */
+    int has_reply;                                 /* the remote server's reply, log wrapper removed */
+    const char *reply_text; size_t reply_len;      /* "550 5.1.1 ..." as a view */
+    smtpcodes_reply reply;                         /* valid when has_reply */
+    smtpcodes_classification classification;      /* deferred: retry 1; sent: delivered; other: none */
+} smtpcodes_log_record;
+
+/* Read one log line (a trailing CR/LF is ignored). Fills *out and returns
+ * SMTPCODES_OK for any line, a delivery record or not; ERR_ARG only for a NULL
+ * out (or a NULL line with len > 0). Linear in len. */
+SMTPCODES_API smtpcodes_status smtpcodes_parse_log(const char *line, size_t len, smtpcodes_log_record *out);
+/* Stable names: "delivery"/"other"; "postfix", "exim", "sendmail", "exchange"
+ * (NULL for unknown); "sent", "deferred", "bounced", "expired", "other". */
+SMTPCODES_API const char *smtpcodes_log_kind_name(smtpcodes_log_kind k);
+SMTPCODES_API const char *smtpcodes_log_mta_name(smtpcodes_log_mta m);
+SMTPCODES_API const char *smtpcodes_log_status_name(smtpcodes_log_status s);
+/* A record as a card: kind and status, MTA, queue id, addresses, relay, delay,
+ * DSN, stage, the reply, the classification and what to do. */
+SMTPCODES_API int smtpcodes_render_log(const smtpcodes_log_record *rec, smtpcodes_lang lang, smtpcodes_format fmt,
+                                       char *buf, size_t cap);
+
 /* ---- one entry point for every rendering ---------------------------------------- */
 /* The bindings render through this one call: a tagged request naming what to
  * render (and its object), the language and the format. snprintf semantics. */
@@ -344,7 +604,10 @@ typedef enum smtpcodes_render_what {
     SMTPCODES_RENDER_ASPECT,             /* obj: smtpcodes_comparison, aspect and which */
     SMTPCODES_RENDER_CLASSIFICATION,     /* obj: smtpcodes_classification, the whole card */
     SMTPCODES_RENDER_EVIDENCE,           /* obj: smtpcodes_classification */
-    SMTPCODES_RENDER_RETRY               /* obj: smtpcodes_classification */
+    SMTPCODES_RENDER_RETRY,              /* obj: smtpcodes_classification */
+    SMTPCODES_RENDER_TAG,                /* obj: smtpcodes_tag, smtpcodes_render_tag */
+    SMTPCODES_RENDER_BOUNCE,             /* obj: smtpcodes_bounce, smtpcodes_render_bounce */
+    SMTPCODES_RENDER_LOG                 /* obj: smtpcodes_log_record, smtpcodes_render_log */
 } smtpcodes_render_what;
 
 typedef struct smtpcodes_render_req {

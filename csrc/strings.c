@@ -26,6 +26,14 @@ const char *smtpcodes_strerror(int status) {
     case SMTPCODES_ERR_MIXED: return "the lines of the reply carry different codes";
     case SMTPCODES_ERR_COMMAND: return "unknown SMTP command";
     case SMTPCODES_ERR_TOO_LONG: return "output too long";
+    case SMTPCODES_ERR_BARE_LF: return "a line ends in LF without CR (RFC 5321 4.2: lines end in CRLF)";
+    case SMTPCODES_ERR_BARE_CR: return "a CR not followed by LF (RFC 5321 4.2: lines end in CRLF)";
+    case SMTPCODES_ERR_NUL: return "a NUL byte in the text (RFC 5321 4.2: text is HT and printable ASCII)";
+    case SMTPCODES_ERR_CONTROL: return "a control or non-ASCII byte in the text (RFC 5321 4.2: text is HT and printable ASCII)";
+    case SMTPCODES_ERR_LINE_LENGTH: return "a line longer than 512 octets with its CRLF (RFC 5321 4.5.3.1.5)";
+    case SMTPCODES_ERR_SEPARATOR: return "the reply code is followed by neither a space, \"-\" nor the line end";
+    case SMTPCODES_ERR_TRAILING: return "a line after the final line of the reply";
+    case SMTPCODES_ERR_NO_LINE_CODE: return "a line of the reply without a reply code";
     default: return "unknown error";
     }
 }
@@ -43,6 +51,14 @@ const char *smtpcodes_status_name(int status) {
     case SMTPCODES_ERR_MIXED: return "mixed";
     case SMTPCODES_ERR_COMMAND: return "command";
     case SMTPCODES_ERR_TOO_LONG: return "too-long";
+    case SMTPCODES_ERR_BARE_LF: return "bare-lf";
+    case SMTPCODES_ERR_BARE_CR: return "bare-cr";
+    case SMTPCODES_ERR_NUL: return "nul";
+    case SMTPCODES_ERR_CONTROL: return "control";
+    case SMTPCODES_ERR_LINE_LENGTH: return "line-length";
+    case SMTPCODES_ERR_SEPARATOR: return "separator";
+    case SMTPCODES_ERR_TRAILING: return "trailing";
+    case SMTPCODES_ERR_NO_LINE_CODE: return "no-line-code";
     default: return "error";
     }
 }
@@ -125,6 +141,7 @@ const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG] = {
     [UI_SHARED] = {"shared", "compartido"},
     [UI_LINES] = {"Lines", "L\303\255neas"},
     [UI_ERROR] = {"Error", "Error"},
+    [UI_CODES] = {"Codes", "C\303\263digos"},
 };
 
 static const char *const perm_names[5] = {"unknown", "success", "intermediate", "temporary", "permanent"};
