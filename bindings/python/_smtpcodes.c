@@ -59,6 +59,7 @@ typedef struct {
     PyTypeObject *Explanation_Type;
     PyTypeObject *Comparison_Type;
     PyTypeObject *Classification_Type;
+    PyTypeObject *Tag_Type;
     PyObject *ParseError;
     /* Shared str objects of the classification vocabulary, so that building
      * a Classification allocates only the object itself:
@@ -182,7 +183,7 @@ static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, 
 
 static PyObject *parse_error(module_state *st, int status, PyObject *input) {
     if (status == SMTPCODES_ERR_LANG || status == SMTPCODES_ERR_COMMAND || status == SMTPCODES_ERR_ARG ||
-        status == SMTPCODES_ERR_TOO_LONG)
+        status == SMTPCODES_ERR_TOO_LONG || status == SMTPCODES_ERR_QUERY)
         return raise_status(st, PyExc_ValueError, status, input);
     return raise_status(st, st->ParseError, status, input);
 }
@@ -647,7 +648,8 @@ static PyObject *Code_richcompare(PyObject *self, PyObject *other, int op) {
         }
         Py_RETURN_RICHCOMPARE(mine, v, op);
     }
-    if (a->kind == SMTPCODES_ENHANCED && PyUnicode_Check(other) && (op == Py_EQ || op == Py_NE)) {
+    /* every kind equals its canonical text: lookup(550) == "550", lookup("5.1.1") == "5.1.1" */
+    if (PyUnicode_Check(other) && (op == Py_EQ || op == Py_NE)) {
         int eq = PyUnicode_CompareWithASCIIString(other, a->text) == 0;
         if (PyErr_Occurred()) return NULL;
         if (op == Py_EQ ? eq : !eq) Py_RETURN_TRUE;
@@ -704,6 +706,33 @@ static PyObject *Code_get_rendered(PyObject *self, void *closure) {
     return render_code(&o->c, o->lang, (smtpcodes_format)(intptr_t)closure);
 }
 
+/* int(code), operator.index(code): basic codes only (an enhanced code is not a number). */
+static PyObject *Code_int(PyObject *self) {
+    CodeObject *o = (CodeObject *)self;
+    if (o->c.kind != SMTPCODES_BASIC) {
+        PyErr_Format(PyExc_TypeError, "enhanced code %s is not an integer (use .code or str)", o->c.text);
+        return NULL;
+    }
+    return PyLong_FromLong(basic_value(&o->c));
+}
+
+/* format(code, spec): an empty spec gives str(code); otherwise a basic code
+ * formats as its int (f"{lookup(550):>5}" == "  550") and an enhanced code as
+ * its text (f"{lookup('5.1.1'):<8}"). */
+static PyObject *Code_format(PyObject *self, PyObject *spec) {
+    CodeObject *o = (CodeObject *)self;
+    if (!PyUnicode_Check(spec)) {
+        PyErr_SetString(PyExc_TypeError, "format spec must be a str");
+        return NULL;
+    }
+    if (PyUnicode_GetLength(spec) == 0) return PyObject_Str(self);
+    PyObject *v = o->c.kind == SMTPCODES_BASIC ? PyLong_FromLong(basic_value(&o->c)) : PyUnicode_FromString(o->c.text);
+    if (!v) return NULL;
+    PyObject *r = PyObject_Format(v, spec);
+    Py_DECREF(v);
+    return r;
+}
+
 static PyObject *Code_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     CodeObject *o = (CodeObject *)self;
     return Py_BuildValue("O(ss)", (PyObject *)Py_TYPE(self), o->c.text, smtpcodes_lang_tag(o->lang));
@@ -717,6 +746,8 @@ static PyMethodDef Code_methods[] = {
     {"_repr_html_", Code_repr_html, METH_NOARGS,
      "_repr_html_($self, /)\n--\n\nAn HTML code card, escaped (for notebooks)."},
     {"__reduce__", Code_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle as Code(text, lang)."},
+    {"__format__", Code_format, METH_O,
+     "__format__($self, format_spec, /)\n--\n\nA basic code formats as its int, an enhanced one as its text."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -770,6 +801,8 @@ static PyType_Slot Code_slots[] = {
     {Py_tp_str, Code_str},
     {Py_tp_methods, Code_methods},
     {Py_tp_getset, Code_getset},
+    {Py_nb_int, Code_int},
+    {Py_nb_index, Code_int},
     {0, NULL},
 };
 
@@ -835,6 +868,7 @@ static PyObject *Reply_get_multiline(PyObject *self, void *c) {
     (void)c;
     return PyBool_FromLong((((ReplyObject *)self)->cflags & SMTPCODES_F_MULTILINE) != 0);
 }
+static PyObject *Reply_get_raw(PyObject *self, void *c) { (void)c; return REPLY_OBJ(raw); }
 static PyObject *Reply_get_strict(PyObject *self, void *c) {
     (void)c;
     return PyBool_FromLong((((ReplyObject *)self)->options & SMTPCODES_STRICT) != 0);
@@ -859,6 +893,9 @@ static PyGetSetDef Reply_getset[] = {
     {"reply_code", Reply_get_reply_code, NULL, "The basic code as a Code, or None.", NULL},
     {"status_code", Reply_get_status_code, NULL, "The enhanced code as a Code, or None.", NULL},
     {"strict", Reply_get_strict, NULL, "Whether the reply was parsed in strict mode.", NULL},
+    {"raw", Reply_get_raw, NULL,
+     "The input as bytes (a str encoded as UTF-8): the original bytes, where the str fields show U+FFFD.",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -944,7 +981,16 @@ static PyObject *Reply_str(PyObject *self) {
     return r;
 }
 
+static PyObject *Reply_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    ReplyObject *o = (ReplyObject *)self;
+    PyObject *restore = PyObject_GetAttrString(PyType_GetModule(Py_TYPE(self)), "_restore");
+    if (!restore) return NULL;
+    PyObject *r = Py_BuildValue("N(sOi)", restore, "reply", o->raw, (o->options & SMTPCODES_STRICT) != 0);
+    return r;
+}
+
 static PyMethodDef Reply_methods[] = {
+    {"__reduce__", Reply_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle as parse(raw, strict=...)."},
     {"to_dict", Reply_to_dict, METH_NOARGS,
      "to_dict($self, /)\n--\n\nThe fields as a dict (lists as lists, codes as dicts)."},
     {"_repr_markdown_", Reply_repr_markdown, METH_NOARGS,
@@ -988,7 +1034,8 @@ static PyObject *new_reply(module_state *st, const smtpcodes_reply *r, PyObject 
     if (!o->code || !o->enhanced || !o->reply_code || !o->status_code || !o->permanence || !o->lines || !o->flags)
         goto fail;
     for (size_t i = 0; i < r->nlines; i++) {
-        PyObject *s = PyUnicode_DecodeUTF8(r->lines[i].text, (Py_ssize_t)r->lines[i].text_len, "surrogateescape");
+        /* U+FFFD for undecodable bytes, as in every rendering; .raw keeps the bytes */
+        PyObject *s = PyUnicode_DecodeUTF8(r->lines[i].text, (Py_ssize_t)r->lines[i].text_len, "replace");
         if (!s) goto fail;
         PyTuple_SET_ITEM(o->lines, (Py_ssize_t)i, s);
     }
@@ -1082,7 +1129,15 @@ static PyObject *Explanation_repr(PyObject *self) {
     return r;
 }
 
+static PyObject *Explanation_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    ExplanationObject *o = (ExplanationObject *)self;
+    PyObject *restore = PyObject_GetAttrString(PyType_GetModule(Py_TYPE(self)), "_restore");
+    if (!restore) return NULL;
+    return Py_BuildValue("N(sOOO)", restore, "explanation", o->text, o->markdown, o->html);
+}
+
 static PyMethodDef Explanation_methods[] = {
+    {"__reduce__", Explanation_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle the three texts."},
     {"to_dict", Explanation_to_dict, METH_NOARGS,
      "to_dict($self, /)\n--\n\n{'text': ..., 'markdown': ..., 'html': ...}."},
     {"_repr_markdown_", Explanation_repr_markdown, METH_NOARGS,
@@ -1252,7 +1307,15 @@ static PyObject *Comparison_get_html(PyObject *self, void *c) {
     return Comparison_repr_html(self, NULL);
 }
 
+static PyObject *Comparison_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    ComparisonObject *o = (ComparisonObject *)self;
+    PyObject *restore = PyObject_GetAttrString(PyType_GetModule(Py_TYPE(self)), "_restore");
+    if (!restore) return NULL;
+    return Py_BuildValue("N(sOOs)", restore, "comparison", o->a, o->b, smtpcodes_lang_tag(o->lang));
+}
+
 static PyMethodDef Comparison_methods[] = {
+    {"__reduce__", Comparison_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle as compare(a, b, lang)."},
     {"to_dict", Comparison_to_dict, METH_NOARGS,
      "to_dict($self, /)\n--\n\nThe fields as a dict (codes as dicts, tuples as lists)."},
     {"_repr_markdown_", Comparison_repr_markdown, METH_NOARGS,
@@ -1355,6 +1418,9 @@ typedef struct {
     smtpcodes_lang lang;
     PyObject *evidence; /* str, rendered on first access, or NULL */
     PyObject *advice;   /* str, rendered on first access, or NULL */
+    PyObject *input;    /* the classified str or bytes (for pickle and .raw), or NULL */
+    PyObject *error;    /* str: the ParseError message of a line classify_many could not
+                           classify (reason "error", c zeroed), or NULL */
 } ClassificationObject;
 
 static void Classification_dealloc(PyObject *self) {
@@ -1362,19 +1428,21 @@ static void Classification_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     Py_CLEAR(o->evidence);
     Py_CLEAR(o->advice);
+    Py_CLEAR(o->input);
+    Py_CLEAR(o->error);
     tp->tp_free(self);
     Py_DECREF(tp);
 }
 
 enum {
     K_REASON, K_PERMANENCE, K_HARD, K_RETRY, K_ADVICE, K_EVIDENCE, K_EVIDENCE_KIND, K_PHRASE, K_VENDOR, K_CODE,
-    K_ENHANCED, K_FLAGS, K_LANG, K_TITLE, K_NFIELDS
+    K_ENHANCED, K_FLAGS, K_LANG, K_TITLE, K_ERROR, K_NFIELDS
 };
 
 /* to_dict() keys, in order (every attribute; flags as a list). */
 static const char *const cls_field_names[K_NFIELDS] = {
     "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase",
-    "vendor", "code", "enhanced", "flags", "lang", "title",
+    "vendor", "code", "enhanced", "flags", "lang", "title", "error",
 };
 
 static PyObject *static_str_or_none(const char *s) {
@@ -1400,10 +1468,28 @@ static PyObject *cls_flags(module_state *st, unsigned int flags, int as_list) {
     return t;
 }
 
+/* The fields of an error entry (classify_many's bad line): reason "error",
+ * evidence the message, permanence None, every other field empty. */
+static PyObject *cls_error_field(ClassificationObject *o, int f, int for_dict) {
+    switch (f) {
+    case K_REASON: return PyUnicode_FromString("error");
+    case K_EVIDENCE: case K_ERROR: return Py_NewRef(o->error);
+    case K_ADVICE: return PyUnicode_FromString("");
+    case K_TITLE: return PyUnicode_FromString("Error");
+    case K_HARD: case K_RETRY: Py_RETURN_FALSE;
+    case K_EVIDENCE_KIND: return PyUnicode_FromString("none");
+    case K_FLAGS: return for_dict ? PyList_New(0) : PyTuple_New(0);
+    case K_LANG: return Py_NewRef(state_of((PyObject *)o)->lang[o->lang]);
+    default: Py_RETURN_NONE;
+    }
+}
+
 static PyObject *cls_field(ClassificationObject *o, int f, int for_dict) {
     module_state *st = state_of((PyObject *)o);
     const smtpcodes_classification *c = &o->c;
+    if (o->error) return cls_error_field(o, f, for_dict);
     switch (f) {
+    case K_ERROR: Py_RETURN_NONE;
     case K_REASON: {
         Py_ssize_t n = PyTuple_GET_SIZE(st->reasons);
         if (c->reason >= 0 && c->reason < n) return Py_NewRef(PyTuple_GET_ITEM(st->reasons, c->reason));
@@ -1477,8 +1563,21 @@ static PyObject *Classification_str(PyObject *self) {
     return r;
 }
 
+/* An error entry's card: its message, escaped for HTML. */
+static PyObject *cls_error_render(ClassificationObject *o, smtpcodes_format fmt) {
+    if (fmt != SMTPCODES_HTML) return Py_NewRef(o->error);
+    PyObject *html = PyImport_ImportModule("html");
+    PyObject *esc = html ? PyObject_CallMethod(html, "escape", "O", o->error) : NULL;
+    Py_XDECREF(html);
+    if (!esc) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<section class=\"smtpcodes smtpcodes-error\"><p>%U</p></section>", esc);
+    Py_DECREF(esc);
+    return r;
+}
+
 static PyObject *cls_render(PyObject *self, smtpcodes_format fmt) {
     ClassificationObject *o = (ClassificationObject *)self;
+    if (o->error) return cls_error_render(o, fmt);
     render_job j = job(R_CLASSIFICATION, &o->c, o->lang, fmt);
     return render(&j);
 }
@@ -1495,7 +1594,37 @@ static PyObject *Classification_get_rendered(PyObject *self, void *closure) {
     return cls_render(self, (smtpcodes_format)(intptr_t)closure);
 }
 
+static PyObject *Classification_get_raw(PyObject *self, void *closure) {
+    (void)closure;
+    PyObject *in = ((ClassificationObject *)self)->input;
+    if (!in) Py_RETURN_NONE;
+    return to_bytes(in, "raw", "str or bytes");
+}
+
+/* Pickle (and copy) as the classification of the same input again: the
+ * core's result holds pointers to its static strings, which another process
+ * has at other addresses. */
+static PyObject *Classification_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    ClassificationObject *o = (ClassificationObject *)self;
+    if (!o->input) {
+        PyErr_SetString(PyExc_TypeError, "this Classification keeps no input and cannot be pickled");
+        return NULL;
+    }
+    PyObject *in = PyUnicode_Check(o->input) || PyBytes_Check(o->input) ? Py_NewRef(o->input)
+                                                                         : to_bytes(o->input, "pickle", "str or bytes");
+    if (!in) return NULL;
+    PyObject *restore = PyObject_GetAttrString(PyType_GetModule(Py_TYPE(self)), "_restore");
+    if (!restore) {
+        Py_DECREF(in);
+        return NULL;
+    }
+    return Py_BuildValue("N(sNsO)", restore, "classification", in, smtpcodes_lang_tag(o->lang),
+                         o->error ? o->error : Py_None);
+}
+
 static PyMethodDef Classification_methods[] = {
+    {"__reduce__", Classification_reduce, METH_NOARGS,
+     "__reduce__($self, /)\n--\n\nPickle as the classification of the same input."},
     {"to_dict", Classification_to_dict, METH_NOARGS,
      "to_dict($self, /)\n--\n\nEvery attribute as a dict (flags as a list)."},
     {"_repr_markdown_", Classification_repr_markdown, METH_NOARGS,
@@ -1530,6 +1659,9 @@ static PyGetSetDef Classification_getset[] = {
     CLS_GETTER("flags", K_FLAGS, "Tuple of the lenient parse's flag names, e.g. (\"embedded\",)."),
     CLS_GETTER("lang", K_LANG, "Language of advice, evidence and title: \"en\" or \"es\"."),
     CLS_GETTER("title", K_TITLE, "The reason's title, in the language (\"User unknown\")."),
+    CLS_GETTER("error", K_ERROR,
+               "None, or for a line classify_many could not classify (reason \"error\") the ParseError message."),
+    {"raw", Classification_get_raw, NULL, "The classified input as bytes (a str encoded as UTF-8), or None.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -1559,6 +1691,28 @@ static PyObject *new_classification(module_state *st, const smtpcodes_classifica
     o->lang = lang;
     o->evidence = NULL;
     o->advice = NULL;
+    o->input = NULL;
+    o->error = NULL;
+    return (PyObject *)o;
+}
+
+/* classify_many's entry for a line it cannot classify: a Classification with
+ * reason "error" and error = the message ParseError would carry. */
+static PyObject *new_error_classification(module_state *st, int status, PyObject *input, smtpcodes_lang lang) {
+    smtpcodes_classification zero;
+    memset(&zero, 0, sizeof zero);
+    PyObject *exc = status_exception(st, st->ParseError, status, input);
+    if (!exc) return NULL;
+    PyObject *msg = PyObject_Str(exc);
+    Py_DECREF(exc);
+    if (!msg) return NULL;
+    ClassificationObject *o = (ClassificationObject *)new_classification(st, &zero, lang);
+    if (!o) {
+        Py_DECREF(msg);
+        return NULL;
+    }
+    o->error = msg;
+    o->input = Py_NewRef(input);
     return (PyObject *)o;
 }
 
@@ -1730,14 +1884,63 @@ static int kind_from_obj(PyObject *o, const char *fname, int *out) {
     return 0;
 }
 
-/* Every Code of the table (of one kind), in table order, as Codes or dicts. */
+/* A table() row: to_dict() with one type per column: code and related as
+ * str ("550", "X.1.1", "5.7.606-649"), plus classes (the class digits the
+ * entry covers: [2, 4, 5] for "X.1.1") and codes (every concrete code it
+ * covers: "2.1.1", "4.1.1", "5.1.1"; a range gives each of its codes), so
+ * that a concrete code finds its entry (df[df.codes.map(lambda c: "5.1.1" in c)]). */
+static PyObject *table_row(CodeObject *code) {
+    PyObject *d = code_to_dict(code);
+    if (!d) return NULL;
+    const smtpcodes_code *c = &code->c;
+    const smtpcodes_entry *e = c->entry;
+    PyObject *text = PyUnicode_FromString(c->text), *classes = PyList_New(0), *codes = PyList_New(0);
+    PyObject *related = PyList_New(0);
+    int bad = !text || !classes || !codes || !related || PyDict_SetItemString(d, "code", text) < 0;
+    for (size_t i = 0; !bad && e && i < e->nrelated; i++) {
+        PyObject *s = PyUnicode_FromString(e->related[i]);
+        bad = !s || PyList_Append(related, s) < 0;
+        Py_XDECREF(s);
+    }
+    if (!bad && c->kind == SMTPCODES_BASIC) {
+        PyObject *k = PyLong_FromLong(c->digits[0]);
+        bad = !k || PyList_Append(classes, k) < 0 || PyList_Append(codes, text) < 0;
+        Py_XDECREF(k);
+    } else if (!bad) {
+        static const int any[] = {2, 4, 5};
+        int one = e ? e->cls : c->digits[0];
+        int first = e ? e->detail : c->digits[2], last = e ? e->detail_last : c->digits[2];
+        int subject = e ? e->subject : c->digits[1];
+        for (int ci = 0; !bad && ci < 3; ci++) {
+            if (one != 0 && one != any[ci]) continue;
+            PyObject *k = PyLong_FromLong(any[ci]);
+            bad = !k || PyList_Append(classes, k) < 0;
+            Py_XDECREF(k);
+            for (int dd = first; !bad && dd <= last; dd++) {
+                PyObject *s = PyUnicode_FromFormat("%d.%d.%d", any[ci], subject, dd);
+                bad = !s || PyList_Append(codes, s) < 0;
+                Py_XDECREF(s);
+            }
+        }
+    }
+    bad = bad || PyDict_SetItemString(d, "related", related) < 0 || PyDict_SetItemString(d, "classes", classes) < 0 ||
+          PyDict_SetItemString(d, "codes", codes) < 0;
+    Py_XDECREF(text);
+    Py_XDECREF(classes);
+    Py_XDECREF(codes);
+    Py_XDECREF(related);
+    if (bad) Py_CLEAR(d);
+    return d;
+}
+
+/* Every Code of the table (of one kind), in table order, as Codes or table rows. */
 static PyObject *all_codes(module_state *st, int kind, smtpcodes_lang lang, int as_dicts) {
     PyObject *l = PyList_New(0);
     for (size_t i = 0; l && i < smtpcodes_count(); i++) {
         const smtpcodes_entry *e = smtpcodes_at(i);
         if (kind && e->kind != kind) continue;
         PyObject *v = code_from_entry(st, e, lang);
-        if (v && as_dicts) Py_SETREF(v, code_to_dict((CodeObject *)v));
+        if (v && as_dicts) Py_SETREF(v, table_row((CodeObject *)v));
         if (!v || PyList_Append(l, v) < 0) Py_CLEAR(l);
         Py_XDECREF(v);
     }
@@ -1760,8 +1963,13 @@ static PyObject *mod_codes(PyObject *module, PyObject *const *args, Py_ssize_t n
 
 PyDoc_STRVAR(table_doc,
 "table($module, /, kind=None, *, lang='en')\n--\n\n"
-"The knowledge base as a list of dicts (one per code, the API's field names,\n"
-"lists as lists), ready for pandas.DataFrame(table()).");
+"The knowledge base as a list of dicts, ready for pandas.DataFrame(table()):\n"
+"one per entry, to_dict()'s fields (lists as lists) with one type per column\n"
+"(code and related as str: \"550\", \"X.1.1\", \"5.7.606-649\"), plus classes\n"
+"(the class digits the entry covers: [2, 4, 5] for X.1.1) and codes (every\n"
+"concrete code it covers: \"5.1.1\" and \"4.1.1\" find X.1.1), so that\n"
+"df[df.codes.map(lambda c: \"5.1.1\" in c)] or df.explode(\"codes\") filters\n"
+"by a concrete code, and sort_values(\"code\") sorts.");
 
 static PyObject *mod_table(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
@@ -1777,9 +1985,12 @@ static PyObject *mod_table(PyObject *module, PyObject *const *args, Py_ssize_t n
 
 PyDoc_STRVAR(search_doc,
 "search($module, words, /, *, lang=None)\n--\n\n"
-"Codes whose code, title or description contain every word (case- and\n"
-"accent-insensitive), best first. lang=None searches both languages and\n"
-"returns English Codes; 'en' or 'es' searches and returns that language.");
+"Codes that every word matches: the word is the code (\"5.1.1\") or occurs in\n"
+"its title, description, when or fix text (case- and accent-insensitive).\n"
+"Best first: the code a word names, then title matches, then the rest.\n"
+"lang=None (the default) searches both languages and returns English Codes;\n"
+"'en' or 'es' searches and returns that language. ValueError for a query of\n"
+"more than 32 words or with a word over 64 bytes (nothing is dropped).");
 
 static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
@@ -1787,7 +1998,8 @@ static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t 
     static const signature sig = {"search", 1, 1, 1, 2, names};
     PyObject *av[2];
     int lang;
-    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 1, &lang) < 0) return NULL;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1] ? av[1] : Py_None, 1, &lang) < 0)
+        return NULL;   /* lang left out is lang=None: both languages */
     if (!PyUnicode_Check(av[0])) {
         PyErr_Format(PyExc_TypeError, "search() argument must be str, not %.100s", Py_TYPE(av[0])->tp_name);
         return NULL;
@@ -1918,9 +2130,15 @@ static PyObject *mod_classify(PyObject *module, PyObject *const *args, Py_ssize_
         return NULL;
     smtpcodes_classification c;
     int status = smtpcodes_classify(s, (size_t)n, &c);
+    if (status < 0) {
+        Py_XDECREF(hold);
+        return parse_error(st, status, av[0]);
+    }
+    PyObject *out = new_classification(st, &c, (smtpcodes_lang)lang);
+    /* keep the input (a bytes copy for bytearray, memoryview) for pickle and .raw */
+    if (out) ((ClassificationObject *)out)->input = Py_NewRef(hold ? hold : av[0]);
     Py_XDECREF(hold);
-    if (status < 0) return parse_error(st, status, av[0]);
-    return new_classification(st, &c, (smtpcodes_lang)lang);
+    return out;
 }
 
 /* classify_many classifies in chunks of this many lines: the GIL is released
@@ -1936,10 +2154,11 @@ typedef struct {
 PyDoc_STRVAR(classify_many_doc,
 "classify_many($module, lines, /, *, lang='en')\n--\n\n"
 "Classify every reply or log line of an iterable of str or bytes and return a\n"
-"list with one entry per input, in order: a Classification, or, for a line\n"
-"that cannot be classified (empty or blank), the ParseError instance that\n"
-"classify() would raise for it (not raised: isinstance(x, ParseError) tells\n"
-"the entries apart; .reason and .input say why). No line is dropped.\n\n"
+"list with one Classification per input, in order. A line that cannot be\n"
+"classified (empty or blank) gives a Classification with reason 'error',\n"
+"error set to the message of the ParseError classify() would raise for it\n"
+"(error is None on every other entry), permanence, code and enhanced None,\n"
+"hard_bounce and retry False. No line is dropped.\n\n"
 "The core classifies the batch with the GIL released. Raises TypeError naming\n"
 "the index of an element that is not str or bytes (or when lines is itself a\n"
 "str or bytes), ValueError for an unknown language.");
@@ -2009,9 +2228,11 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
         /* 3. the result objects, with the GIL */
         for (size_t k = 0; k < m; k++) {
             Py_ssize_t i = start + (Py_ssize_t)k;
+            PyObject *in = PyTuple_GET_ITEM(items, i);
             PyObject *v = status[k] == SMTPCODES_OK
                               ? new_classification(st, &out[k], (smtpcodes_lang)lang)
-                              : status_exception(st, st->ParseError, status[k], PyTuple_GET_ITEM(items, i));
+                              : new_error_classification(st, status[k], in, (smtpcodes_lang)lang);
+            if (v && !((ClassificationObject *)v)->input) ((ClassificationObject *)v)->input = Py_NewRef(in);
             if (!v) {
                 Py_CLEAR(result); /* the unfilled slots are NULL: safe to free */
                 goto done;
@@ -2026,6 +2247,68 @@ done:
     Py_XDECREF(held);
     Py_DECREF(items);
     return result;
+}
+
+PyDoc_STRVAR(restore_doc,
+"_restore($module, kind, /, *args)\n--\n\n"
+"Rebuild a pickled result (the __reduce__ of Reply, Explanation, Comparison\n"
+"and Classification): ('reply', raw, strict), ('explanation', text, markdown,\n"
+"html), ('comparison', a, b, lang), ('classification', input, lang, error).");
+
+static PyObject *mod_restore(PyObject *module, PyObject *args) {
+    module_state *st = get_state(module);
+    const char *kind;
+    PyObject *x, *y = NULL, *z = NULL;
+    if (!PyArg_ParseTuple(args, "sO|OO:_restore", &kind, &x, &y, &z)) return NULL;
+    if (strcmp(kind, "reply") == 0 && PyBytes_Check(x)) {
+        unsigned int options = y && PyObject_IsTrue(y) == 1 ? SMTPCODES_STRICT : 0u;
+        smtpcodes_reply r;
+        int status = smtpcodes_parse(PyBytes_AsString(x), (size_t)PyBytes_Size(x), options, &r);
+        return status < 0 ? parse_error(st, status, x) : new_reply(st, &r, x, options);
+    }
+    if (strcmp(kind, "explanation") == 0 && y && z && PyUnicode_Check(x) && PyUnicode_Check(y) &&
+        PyUnicode_Check(z)) {
+        ExplanationObject *o = (ExplanationObject *)PyType_GenericAlloc(st->Explanation_Type, 0);
+        if (!o) return NULL;
+        o->text = Py_NewRef(x);
+        o->markdown = Py_NewRef(y);
+        o->html = Py_NewRef(z);
+        return (PyObject *)o;
+    }
+    int lang;
+    if (strcmp(kind, "comparison") == 0 && y && z) {
+        smtpcodes_code a, b;
+        if (lang_from_obj(st, z, 0, &lang) < 0 || code_struct_from_obj(st, x, "_restore", &a) < 0 ||
+            code_struct_from_obj(st, y, "_restore", &b) < 0)
+            return NULL;
+        return new_comparison(st, &a, &b, (smtpcodes_lang)lang);
+    }
+    if (strcmp(kind, "classification") == 0 && y && z && (PyUnicode_Check(x) || PyBytes_Check(x))) {
+        if (lang_from_obj(st, y, 0, &lang) < 0) return NULL;
+        ClassificationObject *o;
+        if (z != Py_None) {
+            if (!PyUnicode_Check(z)) goto bad;
+            smtpcodes_classification zero;
+            memset(&zero, 0, sizeof zero);
+            if (!(o = (ClassificationObject *)new_classification(st, &zero, (smtpcodes_lang)lang))) return NULL;
+            o->error = Py_NewRef(z);
+        } else {
+            PyObject *hold;
+            const char *s;
+            Py_ssize_t n;
+            smtpcodes_classification c;
+            if (text_view(x, "_restore", &hold, &s, &n) < 0) return NULL;
+            int status = smtpcodes_classify(s, (size_t)n, &c);
+            Py_XDECREF(hold);
+            if (status < 0) return parse_error(st, status, x);
+            if (!(o = (ClassificationObject *)new_classification(st, &c, (smtpcodes_lang)lang))) return NULL;
+        }
+        o->input = Py_NewRef(x);
+        return (PyObject *)o;
+    }
+bad:
+    PyErr_Format(PyExc_TypeError, "_restore(): bad arguments for %s", kind);
+    return NULL;
 }
 
 PyDoc_STRVAR(reasons_doc,
@@ -2145,6 +2428,289 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Tag: a provider's own code (csrc/tags.c); fields read from the static entry */
+
+typedef struct {
+    PyObject_HEAD
+    const smtpcodes_tag *t;
+    smtpcodes_lang lang;
+} TagObject;
+
+enum { T_TAG, T_PROVIDER, T_TITLE, T_DESCRIPTION, T_WHEN, T_FIX, T_REASON, T_CODES, T_REFERENCES, T_LANG, T_NFIELDS };
+static const char *const tag_field_names[T_NFIELDS] = {"tag", "provider", "title", "description", "when",
+                                                       "fix", "reason", "codes", "references", "lang"};
+
+static PyObject *new_tag(module_state *st, const smtpcodes_tag *t, smtpcodes_lang lang) {
+    TagObject *o = PyObject_New(TagObject, st->Tag_Type);
+    if (!o) return NULL;
+    o->t = t;
+    o->lang = lang;
+    return (PyObject *)o;
+}
+
+/* A tuple of n static strings; as_int: a three-digit code becomes an int. */
+static PyObject *tag_strings(const char *const *v, size_t n, int as_int) {
+    PyObject *tup = PyTuple_New((Py_ssize_t)n);
+    if (!tup) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int digits = as_int && strlen(v[i]) == 3 && v[i][0] >= '0' && v[i][0] <= '9' && v[i][1] >= '0' &&
+                     v[i][1] <= '9' && v[i][2] >= '0' && v[i][2] <= '9';
+        PyObject *x = digits ? PyLong_FromLong(atoi(v[i])) : PyUnicode_FromString(v[i]);
+        if (!x) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tup, (Py_ssize_t)i, x);
+    }
+    return tup;
+}
+
+static PyObject *tag_field(TagObject *o, int f) {
+    const smtpcodes_tag *t = o->t;
+    switch (f) {
+    case T_TAG: return PyUnicode_FromString(t->tag);
+    case T_PROVIDER: return PyUnicode_FromString(t->provider);
+    case T_TITLE: return PyUnicode_FromString(t->text[SMTPCODES_TITLE][o->lang]);
+    case T_DESCRIPTION: return PyUnicode_FromString(t->text[SMTPCODES_DESCRIPTION][o->lang]);
+    case T_WHEN: return PyUnicode_FromString(t->text[SMTPCODES_WHEN][o->lang]);
+    case T_FIX: return PyUnicode_FromString(t->text[SMTPCODES_FIX][o->lang]);
+    case T_REASON: return Py_NewRef(PyTuple_GET_ITEM(state_of((PyObject *)o)->reasons, t->reason));
+    case T_CODES: return tag_strings(t->codes, t->ncodes, 1);
+    case T_REFERENCES: return tag_strings(t->refs, t->nrefs, 0);
+    case T_LANG: return Py_NewRef(state_of((PyObject *)o)->lang[o->lang]);
+    default: PyErr_SetString(PyExc_AttributeError, "no such field"); return NULL;
+    }
+}
+
+static PyObject *Tag_getfield(PyObject *self, void *closure) {
+    return tag_field((TagObject *)self, (int)(intptr_t)closure);
+}
+
+static PyObject *Tag_render(PyObject *self, smtpcodes_format fmt) {
+    TagObject *o = (TagObject *)self;
+    render_job j = job(SMTPCODES_RENDER_TAG, o->t, o->lang, fmt);
+    return render(&j);
+}
+
+static PyObject *Tag_get_rendered(PyObject *self, void *closure) {
+    return Tag_render(self, (smtpcodes_format)(intptr_t)closure);
+}
+static PyObject *Tag_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return Tag_render(self, SMTPCODES_MARKDOWN);
+}
+static PyObject *Tag_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return Tag_render(self, SMTPCODES_HTML);
+}
+
+/* The fields as a dict, the tuples as lists (JSON-ready). */
+static PyObject *Tag_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *d = PyDict_New();
+    if (!d) return NULL;
+    for (int f = 0; f < T_NFIELDS; f++) {
+        PyObject *v = tag_field((TagObject *)self, f);
+        if (v && PyTuple_Check(v)) Py_SETREF(v, PySequence_List(v));
+        if (!v || PyDict_SetItemString(d, tag_field_names[f], v) < 0) {
+            Py_XDECREF(v);
+            Py_DECREF(d);
+            return NULL;
+        }
+        Py_DECREF(v);
+    }
+    return d;
+}
+
+static PyObject *Tag_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    TagObject *o = (TagObject *)self;
+    return Py_BuildValue("O(sss)", (PyObject *)Py_TYPE(self), o->t->tag, o->t->prov->id, smtpcodes_lang_tag(o->lang));
+}
+
+static PyObject *Tag_repr(PyObject *self) {
+    TagObject *o = (TagObject *)self;
+    PyObject *title = PyUnicode_FromString(o->t->text[SMTPCODES_TITLE][o->lang]);
+    if (!title) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<Tag %s (%s) %R>", o->t->tag, o->t->provider, title);
+    Py_DECREF(title);
+    return r;
+}
+
+static PyObject *Tag_str(PyObject *self) { return PyUnicode_FromString(((TagObject *)self)->t->tag); }
+
+static PyObject *Tag_richcompare(PyObject *self, PyObject *other, int op) {
+    if (Py_TYPE(other) != Py_TYPE(self) || (op != Py_EQ && op != Py_NE)) Py_RETURN_NOTIMPLEMENTED;
+    TagObject *a = (TagObject *)self, *b = (TagObject *)other;
+    int eq = a->t == b->t && a->lang == b->lang;
+    if (op == Py_EQ ? eq : !eq) Py_RETURN_TRUE;
+    Py_RETURN_FALSE;
+}
+
+static Py_hash_t Tag_hash(PyObject *self) {
+    TagObject *o = (TagObject *)self;
+    Py_hash_t h = (Py_hash_t)((size_t)(o->t - smtpcodes_tag_at(0)) * 2 + (size_t)o->lang);
+    return h == -1 ? -2 : h;
+}
+
+static void Tag_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_Free(self);
+    Py_DECREF(tp);
+}
+
+/* A str argument as UTF-8 (tag or provider name); NULL with TypeError otherwise. */
+static const char *tag_arg(PyObject *x, const char *fname, const char *what, Py_ssize_t *n) {
+    if (!PyUnicode_Check(x)) {
+        PyErr_Format(PyExc_TypeError, "%s() %s must be a str, not %.100s", fname, what, Py_TYPE(x)->tp_name);
+        return NULL;
+    }
+    return PyUnicode_AsUTF8AndSize(x, n);
+}
+
+/* provider: NULL or None -> -1 (any); a known name or id -> its index; else KeyError. */
+static int tag_provider_arg(PyObject *p, const char *fname, int *out) {
+    *out = -1;
+    if (!p || p == Py_None) return 0;
+    Py_ssize_t n;
+    const char *s = tag_arg(p, fname, "provider", &n);
+    if (!s) return -1;
+    int i = smtpcodes_provider_index(s, (size_t)n);
+    if (i < 0) {
+        PyErr_Format(PyExc_KeyError, "unknown provider: %R", p);
+        return -1;
+    }
+    *out = i;
+    return 0;
+}
+
+static PyObject *lookup_tag_impl(module_state *st, PyObject *tag, PyObject *provider, PyObject *langobj,
+                                 const char *fname) {
+    int lang, prov;
+    if (lang_from_obj(st, langobj, 0, &lang) < 0 || tag_provider_arg(provider, fname, &prov) < 0) return NULL;
+    Py_ssize_t n;
+    const char *s = tag_arg(tag, fname, "argument", &n);
+    if (!s) return NULL;
+    const smtpcodes_tag *t = NULL;
+    const char *pname = prov >= 0 ? smtpcodes_provider_name((size_t)prov) : NULL;
+    int rc = smtpcodes_lookup_tag(s, (size_t)n, pname, pname ? strlen(pname) : 0, &t);
+    if (rc != 1 || !t) {
+        if (prov >= 0) PyErr_Format(PyExc_KeyError, "unknown provider tag: %R (provider %s)", tag, pname);
+        else PyErr_Format(PyExc_KeyError, "unknown provider tag: %R", tag);
+        return NULL;
+    }
+    return new_tag(st, t, (smtpcodes_lang)lang);
+}
+
+static PyObject *Tag_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"tag", "provider", "lang", NULL};
+    PyObject *tag, *provider = NULL, *lang = NULL;
+    module_state *st = (module_state *)PyType_GetModuleState(type);
+    if (!st || !PyArg_ParseTupleAndKeywords(args, kwds, "O|OO:Tag", names, &tag, &provider, &lang)) return NULL;
+    return lookup_tag_impl(st, tag, provider, lang, "Tag");
+}
+
+static PyMethodDef Tag_methods[] = {
+    {"to_dict", Tag_to_dict, METH_NOARGS, "to_dict($self, /)\n--\n\nThe fields as a dict (tuples as lists)."},
+    {"_repr_markdown_", Tag_repr_markdown, METH_NOARGS, "_repr_markdown_($self, /)\n--\n\nThe card in Markdown."},
+    {"_repr_html_", Tag_repr_html, METH_NOARGS, "_repr_html_($self, /)\n--\n\nAn HTML tag card, escaped."},
+    {"__reduce__", Tag_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle as Tag(tag, provider, lang)."},
+    {NULL, NULL, 0, NULL},
+};
+
+#define TAG_GETTER(name, id, doc) {name, Tag_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef Tag_getset[] = {
+    TAG_GETTER("tag", T_TAG, "The provider's tag, without brackets: \"TSS04\", \"DT:SPM\"."),
+    TAG_GETTER("provider", T_PROVIDER, "The provider's name: \"Yahoo\"."),
+    TAG_GETTER("title", T_TITLE, "Short name."),
+    TAG_GETTER("description", T_DESCRIPTION, "What it means."),
+    TAG_GETTER("when", T_WHEN, "When you will see it."),
+    TAG_GETTER("fix", T_FIX, "How to fix it (who does what)."),
+    TAG_GETTER("reason", T_REASON, "The bounce reason it implies (a name of reasons())."),
+    TAG_GETTER("codes", T_CODES, "Tuple of the codes it comes with: ints for basic codes, str for enhanced."),
+    TAG_GETTER("references", T_REFERENCES, "Tuple of sources (URLs)."),
+    TAG_GETTER("lang", T_LANG, "Language of the texts: \"en\" or \"es\"."),
+    {"text", Tag_get_rendered, NULL, "The card as plain text.", (void *)(intptr_t)SMTPCODES_TEXT},
+    {"markdown", Tag_get_rendered, NULL, "The card as Markdown.", (void *)(intptr_t)SMTPCODES_MARKDOWN},
+    {"html", Tag_get_rendered, NULL, "The card as HTML (escaped, inline styles, no scripts).",
+     (void *)(intptr_t)SMTPCODES_HTML},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot Tag_slots[] = {
+    {Py_tp_doc, "Tag(tag, provider=None, lang='en')\n--\n\n"
+                "A provider's own code inside a reply (Yahoo TSS04, Comcast RL000001, NetEase DT:SPM,\n"
+                "a DNS block list's return code), with its meaning. Immutable. Tag(...) is lookup_tag()."},
+    {Py_tp_new, Tag_new},
+    {Py_tp_dealloc, Tag_dealloc},
+    {Py_tp_richcompare, Tag_richcompare},
+    {Py_tp_hash, Tag_hash},
+    {Py_tp_repr, Tag_repr},
+    {Py_tp_str, Tag_str},
+    {Py_tp_methods, Tag_methods},
+    {Py_tp_getset, Tag_getset},
+    {0, NULL},
+};
+
+static PyType_Spec Tag_spec = {
+    .name = "smtpcodes.Tag",
+    .basicsize = sizeof(TagObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE,
+    .slots = Tag_slots,
+};
+
+PyDoc_STRVAR(lookup_tag_doc, "lookup_tag(tag, /, *, provider=None, lang='en')\n--\n\n"
+                             "The provider tag named tag (case-insensitive, brackets optional: \"TSS04\",\n"
+                             "\"[tss04]\"), of any provider or of provider (name or id). KeyError if unknown.");
+static PyObject *mod_lookup_tag(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    static const char *const names[] = {"tag", "provider", "lang"};
+    static const signature sig = {"lookup_tag", 1, 1, 1, 3, names};
+    PyObject *av[3];
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0) return NULL;
+    return lookup_tag_impl(get_state(module), av[0], av[1], av[2], "lookup_tag");
+}
+
+PyDoc_STRVAR(tags_doc, "tags(provider=None, *, lang='en')\n--\n\n"
+                       "Every provider tag in table order, or those of provider (name or id; KeyError if unknown).");
+static PyObject *mod_tags(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    static const char *const names[] = {"provider", "lang"};
+    static const signature sig = {"tags", 0, 1, 0, 2, names};
+    PyObject *av[2];
+    module_state *st = get_state(module);
+    int lang, prov;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0 ||
+        tag_provider_arg(av[0], "tags", &prov) < 0)
+        return NULL;
+    PyObject *list = PyList_New(0);
+    if (!list) return NULL;
+    for (size_t i = 0; i < smtpcodes_tag_count(); i++) {
+        const smtpcodes_tag *t = smtpcodes_tag_at(i);
+        if (prov >= 0 && t->provider_index != (unsigned)prov) continue;
+        PyObject *o = new_tag(st, t, (smtpcodes_lang)lang);
+        if (!o || PyList_Append(list, o) < 0) {
+            Py_XDECREF(o);
+            Py_DECREF(list);
+            return NULL;
+        }
+        Py_DECREF(o);
+    }
+    return list;
+}
+
+PyDoc_STRVAR(providers_doc, "providers()\n--\n\nThe names of the providers that have tags, in table order.");
+static PyObject *mod_providers(PyObject *module, PyObject *Py_UNUSED(ignored)) {
+    (void)module;
+    size_t n = smtpcodes_provider_count();
+    PyObject *tup = PyTuple_New((Py_ssize_t)n);
+    if (!tup) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *s = PyUnicode_FromString(smtpcodes_provider_name(i));
+        if (!s) {
+            Py_DECREF(tup);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(tup, (Py_ssize_t)i, s);
+    }
+    return tup;
+}
+
 static PyMethodDef module_methods[] = {
     {"lookup", (PyCFunction)(void (*)(void))mod_lookup, METH_FASTCALL | METH_KEYWORDS, lookup_doc},
     {"parse", (PyCFunction)(void (*)(void))mod_parse, METH_FASTCALL | METH_KEYWORDS, parse_doc},
@@ -2161,7 +2727,11 @@ static PyMethodDef module_methods[] = {
      classify_many_doc},
     {"reasons", mod_reasons, METH_NOARGS, reasons_doc},
     {"reason_info", (PyCFunction)(void (*)(void))mod_reason_info, METH_FASTCALL | METH_KEYWORDS, reason_info_doc},
+    {"lookup_tag", (PyCFunction)(void (*)(void))mod_lookup_tag, METH_FASTCALL | METH_KEYWORDS, lookup_tag_doc},
+    {"tags", (PyCFunction)(void (*)(void))mod_tags, METH_FASTCALL | METH_KEYWORDS, tags_doc},
+    {"providers", mod_providers, METH_NOARGS, providers_doc},
     {"_cli", mod_cli, METH_O, cli_doc},
+    {"_restore", mod_restore, METH_VARARGS, restore_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2176,6 +2746,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->Explanation_Type);
     Py_VISIT(st->Comparison_Type);
     Py_VISIT(st->Classification_Type);
+    Py_VISIT(st->Tag_Type);
     Py_VISIT(st->ParseError);
     Py_VISIT(st->reasons);
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
@@ -2201,6 +2772,7 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->Explanation_Type);
     Py_CLEAR(st->Comparison_Type);
     Py_CLEAR(st->Classification_Type);
+    Py_CLEAR(st->Tag_Type);
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->reasons);
     for (size_t i = 0; i < N_PERMANENCE; i++) Py_CLEAR(st->permanence[i]);
@@ -2255,7 +2827,8 @@ static int module_exec(PyObject *module) {
     if (!(st->Code_Type = add_type(module, &Code_spec)) || !(st->Reply_Type = add_type(module, &Reply_spec)) ||
         !(st->Explanation_Type = add_type(module, &Explanation_spec)) ||
         !(st->Comparison_Type = add_type(module, &Comparison_spec)) ||
-        !(st->Classification_Type = add_type(module, &Classification_spec)))
+        !(st->Classification_Type = add_type(module, &Classification_spec)) ||
+        !(st->Tag_Type = add_type(module, &Tag_spec)))
         return -1;
     if (init_vocabulary(st) < 0) return -1;
     st->ParseError = PyErr_NewExceptionWithDoc(

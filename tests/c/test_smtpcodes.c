@@ -319,7 +319,7 @@ static void test_search(void) {
     CHECK(smtpcodes_search("  ", 2, -1, out, 300) == SMTPCODES_ERR_EMPTY, "empty search");
     CHECK(smtpcodes_search("a", 1, 5, out, 300) == SMTPCODES_ERR_LANG, "bad lang");
     memset(big, 'a', 100000);
-    CHECK(smtpcodes_search(big, 100000, -1, out, 300) == 0, "huge word");
+    CHECK(smtpcodes_search(big, 100000, -1, out, 300) == SMTPCODES_ERR_QUERY, "huge word: an error, not 0 matches");
 }
 
 /* ---- parse vectors ----------------------------------------------------------------- */
@@ -371,7 +371,8 @@ static void test_parse_bad_input(void) {
     /* a 100 kB line */
     memcpy(big, "550 5.1.1 ", 10);
     memset(big + 10, 'x', 100000);
-    CHECK(smtpcodes_parse(big, 100010, SMTPCODES_STRICT, &r) == SMTPCODES_OK, "100 kB strict");
+    CHECK(smtpcodes_parse(big, 100010, SMTPCODES_STRICT, &r) == SMTPCODES_ERR_LINE_LENGTH, "100 kB strict");
+    CHECK(smtpcodes_parse(big, 100010, 0, &r) == SMTPCODES_OK, "100 kB lenient");
     CHECK(r.flags & SMTPCODES_F_LONG_LINE, "long-line flag");
     CHECK(r.lines[0].text_len == 100000, "long text kept whole");
     memset(big, 'y', 100000);
@@ -814,6 +815,229 @@ static void test_classify_rules(void) {
     CHECK(smtpcodes_render_evidence(&c, (smtpcodes_lang)5, small, sizeof small) == SMTPCODES_ERR_LANG, "lang");
 }
 
+/* ---- provider tags ---------------------------------------------------------------------- */
+
+/* Every reply of a tag vector file names its tag and provider; returns the rows read. */
+static int tag_vectors(const char *path, int *seen) {
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "%s missing", path);
+    if (!f) return 0;
+    static char line[8192], in[8192], up[8192];
+    int rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n') continue;
+        char *fl[6];
+        if (split(line, fl, 6) < 4) continue;
+        rows++;
+        size_t n = unescape(fl[0], in, sizeof in);
+        const smtpcodes_tag *t = NULL;
+        size_t end = 0;
+        int st = smtpcodes_find_tag(in, n, &t, &end);
+        CHECK(st == 1 && t, "find_tag [%.70s]: %d", fl[0], st);
+        if (st != 1 || !t) continue;
+        CHECK(strcmp(t->tag, fl[1]) == 0, "find_tag [%.70s]: %s, want %s", fl[0], t->tag, fl[1]);
+        CHECK(strcmp(t->provider, fl[2]) == 0, "find_tag [%.70s]: provider %s, want %s", fl[0], t->provider, fl[2]);
+        CHECK(strcmp(smtpcodes_reason_name(t->reason), fl[3]) == 0, "tag %s reason %s, want %s", t->tag,
+              smtpcodes_reason_name(t->reason), fl[3]);
+        CHECK(end > 0 && end <= n, "match_end %zu of %zu", end, n);
+        const smtpcodes_provider *p = smtpcodes_find_provider(in, n);
+        CHECK(p && strcmp(p->name, fl[2]) == 0, "find_provider [%.70s]: %s, want %s", fl[0], p ? p->name : "-",
+              fl[2]);
+        for (size_t i = 0; i < n; i++) up[i] = (in[i] >= 'a' && in[i] <= 'z') ? (char)(in[i] - 32) : in[i];
+        const smtpcodes_tag *u = NULL;
+        CHECK(smtpcodes_find_tag(up, n, &u, NULL) == 1 && u == t, "find_tag is case-insensitive [%.70s]", fl[0]);
+        size_t k = (size_t)(t - smtpcodes_tag_at(0));
+        if (k < smtpcodes_tag_count()) seen[k]++;
+    }
+    fclose(f);
+    return rows;
+}
+
+static void test_tags(void) {
+    size_t nt = smtpcodes_tag_count(), np = smtpcodes_provider_count();
+    CHECK(nt >= 150 && np >= 15, "%zu tags of %zu providers", nt, np);
+    CHECK(smtpcodes_tag_at(nt) == NULL && smtpcodes_provider_at(np) == NULL && smtpcodes_provider_name(np) == NULL,
+          "past the end");
+    for (size_t i = 0; i < np; i++) {
+        const smtpcodes_provider *p = smtpcodes_provider_at(i);
+        CHECK(p && p->name && p->id && p->nhosts && p->nrefs && strcmp(smtpcodes_provider_name(i), p->name) == 0,
+              "provider %zu", i);
+        CHECK(smtpcodes_provider_index(p->name, strlen(p->name)) == (int)i &&
+                  smtpcodes_provider_index(p->id, strlen(p->id)) == (int)i, "provider_index %s", p->id);
+        CHECK(!p->kind || strcmp(p->kind, "dnsbl") == 0 || strcmp(p->kind, "mailbox") == 0, "kind %s", p->id);
+    }
+    CHECK(smtpcodes_provider_index("Yahoo", 5) >= 0 && smtpcodes_provider_index(" yAHOO ", 7) ==
+          smtpcodes_provider_index("yahoo", 5), "provider_index folds case and space");
+    CHECK(smtpcodes_provider_index("nobody", 6) < 0 && smtpcodes_provider_index(NULL, 0) == SMTPCODES_ERR_ARG,
+          "unknown provider");
+    static char key[512];
+    for (size_t i = 0; i < nt; i++) {
+        const smtpcodes_tag *t = smtpcodes_tag_at(i);
+        CHECK(t && t->tag && t->provider && t->prov == smtpcodes_provider_at(t->provider_index) &&
+                  strcmp(t->prov->name, t->provider) == 0, "tag %zu", i);
+        if (!t) continue;
+        CHECK(smtpcodes_reason_name(t->reason) != NULL, "tag %s reason %d", t->tag, t->reason);
+        CHECK(t->nrefs > 0 && t->nmatch > 0 && t->match[0][0], "tag %s refs and match", t->tag);
+        for (int f = 0; f < SMTPCODES_NFIELD; f++)
+            for (int l = 0; l < SMTPCODES_NLANG; l++)
+                CHECK(t->text[f][l] && t->text[f][l][0], "tag %s text %d/%d", t->tag, f, l);
+        for (size_t c = 0; c < t->ncodes; c++) {
+            smtpcodes_code code;
+            CHECK(smtpcodes_lookup(t->codes[c], strlen(t->codes[c]), &code) == SMTPCODES_OK, "tag %s code %s",
+                  t->tag, t->codes[c]);
+        }
+        CHECK((t->zone == NULL) == (t->return_code == NULL) &&
+                  (t->zone != NULL) == (t->prov->kind && strcmp(t->prov->kind, "dnsbl") == 0),
+              "tag %s: zone and return code exactly for DNSBLs", t->tag);
+        /* its own match strings find it */
+        for (size_t m = 0; m < t->nmatch; m++) {
+            const smtpcodes_tag *u = NULL;
+            size_t end = 0;
+            CHECK(smtpcodes_find_tag(t->match[m], strlen(t->match[m]), &u, &end) == 1 && u == t &&
+                      end == strlen(t->match[m]), "match %s finds %s", t->match[m], u ? u->tag : "-");
+        }
+        /* lookup in every spelling */
+        size_t n = strlen(t->tag);
+        const smtpcodes_tag *u = NULL;
+        CHECK(smtpcodes_lookup_tag(t->tag, n, NULL, 0, &u) == 1 && u == t, "lookup %s", t->tag);
+        for (size_t k = 0; k < n; k++) key[k] = (t->tag[k] >= 'A' && t->tag[k] <= 'Z') ? (char)(t->tag[k] + 32) : t->tag[k];
+        CHECK(smtpcodes_lookup_tag(key, n, NULL, 0, &u) == 1 && u == t, "lookup lowercase %s", key);
+        for (size_t k = 0; k < n; k++) key[k] = (t->tag[k] >= 'a' && t->tag[k] <= 'z') ? (char)(t->tag[k] - 32) : t->tag[k];
+        CHECK(smtpcodes_lookup_tag(key, n, NULL, 0, &u) == 1 && u == t, "lookup uppercase %s", key);
+        snprintf(key, sizeof key, "[%s]", t->tag);
+        CHECK(smtpcodes_lookup_tag(key, strlen(key), NULL, 0, &u) == 1 && u == t, "lookup %s", key);
+        snprintf(key, sizeof key, "  [ %s ]\n", t->tag);
+        CHECK(smtpcodes_lookup_tag(key, strlen(key), NULL, 0, &u) == 1 && u == t, "lookup '%s'", key);
+        CHECK(smtpcodes_lookup_tag(t->tag, n, t->provider, strlen(t->provider), &u) == 1 && u == t,
+              "lookup %s at %s", t->tag, t->provider);
+        CHECK(smtpcodes_lookup_tag(t->tag, n, t->prov->id, strlen(t->prov->id), &u) == 1 && u == t,
+              "lookup %s at %s", t->tag, t->prov->id);
+        const char *other = smtpcodes_provider_name(t->provider_index ? 0 : 1);
+        CHECK(smtpcodes_lookup_tag(t->tag, n, other, strlen(other), &u) == 0 && u == NULL, "%s is not %s's",
+              t->tag, other);
+        CHECK(n < 2 || (smtpcodes_lookup_tag(t->tag, n - 1, NULL, 0, &u) != 1 || u != t), "prefix of %s", t->tag);
+    }
+    /* every vector row, and every tag has one */
+    static int seen[1024];
+    memset(seen, 0, sizeof seen);
+    int rows = tag_vectors("vectors/tags_a.tsv", seen) + tag_vectors("vectors/tags_b.tsv", seen);
+    CHECK(rows >= (int)nt, "%d tag vectors for %zu tags", rows, nt);
+    for (size_t i = 0; i < nt && i < 1024; i++) CHECK(seen[i] > 0, "no vector finds tag %s", smtpcodes_tag_at(i)->tag);
+
+    /* unknown tags and bad arguments */
+    const smtpcodes_tag *t = smtpcodes_tag_at(0), *u = t;
+    CHECK(smtpcodes_lookup_tag("NOSUCHTAG9", 10, NULL, 0, &u) == 0 && u == NULL, "unknown tag");
+    CHECK(smtpcodes_lookup_tag("TSS04", 5, "nobody", 6, &u) == 0 && u == NULL, "unknown provider");
+    CHECK(smtpcodes_lookup_tag("TSS04", 5, "Yahoo", 5, &u) == 1 && u && strcmp(u->tag, "TSS04") == 0, "TSS04");
+    CHECK(smtpcodes_lookup_tag("[]", 2, NULL, 0, &u) == SMTPCODES_ERR_EMPTY, "[]");
+    CHECK(smtpcodes_lookup_tag("  ", 2, NULL, 0, &u) == SMTPCODES_ERR_EMPTY, "blank");
+    CHECK(smtpcodes_lookup_tag("TSS04", 5, " ", 1, &u) == SMTPCODES_ERR_EMPTY, "blank provider");
+    CHECK(smtpcodes_lookup_tag(NULL, 0, NULL, 0, &u) == SMTPCODES_ERR_ARG, "NULL tag");
+    CHECK(smtpcodes_lookup_tag("TSS04", 5, NULL, 0, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    CHECK(smtpcodes_lookup_tag("TSS04\0x", 7, NULL, 0, &u) == 0, "embedded NUL");
+    size_t end = 9;
+    CHECK(smtpcodes_find_tag("250 2.0.0 Ok: queued as 4Bx1", 28, &u, &end) == 0 && u == NULL && end == 0, "no tag");
+    CHECK(smtpcodes_find_tag(NULL, 0, &u, NULL) == 0, "empty text");
+    CHECK(smtpcodes_find_tag(NULL, 4, &u, NULL) == SMTPCODES_ERR_ARG, "NULL text");
+    CHECK(smtpcodes_find_tag("x", 1, NULL, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    CHECK(smtpcodes_find_provider(NULL, 3) == NULL && smtpcodes_find_provider("", 0) == NULL, "no provider");
+
+    /* longest match wins, wherever it is; equal lengths go to the first in table order */
+    const smtpcodes_tag *lo = NULL, *hi = NULL, *ta = NULL, *tb = NULL;
+    for (size_t i = 0; i < nt && !(lo && hi && ta); i++) {
+        const smtpcodes_tag *a = smtpcodes_tag_at(i);
+        for (size_t j = i + 1; j < nt; j++) {
+            const smtpcodes_tag *b = smtpcodes_tag_at(j);
+            size_t la = strlen(a->match[0]), lb = strlen(b->match[0]);
+            if (!lo && la + 5 < lb) { lo = a; hi = b; }
+            if (!ta && la == lb && strcmp(a->match[0], b->match[0]) != 0) { ta = a; tb = b; }
+        }
+    }
+    CHECK(lo && hi && ta && tb, "pairs of tags for the ordering tests");
+    if (lo && hi && ta && tb) {
+        snprintf(key, sizeof key, "550 %s then %s", hi->match[0], lo->match[0]);
+        CHECK(smtpcodes_find_tag(key, strlen(key), &u, &end) == 1 && u == hi, "longest first: %s", key);
+        snprintf(key, sizeof key, "550 %s then %s", lo->match[0], hi->match[0]);
+        CHECK(smtpcodes_find_tag(key, strlen(key), &u, &end) == 1 && u == hi && end == strlen(key),
+              "longest last: %s", key);
+        snprintf(key, sizeof key, "550 %s then %s", tb->match[0], ta->match[0]);
+        CHECK(smtpcodes_find_tag(key, strlen(key), &u, &end) == 1 && u == ta, "tie by table order: %s", key);
+    }
+
+    /* providers by wording and by host name: the whole name or a subdomain of it */
+    static const struct { const char *text, *provider; } hosts[] = {
+        {"421 4.7.0 deferred by mta6.am0.YAHOODNS.net", "Yahoo"},
+        {"550 5.1.1 <bob@yahoo.com>: Recipient address rejected", "Yahoo"},
+        {"554 rejected (see https://postmaster.yahooinc.com/error)", "Yahoo"},
+        {"451 try later - gsmtp", "Gmail"},
+        {"550 rejected by mx.notyahoo.com", NULL},
+        {"550 rejected by yahoo.com.example.org", NULL},
+        {"550 rejected by yahoo.community", NULL},
+        {"550 5.1.1 user unknown", NULL},
+    };
+    for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+        const smtpcodes_provider *p = smtpcodes_find_provider(hosts[i].text, strlen(hosts[i].text));
+        CHECK(hosts[i].provider ? (p && strcmp(p->name, hosts[i].provider) == 0) : p == NULL, "provider of '%s': %s",
+              hosts[i].text, p ? p->name : "none");
+    }
+    /* a tag outranks a host: a Yahoo tag in a reply naming another provider's host */
+    const char *mixed = "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred, relayed by gmail.com";
+    const smtpcodes_provider *p = smtpcodes_find_provider(mixed, strlen(mixed));
+    CHECK(p && strcmp(p->name, "Yahoo") == 0, "tag first: %s", p ? p->name : "none");
+
+    /* every card, in every format and language */
+    static char card[1 << 14];
+    for (size_t i = 0; i < nt; i++) {
+        t = smtpcodes_tag_at(i);
+        for (int l = 0; l < 2; l++) {
+            smtpcodes_lang lang = (smtpcodes_lang)l;
+            for (int f = 0; f < 3; f++) {
+                smtpcodes_format fmt = (smtpcodes_format)f;
+                int n = smtpcodes_render_tag(t, lang, fmt, big, sizeof big);
+                CHECK(n > 100 && (size_t)n == strlen(big), "card %s %d/%d: %d", t->tag, l, f, n);
+                smtpcodes_render_req q = {SMTPCODES_RENDER_TAG, t, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0,
+                                          lang, fmt};
+                int m = smtpcodes_render(&q, card, sizeof card);
+                CHECK(m == n && strcmp(card, big) == 0, "smtpcodes_render of tag %s", t->tag);
+                if (n <= 0) continue;
+                if (fmt == SMTPCODES_HTML) {
+                    check_card(t->tag, big, "tag", lang);
+                    CHECK(strstr(big, "<dl style=") && count_of(big, "<h3 ") == 3, "tag %s: fields and sections",
+                          t->tag);
+                } else if (fmt == SMTPCODES_MARKDOWN) {
+                    CHECK(strncmp(big, "## ", 3) == 0 && strstr(big, l ? "- **Proveedor:** " : "- **Provider:** ") &&
+                              strstr(big, l ? "**C\303\263mo solucionarlo**" : "**How to fix it**"),
+                          "markdown card %s: %.120s", t->tag, big);
+                } else {
+                    snprintf(key, sizeof key, "%s - %s (%s)\n\n", t->tag, t->text[SMTPCODES_TITLE][l], t->provider);
+                    CHECK(strncmp(big, key, strlen(key)) == 0, "text heading of %s: %.120s", t->tag, big);
+                    CHECK(!strchr(big, '<') || strchr(t->text[1][l], '<') || strchr(t->text[2][l], '<') ||
+                              strchr(t->text[3][l], '<'), "no markup in text %s", t->tag);
+                    snprintf(key, sizeof key, "%s: %s", l ? "Motivo" : "Reason", smtpcodes_reason_name(t->reason));
+                    CHECK(strstr(big, key) != NULL, "reason line of %s", t->tag);
+                    CHECK(strstr(big, t->text[SMTPCODES_FIX][l]) != NULL, "fix text of %s", t->tag);
+                    for (size_t c = 0; c < t->ncodes; c++) CHECK(strstr(big, t->codes[c]) != NULL, "code %s", t->codes[c]);
+                    CHECK(strstr(big, t->refs[0]) != NULL, "reference of %s", t->tag);
+                }
+            }
+        }
+    }
+    t = smtpcodes_tag_at(0);
+    int full = smtpcodes_render_tag(t, SMTPCODES_ES, SMTPCODES_HTML, big, sizeof big);
+    char small[32];
+    CHECK(smtpcodes_render_tag(t, SMTPCODES_ES, SMTPCODES_HTML, small, sizeof small) == full &&
+              strlen(small) == sizeof small - 1, "truncated card");
+    CHECK(smtpcodes_render_tag(t, SMTPCODES_EN, SMTPCODES_TEXT, NULL, 0) == smtpcodes_render_tag(t, SMTPCODES_EN,
+          SMTPCODES_TEXT, big, sizeof big), "measure with a NULL buffer");
+    smtpcodes_tag copy = *t;
+    CHECK(smtpcodes_render_tag(NULL, SMTPCODES_EN, SMTPCODES_TEXT, big, sizeof big) == SMTPCODES_ERR_ARG, "NULL tag");
+    CHECK(smtpcodes_render_tag(&copy, SMTPCODES_EN, SMTPCODES_TEXT, big, sizeof big) == SMTPCODES_ERR_ARG,
+          "a tag not from the table");
+    CHECK(smtpcodes_render_tag(t, (smtpcodes_lang)7, SMTPCODES_TEXT, big, sizeof big) == SMTPCODES_ERR_LANG, "lang");
+    CHECK(smtpcodes_render_tag(t, SMTPCODES_EN, (smtpcodes_format)3, big, sizeof big) == SMTPCODES_ERR_ARG, "format");
+    CHECK(smtpcodes_render_tag(t, SMTPCODES_EN, SMTPCODES_TEXT, NULL, 8) == SMTPCODES_ERR_ARG, "NULL buffer");
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -829,6 +1053,7 @@ int main(void) {
     test_classify_vectors();
     test_classify_rules();
     test_classify_many();
+    test_tags();
     test_threads();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
