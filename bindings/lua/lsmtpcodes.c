@@ -24,6 +24,10 @@
  *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
  *   smtpcodes.reasons()                    --> {"authfailure", ...}
  *   smtpcodes.reason(name [, lang])        --> {name=, title=, description=, action=, hard=} | nil, msg, errname
+ *   smtpcodes.lookup_tag(tag [, provider [, lang]]) --> {tag=, provider=, title=, description=, when=, fix=,
+ *                                               reason=, codes=, references=, lang=} | nil, msg, errname
+ *                                               (text=, markdown=, html= rendered on first access)
+ *   smtpcodes.tags([provider [, lang]])    --> {tag...};  smtpcodes.providers() --> {"AOL", ...}
  *   smtpcodes._VERSION, smtpcodes.DATA_VERSION
  *
  * Every rendering (text, Markdown, HTML) comes from the core: Codes serve
@@ -742,13 +746,15 @@ static int l_codes(lua_State *L) {
 static int l_search(lua_State *L) {
     size_t len, i;
     const char *s = luaL_checklstring(L, 1, &len);
+    /* lang left out or nil: both languages */
     int lang = lua_isnoneornil(L, 2) ? -1 : (int)opt_lang(L, 2, SMTPCODES_EN);
-    int n = smtpcodes_search(s, len, lang, NULL, 0);
-    const smtpcodes_entry **found;
+    /* one pass: smtpcodes_count() entries always hold every match */
+    size_t cap = smtpcodes_count();
+    const smtpcodes_entry **found =
+        (const smtpcodes_entry **)lua_newuserdatauv(L, (cap ? cap : 1) * sizeof(const smtpcodes_entry *), 0);
+    int n = smtpcodes_search(s, len, lang, found, cap);
     if (n < 0) return push_error(L, n, s, len);
-    found = (const smtpcodes_entry **)lua_newuserdatauv(L, (size_t)n * sizeof(const smtpcodes_entry *) + 1, 0);
-    n = smtpcodes_search(s, len, lang, found, (size_t)n);
-    if (n < 0) return push_error(L, n, s, len);
+    if ((size_t)n > cap) n = (int)cap;
     lua_createtable(L, n, 0);
     for (i = 0; i < (size_t)n; i++) {
         smtpcodes_code c;
@@ -995,6 +1001,136 @@ static int l_languages(lua_State *L) {
     return 1;
 }
 
+/* ---- provider tags ------------------------------------------------------------ */
+
+#define TAG_MT "smtpcodes.Tag"                     /* metatable of tag tables */
+#define TAG_STORE "smtpcodes.tags"                 /* registry: tag table -> index * 2 + lang (weak keys) */
+
+static void push_tag_strings(lua_State *L, const char *const *v, size_t n, int as_number) {
+    size_t i;
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        const char *s = v[i];
+        if (as_number && strlen(s) == 3 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
+            s[2] >= '0' && s[2] <= '9')
+            lua_pushinteger(L, (lua_Integer)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0')));
+        else
+            lua_pushstring(L, s);
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+}
+
+/* A tag as a table: tag, provider, title, description, when, fix, reason,
+ * codes (numbers for basic codes, strings for enhanced), references, lang;
+ * text, markdown and html rendered on first access (TAG_MT). */
+static void push_tag(lua_State *L, const smtpcodes_tag *t, smtpcodes_lang lang) {
+    static const char *const fields[SMTPCODES_NFIELD] = {"title", "description", "when", "fix"};
+    int f;
+    const char *reason = smtpcodes_reason_name(t->reason);
+    lua_createtable(L, 0, 13);
+    lua_pushstring(L, t->tag);
+    lua_setfield(L, -2, "tag");
+    lua_pushstring(L, t->provider);
+    lua_setfield(L, -2, "provider");
+    for (f = 0; f < SMTPCODES_NFIELD; f++) {
+        lua_pushstring(L, t->text[f][lang]);
+        lua_setfield(L, -2, fields[f]);
+    }
+    lua_pushstring(L, reason ? reason : "undefined");
+    lua_setfield(L, -2, "reason");
+    push_tag_strings(L, t->codes, t->ncodes, 1);
+    lua_setfield(L, -2, "codes");
+    push_tag_strings(L, t->refs, t->nrefs, 0);
+    lua_setfield(L, -2, "references");
+    lua_pushstring(L, smtpcodes_lang_tag(lang));
+    lua_setfield(L, -2, "lang");
+    luaL_getmetatable(L, TAG_MT);
+    lua_setmetatable(L, -2);
+    lua_getfield(L, LUA_REGISTRYINDEX, TAG_STORE);
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, (lua_Integer)(t - smtpcodes_tag_at(0)) * 2 + lang);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+static int tag_index(lua_State *L) {
+    render_req q;
+    lua_Integer k;
+    int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0) return 0;
+    lua_settop(L, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, TAG_STORE);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, 3);
+    if (lua_type(L, 4) != LUA_TNUMBER) return 0;
+    k = lua_tointeger(L, 4);
+    if (k < 0 || !smtpcodes_tag_at((size_t)(k / 2))) return 0;
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_TAG;
+    q.obj = smtpcodes_tag_at((size_t)(k / 2));
+    q.lang = (smtpcodes_lang)(k % 2);
+    q.fmt = (smtpcodes_format)fmt;
+    push_rendered(L, &q);
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* nil, "unknown provider: 'x'", "unknown" */
+static int push_unknown(lua_State *L, const char *what, const char *s, size_t len) {
+    luaL_pushfail(L);
+    lua_pushstring(L, what);
+    push_quoted(L, s, len);
+    lua_concat(L, 2);
+    lua_pushliteral(L, "unknown");
+    return 3;
+}
+
+/* lookup_tag(tag [, provider [, lang]]) --> tag table | nil, msg, errname */
+static int l_lookup_tag(lua_State *L) {
+    size_t len, plen = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *p = luaL_optlstring(L, 2, NULL, &plen);
+    smtpcodes_lang lang = opt_lang(L, 3, SMTPCODES_EN);
+    const smtpcodes_tag *t = NULL;
+    int st;
+    if (p && smtpcodes_provider_index(p, plen) < 0) return push_unknown(L, "unknown provider: ", p, plen);
+    st = smtpcodes_lookup_tag(s, len, p, plen, &t);
+    if (st < 0) return push_error(L, st, s, len);
+    if (st != 1 || !t) return push_unknown(L, "unknown provider tag: ", s, len);
+    push_tag(L, t, lang);
+    return 1;
+}
+
+/* tags([provider [, lang]]) --> {tag table...} in table order | nil, msg, "unknown" */
+static int l_tags(lua_State *L) {
+    size_t plen = 0, i, n = 0;
+    const char *p = luaL_optlstring(L, 1, NULL, &plen);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    int want = -1;
+    if (p && (want = smtpcodes_provider_index(p, plen)) < 0) return push_unknown(L, "unknown provider: ", p, plen);
+    lua_newtable(L);
+    for (i = 0; i < smtpcodes_tag_count(); i++) {
+        const smtpcodes_tag *t = smtpcodes_tag_at(i);
+        if (want >= 0 && t->provider_index != (unsigned)want) continue;
+        push_tag(L, t, lang);
+        lua_rawseti(L, -2, (int)++n);
+    }
+    return 1;
+}
+
+/* providers() --> {"AOL", ...} */
+static int l_providers(lua_State *L) {
+    size_t i, n = smtpcodes_provider_count();
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        lua_pushstring(L, smtpcodes_provider_name(i));
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    return 1;
+}
+
 static const luaL_Reg code_meta[] = {
     {"__index", code_index},
     {"__tostring", code_tostring},
@@ -1018,6 +1154,9 @@ static const luaL_Reg funcs[] = {
     {"classify_many", l_classify_many},
     {"reasons", l_reasons},
     {"reason", l_reason},
+    {"lookup_tag", l_lookup_tag},
+    {"tags", l_tags},
+    {"providers", l_providers},
     {NULL, NULL}
 };
 
@@ -1057,6 +1196,8 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     registry_weak_table(L, CACHE_KEY, "v");
     /* classify() results and their core structs, weak-keyed */
     registry_weak_table(L, CLS_STORE, "k");
+    /* tag tables and the tag and language they show, weak-keyed */
+    registry_weak_table(L, TAG_STORE, "k");
     if (luaL_newmetatable(L, CODE_MT)) {
         luaL_setfuncs(L, code_meta, 0);
 #if LUA_VERSION_NUM < 503
@@ -1067,6 +1208,7 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     lua_pop(L, 1);
     result_metatable(L, REPLY_MT, reply_index);
     result_metatable(L, CLS_MT, cls_index);
+    result_metatable(L, TAG_MT, tag_index);
     luaL_newlib(L, funcs);
     lua_pushstring(L, smtpcodes_version());
     lua_setfield(L, -2, "_VERSION");
