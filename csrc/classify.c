@@ -50,7 +50,8 @@ int smtpcodes_reason_is_hard(int reason) {
 }
 
 const char *smtpcodes_evidence_name(smtpcodes_evidence e) {
-    static const char *const names[] = {"none", "phrase", "status", "reply", "subject", "success", "default"};
+    static const char *const names[] = {"none", "phrase", "status", "reply", "subject", "success", "default",
+                                        "words", "tag"};
     return ((unsigned)e < COUNT_OF(names)) ? names[e] : NULL;
 }
 
@@ -76,11 +77,17 @@ static int reply_reason(int code) {
 
 /* One pass of the phrase automaton over the whole input. */
 typedef struct scan_result {
-    int rule;                 /* best rule matched, or -1 */
+    int rule;                 /* best phrase rule matched, or -1 */
     size_t rule_end;
-    int vendor;               /* first vendor marker seen, or -1 */
+    int word;                 /* best word rule (kind "words") matched, or -1 */
+    size_t word_end;
+    int vendor;               /* first provider marker seen (not an MTA's), or -1 */
     unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
 } scan_result;
+
+static inline int is_alnum(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 static int better_rule(int cand, int best) {
     if (best < 0) return 1;
@@ -104,6 +111,8 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     memset(l->last_end, 0, sizeof l->last_end);
     l->r.rule = -1;
     l->r.rule_end = 0;
+    l->r.word = -1;
+    l->r.word_end = 0;
     l->r.vendor = -1;
     l->r.ctx = 0;
 }
@@ -116,9 +125,15 @@ static void lane_outputs(scan_lane *l, size_t i) {
     for (unsigned k = 0; k < n; k++) {
         const struct pattern *pt = &patterns[o[k]];
         if (pt->kind == 1) {
-            if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
+            if (pt->bound) {   /* a word: no letter or digit on either side */
+                size_t start = i + 1 - pt->len;
+                if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) continue;
+            }
+            if (rules[pt->arg].words) {
+                if (better_rule(pt->arg, r->word)) { r->word = pt->arg; r->word_end = i + 1; }
+            } else if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
         } else if (pt->kind == 2) {
-            if (r->vendor < 0) r->vendor = pt->arg;
+            if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
         } else if (pt->kind == 4) {
             r->ctx |= 1u << pt->arg;
         } else {
@@ -235,65 +250,126 @@ static smtpcodes_status classify_codes(const char *s, size_t len, smtpcodes_clas
         out->enhanced = r.status_code;
         out->permanence = r.permanence;
         out->flags = r.flags;
+        out->stage = r.stage;
+        out->mta = r.mta;
     }
     return SMTPCODES_OK;
 }
 
-/* The reason, from the codes and what the scan of the text found. */
+/* The session step the parse found in a wrapper, as the context bits the rules use. */
+static unsigned stage_ctx(const char *stage) {
+    if (!stage) return 0;
+    if (!strcmp(stage, "RCPT TO")) return SC_CTX_RCPT;
+    if (!strcmp(stage, "MAIL FROM")) return SC_CTX_MAIL;
+    if (!strcmp(stage, "end of DATA") || !strcmp(stage, "DATA")) return SC_CTX_DATA;
+    if (!strcmp(stage, "CONNECT") || !strcmp(stage, "EHLO") || !strcmp(stage, "HELO")) return SC_CTX_CONNECT;
+    return 0;
+}
+
+/* A fallback by class when the reply code has no reason of its own. */
+static int class_reason(int cls) {
+    return cls == 4 ? SC_R_SYSTEMERROR : cls == 5 ? SC_R_REJECTED : -1;
+}
+
+/* The reason, from the codes and what the scan of the text found: a provider tag, then the
+ * phrases, then the words of the text, then the enhanced code, then the basic code. */
 static void classify_decide(const char *s, size_t len, smtpcodes_classification *out, const scan_result *scanned) {
     scan_result sr = *scanned;
-    if (sr.vendor >= 0) out->vendor = vendor_names[sr.vendor];
-    if (sr.rule >= 0) {
-        out->phrase = rules[sr.rule].phrase;
-        out->phrase_end = sr.rule_end;
-        if (rules[sr.rule].vendor >= 0) out->rule_vendor = vendor_names[rules[sr.rule].vendor];
-        if (!out->vendor) out->vendor = out->rule_vendor;   /* the wording names its vendor */
+    sr.ctx |= stage_ctx(out->stage);
+    const char *provider = sr.vendor >= 0 ? vendor_names[sr.vendor] : NULL;
+    int deciding = sr.rule >= 0 ? sr.rule : sr.word;
+    if (deciding >= 0) {
+        out->phrase = rules[deciding].phrase;
+        out->phrase_end = deciding == sr.rule ? sr.rule_end : sr.word_end;
+        if (rules[deciding].vendor >= 0) out->rule_vendor = vendor_names[rules[deciding].vendor];
     }
+    const smtpcodes_tag *tag = NULL;
+    size_t tag_end = 0;
+    if (smtpcodes_find_tag(s, len, &tag, &tag_end) == 1 && tag) {
+        out->tag = tag->tag;
+        if (!provider) provider = tag->provider;
+    } else {
+        tag = NULL;
+    }
+    if (!provider && out->rule_vendor && !vendor_is_mta[rules[deciding].vendor]) provider = out->rule_vendor;
+    if (!provider) {
+        const smtpcodes_provider *pv = smtpcodes_find_provider(s, len);
+        if (pv) provider = pv->name;
+    }
+    if (!provider) provider = out->rule_vendor;   /* an MTA's own wording: the answering side runs it */
+    out->provider = out->vendor = provider;
+
     smtpcodes_permanence perm = out->permanence;
     int phrase_reason = sr.rule >= 0 ? rules[sr.rule].reason : -1;
+    int word_reason = sr.word >= 0 ? rules[sr.word].reason : -1;
     if (phrase_reason == SC_R_MAILERERROR && (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE)) {
         /* "X-Unix; 255": the number is the local mailer's exit status, not a reply code */
         out->has_basic = 0;
         out->permanence = perm = SMTPCODES_PERM_UNKNOWN;
     }
+    int code = out->has_basic ? out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2] : 0;
 
     if (perm == SMTPCODES_PERM_SUCCESS || perm == SMTPCODES_PERM_INTERMEDIATE) {
-        int code = out->has_basic ? out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2] : 0;
-        int delivered = (out->has_enhanced && out->enhanced.digits[0] == 2) || phrase_reason == R_DELIVERED ||
-                        (!out->has_basic && out->has_enhanced) || code == 251;
+        /* delivered: a message accepted at the end of DATA ("250 2.0.0 Ok: queued as ..."), or a
+         * delivery status 2.x.x with no reply code; any other positive reply is "none" */
+        int delivered = phrase_reason == R_DELIVERED || (!out->has_basic && out->has_enhanced) ||
+                        (code == 250 && out->stage && !strcmp(out->stage, "end of DATA"));
         out->reason = (perm == SMTPCODES_PERM_SUCCESS && delivered) ? R_DELIVERED : R_NONE;
         out->evidence = SMTPCODES_EV_SUCCESS;
     } else {
         if (out->has_enhanced) out->code_reason = status_reason(&out->enhanced);
         int reply_r = -1;
-        if (out->has_basic)
-            reply_r = reply_reason(out->code.digits[0] * 100 + out->code.digits[1] * 10 + out->code.digits[2]);
+        if (out->has_basic) reply_r = reply_reason(code);
         int text_reason = phrase_reason >= 0 && phrase_reason != R_DELIVERED &&
                           (rules[sr.rule].strong || out->code_reason < 0) ? phrase_reason : -1;
-        text_reason = context_reason(text_reason, text_reason >= 0 && rules[sr.rule].priority >= 100, out, sr.ctx);
-        if (text_reason >= 0) {
+        int text_rule = text_reason >= 0 ? sr.rule : -1;
+        smtpcodes_evidence text_ev = SMTPCODES_EV_PHRASE;
+        if (text_reason < 0 && word_reason >= 0 && word_reason != R_DELIVERED &&
+            (rules[sr.word].strong || out->code_reason < 0)) {
+            text_reason = word_reason;
+            text_rule = sr.word;
+            text_ev = SMTPCODES_EV_WORDS;
+        }
+        if (text_rule >= 0 && text_rule != deciding) {
+            out->phrase = rules[text_rule].phrase;
+            out->phrase_end = sr.word_end;
+            out->rule_vendor = rules[text_rule].vendor >= 0 ? vendor_names[rules[text_rule].vendor] : NULL;
+        }
+        int ctx_only = text_reason < 0;
+        text_reason = context_reason(text_reason, text_reason >= 0 && rules[text_rule].priority >= 100, out, sr.ctx);
+        if (ctx_only && text_reason >= 0) { out->phrase = NULL; out->rule_vendor = NULL; }
+        /* "4.4.1 Connection timed out" under a 5xx (a final bounce after the timeouts) expired */
+        int st_reason = out->code_reason;
+        if (out->has_enhanced && out->has_basic && out->code.digits[0] == 5 && out->enhanced.digits[0] == 4 &&
+            out->enhanced.digits[1] == 4 && (out->enhanced.digits[2] == 7 || out->enhanced.digits[2] == 1))
+            out->code_reason = st_reason = R_EXPIRED;
+        if (tag && tag->reason >= 0 && tag->reason < SC_NREASONS && tag->reason != R_DELIVERED) {
+            out->reason = tag->reason;
+            out->evidence = SMTPCODES_EV_TAG;
+            out->phrase = NULL;
+            out->phrase_end = tag_end;
+            out->rule_vendor = NULL;
+        } else if (text_reason >= 0) {
             out->reason = text_reason;
-            out->evidence = SMTPCODES_EV_PHRASE;
+            out->evidence = text_ev;
             out->overridden = out->code_reason >= 0 && out->code_reason != text_reason;
-        } else if (out->code_reason >= 0) {
-            out->reason = out->code_reason;
+        } else if (st_reason >= 0) {
+            out->reason = st_reason;
             out->evidence = SMTPCODES_EV_STATUS;
         } else if (out->has_enhanced && (out->enhanced.digits[1] == 6 || out->enhanced.digits[1] == 7)) {
             out->reason = out->enhanced.digits[1] == 6 ? R_CONTENTERROR : R_SECURITYERROR;
             out->evidence = SMTPCODES_EV_SUBJECT;
-        } else if (reply_r >= 0) {
-            out->reason = reply_r;
+        } else if (reply_r >= 0 || (out->has_basic && class_reason(out->code.digits[0]) >= 0)) {
+            out->reason = reply_r >= 0 ? reply_r : class_reason(out->code.digits[0]);
             out->evidence = SMTPCODES_EV_REPLY;
-            if (out->code_reason < 0) out->code_reason = reply_r;
+            if (out->code_reason < 0) out->code_reason = out->reason;
+        } else if (out->has_enhanced && class_reason(out->enhanced.digits[0]) >= 0) {
+            out->reason = class_reason(out->enhanced.digits[0]);
+            out->evidence = SMTPCODES_EV_SUBJECT;
+            out->code_reason = out->reason;
         } else {
-            /* Sisimai's last resort: text to read is "on hold"; nothing to read (no code,
-             * no word: "***", "0", control bytes) is "undefined" */
-            int words = out->has_basic || out->has_enhanced;
-            for (size_t k = 0; k < len && !words; k++) {
-                unsigned char ch = (unsigned char)s[k];
-                words = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch >= 0x80;
-            }
-            out->reason = words ? R_ONHOLD : R_UNDEFINED;
+            /* neither a code nor a known phrase: undefined, and no retry advice */
+            out->reason = R_UNDEFINED;
             out->evidence = SMTPCODES_EV_DEFAULT;
         }
     }
@@ -303,7 +379,7 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
                        (out->reason != R_NOTACCEPT || perm == SMTPCODES_PERM_PERMANENT);
     switch (perm) {
     case SMTPCODES_PERM_TEMPORARY: out->retry = out->reason != R_EXPIRED; break;
-    case SMTPCODES_PERM_UNKNOWN: out->retry = ri->retry; break;
+    case SMTPCODES_PERM_UNKNOWN: out->retry = out->reason != R_UNDEFINED && ri->retry; break;
     default: out->retry = 0; break;   /* permanent, or a positive reply */
     }
     if (out->reason == R_GREYLISTED) out->retry = 1;
@@ -335,7 +411,15 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
     const char *reason = reason_info[c->reason].name;
     switch (c->evidence) {
     case SMTPCODES_EV_PHRASE:
-        sc_sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase ? c->phrase : "");
+    case SMTPCODES_EV_WORDS:
+        if (!c->phrase) {   /* the session step alone */
+            if (c->stage) sc_sb_printf(&b, es ? "la etapa %s de la sesi\303\263n" : "the %s stage of the session", c->stage);
+            else sc_sb_puts(&b, es ? "la etapa de la sesi\303\263n que nombra el texto" : "the session stage the text names");
+        } else if (c->evidence == SMTPCODES_EV_WORDS) {
+            sc_sb_printf(&b, es ? "la palabra \"%s\" del texto" : "the word \"%s\" in the text", c->phrase);
+        } else {
+            sc_sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase);
+        }
         if (c->rule_vendor) sc_sb_printf(&b, es ? " (redacci\303\263n de %s)" : " (%s wording)", c->rule_vendor);
         sc_sb_printf(&b, es ? " indica %s" : " indicates %s", reason);
         if (c->overridden) {
@@ -344,6 +428,11 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                              : "; the text outranks code %s, which alone would mean %s",
                       what, reason_info[c->code_reason].name);
         }
+        break;
+    case SMTPCODES_EV_TAG:
+        sc_sb_printf(&b, es ? "la etiqueta %s%s%s indica %s" : "the %s%s tag %s implies %s",
+                     es ? (c->tag ? c->tag : "") : (c->provider ? c->provider : ""), es ? " de " : "",
+                     es ? (c->provider ? c->provider : "") : (c->tag ? c->tag : ""), reason);
         break;
     case SMTPCODES_EV_STATUS:
         sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
@@ -360,15 +449,14 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                   c->has_basic ? c->code.text : c->enhanced.text, reason);
         break;
     default:
-        sc_sb_puts(&b, c->reason == R_ONHOLD
-                        ? (es ? "ni el c\303\263digo ni ninguna frase conocida permiten decidir: queda en espera (onhold)"
-                              : "neither a code nor a known phrase decides: on hold (onhold)")
-                        : (es ? "no hay c\303\263digo ni palabras que leer (undefined)"
-                              : "no code and no words to read (undefined)"));
+        sc_sb_puts(&b, es ? "el texto no lleva c\303\263digo ni ninguna frase conocida (undefined)"
+                          : "the text carries neither a code nor a known phrase (undefined)");
         break;
     }
-    if (c->vendor && (!c->rule_vendor || strcmp(c->vendor, c->rule_vendor) != 0))
-        sc_sb_printf(&b, es ? "; respuesta de %s" : "; reply written by %s", c->vendor);
+    if (c->provider && (!c->rule_vendor || strcmp(c->provider, c->rule_vendor) != 0) &&
+        c->evidence != SMTPCODES_EV_TAG)
+        sc_sb_printf(&b, es ? "; respuesta de %s" : "; reply from %s", c->provider);
+    if (c->mta) sc_sb_printf(&b, es ? "; en el formato de %s" : "; in %s's format", c->mta);
 #undef b
 }
 
@@ -390,6 +478,9 @@ void sc_put_retry(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_lang 
     else if (c->reason == R_GREYLISTED)
         sc_sb_puts(&b, es ? "Reintenta: el listado gris acepta el mismo mensaje en un intento posterior, pasados unos minutos. "
                        : "Retry: greylisting accepts the same message on a later attempt, after a few minutes. ");
+    else if (c->reason == R_UNDEFINED)
+        sc_sb_puts(&b, es ? "Sin consejo sobre reintentar: el texto no lleva c\303\263digo ni ninguna frase conocida. "
+                       : "No retry advice: the text carries neither a code nor a known phrase. ");
     else if (c->retry)
         sc_sb_puts(&b, es ? "Reintenta m\303\241s tarde: el fallo es temporal y la cola emisora lo reintentar\303\241. "
                        : "Retry later: the failure is temporary and the sending queue will try again. ");

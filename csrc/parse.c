@@ -167,7 +167,7 @@ static int find_embedded_enhanced(const char *s, size_t len, const line_scan *ls
         if (!left_boundary(s, i, "([#=\"'<;:")) continue;
         int d[3];
         size_t n = enhanced_at(s, len, i, d);
-        if (!n) continue;
+        if (!n || d[1] > 7) continue;   /* RFC 3463 subjects are 0-7: "Postfix 2.11.3" is a version */
         size_t j = i + n;
         if (j < len && strchr(" \t)]>,;:\"'.", s[j]) == NULL) continue;
         memset(f, 0, sizeof *f);
@@ -182,117 +182,54 @@ static int find_embedded_enhanced(const char *s, size_t len, const line_scan *ls
     return 0;
 }
 
-smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options, smtpcodes_reply *out) {
-    if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
-    int strict = (options & SMTPCODES_STRICT) != 0;
-    /* everything but lines[], which is filled as far as nlines says */
-    memset(out, 0, offsetof(smtpcodes_reply, lines));
-    size_t t = 0;
-    while (t < len && sc_is_space((unsigned char)s[t])) t++;
-    if (t == len) return SMTPCODES_ERR_EMPTY;
-    if (!strict) {   /* leading blank lines of a pasted reply */
-        size_t k = 0, line_start = 0;
-        while (k < t) { if (s[k] == '\n') line_start = k + 1; k++; }
-        s += line_start;
-        len -= line_start;
+/* ------------------------------------------------------------------------ */
+/* Strict: RFC 5321 4.2 and 4.5.3.1.5                                          */
+
+/* Record a line and check its codes against the earlier lines. */
+static void store_line(smtpcodes_reply *out, const char *line, size_t raw_len, int got, const found_code *f,
+                       size_t from, unsigned int *flags) {
+    if (out->nlines < SMTPCODES_MAX_LINES) {
+        smtpcodes_line *L = &out->lines[out->nlines++];
+        L->raw = line;
+        L->raw_len = raw_len;
+        L->basic = got == 1 ? f->basic : 0;
+        L->continued = got == 1 ? f->continued : 0;
+        L->has_enhanced = f->has_enh;
+        memcpy(L->enhanced, f->enh, sizeof f->enh);
+        L->text = line + from;
+        L->text_len = raw_len - from;
+        if (got == 1 && !L->text_len && out->total_lines == 0) *flags |= SMTPCODES_F_BARE;
+    } else {
+        *flags |= SMTPCODES_F_TRUNCATED;
     }
+    out->total_lines++;
+}
 
-    size_t pos = 0;
-    int first_basic = 0;
-    int saw_final = 0;
-    unsigned int flags = 0;
-    int last_continued = 0;
-    while (pos < len) {
-        const char *nl = memchr(s + pos, '\n', len - pos);
-        size_t eol = nl ? (size_t)(nl - s) : len;
-        size_t next = eol < len ? eol + 1 : eol;
-        size_t raw_len = eol - pos;
-        if (raw_len && s[pos + raw_len - 1] == '\r') raw_len--;
-        const char *line = s + pos;
-        pos = next;
-        if (raw_len == 0 && pos >= len) break;   /* final newline */
-        if (!strict && raw_len == 0) continue;   /* blank line inside pasted text */
-
-        line_scan ls;
-        scan_line(line, raw_len, &ls);
-        found_code f;
-        memset(&f, 0, sizeof f);
-        int got = 0;
-        size_t lead = 0;
-        if (!strict) while (lead < raw_len && (line[lead] == ' ' || line[lead] == '\t')) lead++;
-        int v = basic_at(line, raw_len, lead, strict);
-        size_t after = lead + 3;
-        if (v && (after == raw_len || line[after] == ' ' || line[after] == '-' ||
-                  (!strict && line[after] == '\t'))) {
-            f.pos = lead;
-            f.basic = v;
-            after_basic(line, raw_len, &f, strict);
-            got = 1;
-        } else if (strict) {
-            if (saw_final) return SMTPCODES_ERR_SYNTAX;
-            if (!v && raw_len >= 3 && sc_is_digit((unsigned char)line[0]) && sc_is_digit((unsigned char)line[1]) &&
-                sc_is_digit((unsigned char)line[2]) && (raw_len == 3 || !sc_is_digit((unsigned char)line[3])))
-                return SMTPCODES_ERR_RANGE;
-            return SMTPCODES_ERR_SYNTAX;
-        } else if (find_embedded_basic(line, raw_len, &ls, &f)) {
-            got = 1;
-            flags |= SMTPCODES_F_EMBEDDED;
-        } else if (find_embedded_enhanced(line, raw_len, &ls, &f)) {
-            got = 2;
-            size_t k = lead;   /* "#5.1.1" and "(#5.1.1)" at the start are not embedded */
-            while (k < f.pos && (line[k] == '#' || line[k] == '(' || line[k] == '[')) k++;
-            if (k < f.pos) flags |= SMTPCODES_F_EMBEDDED;
+/* The codes of a line against the reply's first ones: 0, or 1 when they differ. */
+static int note_codes(smtpcodes_reply *out, int got, const found_code *f, int *first_basic) {
+    int differ = 0;
+    if (got == 1) {
+        if (!*first_basic) *first_basic = f->basic;
+        else if (f->basic != *first_basic) differ = 1;
+        if (!out->has_basic) {
+            smtpcodes_lookup_basic(f->basic, &out->reply_code);
+            out->has_basic = 1;
         }
-
-        if (strict && saw_final) return SMTPCODES_ERR_SYNTAX;   /* a line after the last one */
-        if (got == 1) {
-            if (!first_basic) first_basic = f.basic;
-            else if (f.basic != first_basic) {
-                if (strict) return SMTPCODES_ERR_MIXED;
-                flags |= SMTPCODES_F_MIXED_CODES;
-            }
-            if (f.continued) last_continued = 1;
-            else { last_continued = 0; saw_final = 1; }
-            if (!out->has_basic) {
-                smtpcodes_lookup_basic(f.basic, &out->reply_code);
-                out->has_basic = 1;
-            }
-        }
-        if (f.has_enh) {
-            if (!out->has_enhanced) {
-                smtpcodes_lookup_enhanced(f.enh[0], f.enh[1], f.enh[2], &out->status_code);
-                out->has_enhanced = 1;
-            } else if (out->status_code.digits[0] != f.enh[0] || out->status_code.digits[1] != f.enh[1] ||
-                       out->status_code.digits[2] != f.enh[2]) {
-                if (strict) return SMTPCODES_ERR_MIXED;
-                flags |= SMTPCODES_F_MIXED_CODES;
-            }
-        }
-        flags |= ls.flags;
-        if (raw_len > 510) flags |= SMTPCODES_F_LONG_LINE;
-
-        if (out->nlines < SMTPCODES_MAX_LINES) {
-            smtpcodes_line *L = &out->lines[out->nlines++];
-            L->raw = line;
-            L->raw_len = raw_len;
-            L->basic = got == 1 ? f.basic : 0;
-            L->continued = got == 1 ? f.continued : 0;
-            L->has_enhanced = f.has_enh;
-            memcpy(L->enhanced, f.enh, sizeof f.enh);
-            size_t from = got ? f.text : lead;
-            L->text = line + from;
-            L->text_len = raw_len - from;
-            if (got == 1 && !L->text_len && out->total_lines == 0) flags |= SMTPCODES_F_BARE;
-        } else {
-            flags |= SMTPCODES_F_TRUNCATED;
-        }
-        out->total_lines++;
     }
-    if (!out->has_basic && !out->has_enhanced) return strict ? SMTPCODES_ERR_SYNTAX : SMTPCODES_ERR_NO_CODE;
-    if (last_continued) {
-        if (strict) return SMTPCODES_ERR_INCOMPLETE;
-        flags |= SMTPCODES_F_INCOMPLETE;
+    if (f->has_enh) {
+        if (!out->has_enhanced) {
+            smtpcodes_lookup_enhanced(f->enh[0], f->enh[1], f->enh[2], &out->status_code);
+            out->has_enhanced = 1;
+        } else if (out->status_code.digits[0] != f->enh[0] || out->status_code.digits[1] != f->enh[1] ||
+                   out->status_code.digits[2] != f->enh[2]) {
+            differ = 1;
+        }
     }
+    return differ;
+}
+
+/* The flags every parse derives from the codes once the lines are read. */
+static smtpcodes_status finish(smtpcodes_reply *out, unsigned int flags, int strict) {
     if (out->total_lines > 1) flags |= SMTPCODES_F_MULTILINE;
     if (flags & SMTPCODES_F_BARE) {   /* bare only if no line carries text */
         for (size_t i = 0; i < out->nlines; i++)
@@ -313,6 +250,414 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
     if (out->has_enhanced && !out->status_code.known) flags |= SMTPCODES_F_UNKNOWN_CODE;
     out->flags = flags;
     return SMTPCODES_OK;
+}
+
+/* Reply = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF,
+ * textstring = 1*(%d09 / %d32-126) (valid UTF-8 also accepted, RFC 6531), a reply line at
+ * most 512 octets with its CRLF. The final CRLF may be left off. */
+static smtpcodes_status parse_strict(const char *s, size_t len, smtpcodes_reply *out) {
+    size_t pos = 0;
+    int first_basic = 0, saw_final = 0, last_continued = 0;
+    unsigned int flags = 0;
+    while (pos < len) {
+        size_t i = pos, eol = len, next = len;
+        const unsigned char *p = (const unsigned char *)s;
+        while (i < len) {
+            unsigned char c = p[i];
+            if (c >= 0x20 && c < 0x7F) { i++; continue; }
+            if (c == '\r') {
+                if (i + 1 < len && s[i + 1] == '\n') { eol = i; next = i + 2; break; }
+                return SMTPCODES_ERR_BARE_CR;
+            }
+            if (c == '\n') return SMTPCODES_ERR_BARE_LF;
+            if (c == 0) return SMTPCODES_ERR_NUL;
+            if (c == '\t') { i++; continue; }
+            if (c < 0x80) return SMTPCODES_ERR_CONTROL;
+            size_t k = sc_utf8_seq(p + i, len - i);
+            if (!k) return SMTPCODES_ERR_CONTROL;
+            i += k;
+        }
+        const char *line = s + pos;
+        size_t raw_len = eol - pos;
+        pos = next;
+        if (raw_len + 2 > 512) return SMTPCODES_ERR_LINE_LENGTH;
+        if (saw_final) return SMTPCODES_ERR_TRAILING;
+        int first = out->total_lines == 0;
+        int v = basic_at(line, raw_len, 0, 1);
+        if (!v) {
+            if (raw_len >= 3 && sc_is_digit((unsigned char)line[0]) && sc_is_digit((unsigned char)line[1]) &&
+                sc_is_digit((unsigned char)line[2]) && (raw_len == 3 || !sc_is_digit((unsigned char)line[3])))
+                return SMTPCODES_ERR_RANGE;
+            return first ? SMTPCODES_ERR_SYNTAX : SMTPCODES_ERR_NO_LINE_CODE;
+        }
+        if (raw_len > 3 && line[3] != ' ' && line[3] != '-')
+            return sc_is_digit((unsigned char)line[3]) ? (first ? SMTPCODES_ERR_SYNTAX : SMTPCODES_ERR_NO_LINE_CODE)
+                                                       : SMTPCODES_ERR_SEPARATOR;
+        found_code f;
+        memset(&f, 0, sizeof f);
+        f.pos = 0;
+        f.basic = v;
+        after_basic(line, raw_len, &f, 1);
+        if (note_codes(out, 1, &f, &first_basic)) return SMTPCODES_ERR_MIXED;
+        if (f.continued) last_continued = 1;
+        else { last_continued = 0; saw_final = 1; }
+        store_line(out, line, raw_len, 1, &f, f.text, &flags);
+    }
+    if (!out->has_basic) return SMTPCODES_ERR_SYNTAX;
+    if (last_continued) return SMTPCODES_ERR_INCOMPLETE;
+    return finish(out, flags, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Lenient: wrappers, placements, line ends                                    */
+
+static const char *find_str(const char *s, size_t len, const char *needle) {
+    size_t n = strlen(needle);
+    if (n > len) return NULL;
+    const char *end = s + len - n;
+    for (const char *p = s; p <= end; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p) + 1);
+        if (!p) return NULL;
+        if (memcmp(p, needle, n) == 0) return p;
+    }
+    return NULL;
+}
+
+static int ci_prefix(const char *s, size_t len, const char *word) {
+    size_t n = strlen(word);
+    if (n > len) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (sc_lower((unsigned char)s[i]) != sc_lower((unsigned char)word[i])) return 0;
+    return 1;
+}
+
+/* SMTP stages as wrappers name them, and the name smtpcodes reports. */
+static const struct { const char *word; const char *stage; } stages[] = {
+    {"RCPT TO", "RCPT TO"}, {"MAIL FROM", "MAIL FROM"}, {"end of DATA", "end of DATA"},
+    {"end of data", "end of DATA"}, {"DATA", "DATA"}, {"BDAT", "end of DATA"},
+    {"initial connection", "CONNECT"}, {"EHLO", "EHLO"}, {"HELO", "HELO"}, {"LHLO", "LHLO"},
+    {"AUTH", "AUTH"}, {"STARTTLS", "STARTTLS"}, {"QUIT", "QUIT"}, {"RSET", "RSET"},
+    {"XFORWARD", "XFORWARD"}, {"XCLIENT", "XCLIENT"}, {"connect", "CONNECT"},
+    {"greeting", "CONNECT"},
+};
+
+static const char *stage_at(const char *s, size_t len, size_t *used) {
+    for (size_t i = 0; i < COUNT_OF(stages); i++)
+        if (ci_prefix(s, len, stages[i].word)) {
+            size_t n = strlen(stages[i].word);
+            if (n < len && ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z'))) continue;
+            if (used) *used = n;
+            return stages[i].stage;
+        }
+    return NULL;
+}
+
+typedef struct wrapper {
+    size_t a, b;          /* the server's text */
+    const char *stage, *mta;
+} wrapper;
+
+/* A trailing ")" that closes a parenthesis opened before the region ("status=bounced (host
+ * x said: 550 ...)") is the wrapper's. */
+static size_t trim_region_end(const char *s, size_t a, size_t b) {
+    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    while (b > a && s[b - 1] == ')') {
+        int depth = 0;
+        for (size_t k = a; k < b - 1; k++) depth += s[k] == '(' ? 1 : s[k] == ')' ? -1 : 0;
+        if (depth > 0) break;
+        b--;
+        while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) b--;
+    }
+    return b;
+}
+
+/* Postfix's "said:" / "refused to talk to me:" with "(in reply to X command)", Exim's
+ * "SMTP error from remote mail server after X:", Sendmail's "stat=". */
+static int find_wrapper(const char *s, size_t len, wrapper *w) {
+    const char *p;
+    memset(w, 0, sizeof *w);
+    int refused = 0;
+    if ((p = find_str(s, len, " said: ")) == NULL && (p = find_str(s, len, "refused to talk to me: ")) != NULL)
+        refused = 1;
+    if (p) {
+        size_t a = (size_t)(p - s) + (refused ? 23 : 7);
+        size_t b = len;
+        const char *q = NULL, *t = s + a;
+        while ((t = find_str(t, len - (size_t)(t - s), "(in reply to ")) != NULL) { q = t; t++; }
+        w->mta = "Postfix";
+        if (refused) w->stage = "CONNECT";
+        else if (find_str(s, (size_t)(p - s), "SASL authentication failed")) w->stage = "AUTH";
+        if (q) {
+            b = (size_t)(q - s);
+            size_t used = 0;
+            size_t at = (size_t)(q - s) + 13;
+            const char *st = stage_at(q + 13, len - at, &used);
+            if (st) w->stage = st;
+        }
+        w->a = a;
+        w->b = trim_region_end(s, a, b);
+        return w->b > w->a;
+    }
+    if ((p = find_str(s, len, "SMTP error from remote mail")) != NULL || (p = find_str(s, len, "SMTP error from remote server")) != NULL) {
+        size_t i = (size_t)(p - s);
+        const char *after = find_str(p, len - i, " after ");
+        w->mta = "Exim";
+        if (!after) return 0;
+        i = (size_t)(after - s) + 7;
+        if (ci_prefix(s + i, len - i, "pipelined ")) i += 10;
+        size_t used = 0;
+        w->stage = stage_at(s + i, len - i, &used);
+        i += used;
+        if (i < len && s[i] == ':') i++;
+        if (i < len && s[i] == '<') { while (i < len && s[i] != '>') i++; }
+        while (i < len && !(s[i] == ':' && (i + 1 == len || s[i + 1] == ' ' || s[i + 1] == '\n'))) i++;
+        if (i >= len) return 0;
+        i++;
+        while (i < len && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) i++;
+        if (ci_prefix(s + i, len - i, "host ")) {   /* older Exim: "host mx.example.com [192.0.2.1]: 550 ..." */
+            size_t k = i;
+            while (k + 1 < len && !(s[k] == ':' && s[k + 1] == ' ')) k++;
+            if (k + 1 < len) i = k + 2;
+        }
+        w->a = i;
+        w->b = trim_region_end(s, i, len);
+        return w->b > w->a;
+    }
+    if ((p = find_str(s, len, "stat=")) != NULL) {
+        size_t a = (size_t)(p - s) + 5;
+        w->mta = "Sendmail";
+        w->a = a;
+        w->b = trim_region_end(s, a, len);
+        return w->b > w->a;
+    }
+    return 0;
+}
+
+/* The next line end of the lenient reader: CRLF, LF or a CR alone. */
+static void next_eol(const char *s, size_t len, size_t pos, size_t *eol, size_t *next) {
+    size_t i = pos;
+    while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+    *eol = i;
+    if (i >= len) *next = len;
+    else if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') *next = i + 2;
+    else *next = i + 1;
+}
+
+/* "550 cuda_nsu 5.1.1 text": an enhanced code after one vendor token. */
+static void vendor_token_enhanced(const char *s, size_t len, found_code *f) {
+    size_t k = f->text, t = k;
+    while (t < len && t - k <= 24 && (sc_is_digit((unsigned char)s[t]) || s[t] == '_' ||
+                                      (s[t] >= 'a' && s[t] <= 'z') || (s[t] >= 'A' && s[t] <= 'Z'))) t++;
+    if (t - k < 2 || t - k > 24 || t + 1 >= len || s[t] != ' ') return;
+    int d[3];
+    size_t n = enhanced_at(s, len, t + 1, d);
+    if (!n) return;
+    size_t j = t + 1 + n;
+    if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != ':' && s[j] != ',') return;
+    f->has_enh = 1;
+    memcpy(f->enh, d, sizeof d);
+    if (j < len) j++;
+    while (j < len && (s[j] == ' ' || s[j] == '\t')) j++;
+    f->text = f->end = j;
+}
+
+/* A bracketed or hashed enhanced code elsewhere in a line: "(#5.1.1)", "[5.1.1]", "#5.1.1".
+ * Returns its opening position (the bracket or hash) or len, and the span's end in *end. */
+static size_t bracketed_enhanced(const char *s, size_t len, size_t from, int d[3], size_t *end) {
+    for (size_t i = from; i + 5 < len + 1 && i < len; i++) {
+        char c = s[i];
+        if (c != '(' && c != '[' && c != '#') continue;
+        size_t k = i + 1;
+        if (c != '#' && k < len && s[k] == '#') k++;
+        size_t n = enhanced_at(s, len, k, d);
+        if (!n || d[1] > 7) continue;
+        size_t j = k + n;
+        if (c == '(' && (j >= len || s[j] != ')')) continue;
+        if (c == '[' && (j >= len || s[j] != ']')) continue;
+        if (c == '#' && j < len && strchr(" \t)]>,;:.", s[j]) == NULL) continue;
+        if (c != '#') j++;
+        *end = j;
+        return i;
+    }
+    return len;
+}
+
+/* "version 2.5.1", "v5.1.1": a version number, not an enhanced code. */
+static int after_version_word(const char *s, size_t i) {
+    if (i >= 1 && (s[i - 1] == 'v' || s[i - 1] == 'V')) return 1;
+    size_t k = i;
+    while (k > 0 && s[k - 1] == ' ') k--;
+    return (k >= 7 && ci_prefix(s + k - 7, 7, "version")) || (k >= 7 && ci_prefix(s + k - 7, 7, "release"));
+}
+
+/* One reply line of the lenient reader: its codes, where its text starts and ends. */
+static int lenient_line(const char *line, size_t raw_len, const line_scan *ls, found_code *f, size_t *text_end,
+                        unsigned int *flags) {
+    int got = 0;
+    size_t lead = 0;
+    while (lead < raw_len && (line[lead] == ' ' || line[lead] == '\t')) lead++;
+    *text_end = raw_len;
+    memset(f, 0, sizeof *f);
+    int v = basic_at(line, raw_len, lead, 0);
+    size_t after = lead + 3;
+    if (v && (after == raw_len || line[after] == ' ' || line[after] == '-' || line[after] == '\t')) {
+        f->pos = lead;
+        f->basic = v;
+        after_basic(line, raw_len, f, 0);
+        got = 1;
+    } else if (find_embedded_basic(line, raw_len, ls, f)) {
+        got = 1;
+        *flags |= SMTPCODES_F_EMBEDDED;
+    } else if (find_embedded_enhanced(line, raw_len, ls, f) && !after_version_word(line, f->pos)) {
+        got = 2;
+        size_t k = lead;   /* "#5.1.1" and "(#5.1.1)" at the start are not embedded */
+        while (k < f->pos && (line[k] == '#' || line[k] == '(' || line[k] == '[')) k++;
+        if (k < f->pos) *flags |= SMTPCODES_F_EMBEDDED;
+        /* qmail's trailing "(#5.1.1)": the text is what comes before it */
+        size_t rest = f->end;
+        while (rest < raw_len && strchr(" \t)].", line[rest])) rest++;
+        if (rest == raw_len && k < f->pos) {
+            size_t open = f->pos;
+            while (open > lead && (line[open - 1] == '#' || line[open - 1] == '(' || line[open - 1] == '[')) open--;
+            while (open > lead && (line[open - 1] == ' ' || line[open - 1] == '\t')) open--;
+            f->text = lead;
+            *text_end = open;
+        }
+    } else {
+        memset(f, 0, sizeof *f);
+        f->text = lead;
+        return 0;
+    }
+    if (got == 1 && !f->has_enh) vendor_token_enhanced(line, raw_len, f);
+    if (got == 1 && !f->has_enh) {
+        int d[3];
+        size_t end = 0;
+        size_t open = bracketed_enhanced(line, raw_len, f->text, d, &end);
+        if (open < raw_len) {
+            f->has_enh = 1;
+            memcpy(f->enh, d, sizeof d);
+            size_t rest = end;
+            while (rest < raw_len && strchr(" \t.", line[rest])) rest++;
+            if (rest == raw_len) {   /* trailing: the text ends before it */
+                while (open > f->text && (line[open - 1] == ' ' || line[open - 1] == '\t')) open--;
+                *text_end = open;
+            } else if (open == f->text) {
+                size_t j = end;
+                while (j < raw_len && (line[j] == ' ' || line[j] == '\t')) j++;
+                f->text = j;
+            }
+        }
+    }
+    return got;
+}
+
+/* A joined multi-line reply: where the next "550-5.7.1 " or "550 5.7.1 " of the same codes
+ * starts inside the line, or 0. */
+static size_t joined_split(const char *line, size_t raw_len, const found_code *f) {
+    for (size_t p = f->text + 1; p + 3 <= raw_len; p++) {
+        if (line[p] != (char)('0' + f->basic / 100) || line[p - 1] != ' ') continue;
+        if (basic_at(line, raw_len, p, 0) != f->basic) continue;
+        if (p + 3 < raw_len && line[p + 3] != '-' && line[p + 3] != ' ') continue;
+        if (f->has_enh) {
+            int d[3];
+            size_t n = p + 4 < raw_len ? enhanced_at(line, raw_len, p + 4, d) : 0;
+            if (!n || d[0] != f->enh[0] || d[1] != f->enh[1] || d[2] != f->enh[2]) continue;
+        }
+        return p;
+    }
+    return 0;
+}
+
+static smtpcodes_status parse_lenient(const char *s, size_t len, smtpcodes_reply *out, int wrapped) {
+    size_t pos = 0;
+    int first_basic = 0, last_continued = 0;
+    unsigned int flags = wrapped ? SMTPCODES_F_EMBEDDED : 0;
+    const char *seg = NULL;    /* the rest of a joined multi-line reply */
+    size_t seg_len = 0;
+    while (pos < len || seg) {
+        const char *line;
+        size_t raw_len;
+        if (seg) {
+            line = seg;
+            raw_len = seg_len;
+            seg = NULL;
+        } else {
+            size_t eol, next;
+            next_eol(s, len, pos, &eol, &next);
+            line = s + pos;
+            raw_len = eol - pos;
+            pos = next;
+            if (raw_len == 0) continue;   /* blank line inside pasted text, final newline */
+        }
+        /* Sendmail's transcript: ">>> RCPT To:<x>" names the stage, "<<< 550 ..." is the reply */
+        if (raw_len > 4 && memcmp(line, ">>> ", 4) == 0) {
+            const char *st = stage_at(line + 4, raw_len - 4, NULL);
+            if (st) out->stage = st;
+            continue;
+        }
+        if (raw_len > 4 && memcmp(line, "<<< ", 4) == 0) {
+            line += 4;
+            raw_len -= 4;
+            if (!out->mta) out->mta = "Sendmail";
+        }
+        line_scan ls;
+        scan_line(line, raw_len, &ls);
+        found_code f;
+        size_t text_end;
+        int got = lenient_line(line, raw_len, &ls, &f, &text_end, &flags);
+        if (got == 1 && f.continued) {
+            size_t p = joined_split(line, raw_len, &f);
+            if (p) {
+                seg = line + p;
+                seg_len = raw_len - p;
+                raw_len = p;
+                while (raw_len > f.text && line[raw_len - 1] == ' ') raw_len--;
+                if (text_end > raw_len) text_end = raw_len;
+                scan_line(line, raw_len, &ls);
+            }
+        }
+        if (note_codes(out, got, &f, &first_basic)) flags |= SMTPCODES_F_MIXED_CODES;
+        if (got == 1) last_continued = f.continued;
+        flags |= ls.flags;
+        if (raw_len > 510) flags |= SMTPCODES_F_LONG_LINE;
+        store_line(out, line, text_end, got, &f, f.text <= text_end ? f.text : text_end, &flags);
+        if (out->nlines && out->lines[out->nlines - 1].raw == line) out->lines[out->nlines - 1].raw_len = raw_len;
+    }
+    if (!out->has_basic && !out->has_enhanced) return SMTPCODES_ERR_NO_CODE;
+    if (last_continued) flags |= SMTPCODES_F_INCOMPLETE;
+    return finish(out, flags, 0);
+}
+
+smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options, smtpcodes_reply *out) {
+    if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
+    int strict = (options & SMTPCODES_STRICT) != 0;
+    /* everything but lines[], which is filled as far as nlines says */
+    memset(out, 0, offsetof(smtpcodes_reply, lines));
+    size_t t = 0;
+    while (t < len && sc_is_space((unsigned char)s[t])) t++;
+    if (t == len) return SMTPCODES_ERR_EMPTY;
+    if (strict) return parse_strict(s, len, out);
+    {   /* leading blank lines of a pasted reply */
+        size_t k = 0, line_start = 0;
+        while (k < t) { if (s[k] == '\n' || s[k] == '\r') line_start = k + 1; k++; }
+        s += line_start;
+        len -= line_start;
+    }
+    wrapper w;
+    if (find_wrapper(s, len, &w)) {
+        smtpcodes_status st = parse_lenient(s + w.a, w.b - w.a, out, 1);
+        if (st == SMTPCODES_OK) {
+            if (!out->stage) out->stage = w.stage;
+            out->mta = w.mta;
+            return st;
+        }
+        memset(out, 0, offsetof(smtpcodes_reply, lines));
+        st = parse_lenient(s, len, out, 0);
+        if (!out->stage) out->stage = w.stage;
+        out->mta = w.mta;
+        return st;
+    }
+    return parse_lenient(s, len, out, 0);
 }
 
 size_t smtpcodes_reply_text(const smtpcodes_reply *r, char *buf, size_t cap) {

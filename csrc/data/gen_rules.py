@@ -82,16 +82,22 @@ def load(rules, reasons):
         raise RuleError(f"reasons.toml: unknown reasons {sorted(extra)}")
 
     vendors = []
+    vendor_mta = []   # 1: an MTA (whose format carries replies), not an answering provider
     for v in rules.get("vendor", []):
         name = v.get("name")
         if not isinstance(name, str) or not name:
             raise RuleError("vendor without a name")
+        kind = v.get("kind", "provider")
+        if kind not in ("provider", "mta"):
+            raise RuleError(f"vendor {name}: kind must be provider or mta")
         vendors.append((name, [norm_phrase(p, name) for p in v.get("markers", [])]))
+        vendor_mta.append(1 if kind == "mta" else 0)
     vendor_names = [v[0] for v in vendors]
 
     patterns = []   # (kind, payload): kind 1 = rule phrase, 2 = vendor marker, 3 = pair fragment,
                     # 4 = context phrase
-    rule_list = []  # (reason, priority, vendor or None, display phrase, strong)
+    rule_list = []  # (reason, priority, vendor or None, display phrase, strong, words)
+    bounded = set() # pattern ids matched only at word boundaries (rules of kind "words")
     pairs = []      # (rule index, fragment pattern ids)
     for i, r in enumerate(rules.get("rule", [])):
         where = f"rule {i + 1} ({r.get('reason')})"
@@ -108,17 +114,23 @@ def load(rules, reasons):
         if strong not in ("strong", "weak"):
             raise RuleError(f"{where}: strength must be strong or weak")
         for key in r:
-            if key not in ("reason", "vendor", "priority", "strength", "phrases", "pairs", "note"):
+            if key not in ("reason", "vendor", "priority", "strength", "phrases", "pairs", "note", "kind"):
                 raise RuleError(f"{where}: unknown key {key!r}")
+        kind = r.get("kind", "phrases")
+        if kind not in ("phrases", "words"):
+            raise RuleError(f"{where}: kind must be phrases or words")
+        words = kind == "words"
         for p in r.get("phrases", []):
             q = norm_phrase(p, where)
-            rule_list.append((reason, prio, vendor, q, strong == "strong"))
+            rule_list.append((reason, prio, vendor, q, strong == "strong", words))
             patterns.append((1, len(rule_list) - 1, q))
+            if words:
+                bounded.add(len(patterns) - 1)
         for pr in r.get("pairs", []):
             if not isinstance(pr, list) or len(pr) < 2:
                 raise RuleError(f"{where}: a pair lists two or more fragments")
             frags = [norm_phrase(x, where) for x in pr]
-            rule_list.append((reason, prio, vendor, " \u2026 ".join(frags), strong == "strong"))
+            rule_list.append((reason, prio, vendor, " \u2026 ".join(frags), strong == "strong", words))
             ids = []
             for fr in frags:
                 patterns.append((3, len(rule_list) - 1, fr))
@@ -147,7 +159,7 @@ def load(rules, reasons):
         if not re.match(r"^[2-5][0-9][0-9]$", code) or reason not in REASON_ORDER:
             raise RuleError(f"reply {code} -> {reason}: bad entry")
         reply[int(code)] = reason
-    return rs, vendors, patterns, rule_list, pairs, status, reply
+    return rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded
 
 
 def build_automaton(patterns, cls, nclass):
@@ -205,7 +217,7 @@ def build_automaton(patterns, cls, nclass):
 
 
 def emit(rules, reasons, c_string):
-    rs, vendors, patterns, rule_list, pairs, status, reply = load(rules, reasons)
+    rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded = load(rules, reasons)
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
     table, out = build_automaton(patterns, cls, nclass)
     if len(table) >= 0x8000:
@@ -238,22 +250,27 @@ def emit(rules, reasons, c_string):
     w("};")
     w("static const char *const vendor_names[SC_NVENDORS + 1] = {"
       + ", ".join(c_string(v[0]) for v in vendors) + (", " if vendors else "") + "NULL};")
+    w("/* 1: the vendor is an MTA (whose format carries a reply), not the answering provider */")
+    w("static const unsigned char vendor_is_mta[SC_NVENDORS + 1] = {"
+      + ", ".join(str(x) for x in vendor_mta) + (", " if vendors else "") + "0};")
     w("static const unsigned char byte_class[256] = {")
     for i in range(0, 256, 32):
         w("    " + ", ".join(str(c) for c in cls[i:i + 32]) + ",")
     w("};")
-    w("struct rule { unsigned char reason, priority, strong; signed char vendor; const char *phrase; };")
+    w("/* words: a rule of kind \"words\" (a word of the text, matched at word boundaries) */")
+    w("struct rule { unsigned char reason, priority, strong, words; signed char vendor; const char *phrase; };")
     w("static const struct rule rules[SC_NRULES] = {")
-    for reason, prio, vendor, text, strong in rule_list:
+    for reason, prio, vendor, text, strong, words in rule_list:
         vi = -1 if vendor is None else [v[0] for v in vendors].index(vendor)
-        w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {vi}, {c_string(text)}}},")
+        w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {int(words)}, {vi}, {c_string(text)}}},")
     w("};")
     w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase;")
     w("   arg = rule, vendor or context index */")
-    w("struct pattern { unsigned char kind; unsigned short arg; unsigned short len; };")
+    w("/* bound: matched only where no letter or digit precedes or follows */")
+    w("struct pattern { unsigned char kind, bound; unsigned short arg; unsigned short len; };")
     w("static const struct pattern patterns[SC_NPATTERNS] = {")
-    for kind, arg, text in patterns:
-        w(f"    {{{kind}, {arg}, {len(text)}}},")
+    for pid, (kind, arg, text) in enumerate(patterns):
+        w(f"    {{{kind}, {int(pid in bounded)}, {arg}, {len(text)}}},")
     w("};")
     frag_index = {}
     for ri, ids in pairs:

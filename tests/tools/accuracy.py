@@ -112,8 +112,66 @@ def main():
                 print(f"  {r['id']} | {r['reason']} | {o[1]} | {o[4]} | {o[6]} | {inputs[r['id']][:160]!r}")
     ok, n = summary.get("email", (0, 1))
     uok, un = summary.get("unit-pattern", (0, 1))
+    dok, dn = dev_set(args)
     print()
-    print(f"accuracy: email {100.0 * ok / n:.1f}% ({ok}/{n}), unit-pattern {100.0 * uok / un:.1f}% ({uok}/{un})")
+    print(f"accuracy: email {100.0 * ok / n:.1f}% ({ok}/{n}), unit-pattern {100.0 * uok / un:.1f}% ({uok}/{un}), "
+          f"dev set {100.0 * dok / max(dn, 1):.1f}% ({dok}/{dn})")
+
+
+def dev_unescape(s):
+    out, i = [], 0
+    while i < len(s):
+        if s[i] == "\\" and i + 1 < len(s) and s[i + 1] in "tnr\\":
+            out.append({"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}[s[i + 1]])
+            i += 2
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def dev_set(args):
+    """Score tests/vectors/replies_dev.tsv (labelled by meaning, not Sisimai's): agreement,
+    a per-reason table (agreed/total and what the misses became) and the disagreements."""
+    path = os.path.join(ROOT, "tests", "vectors", "replies_dev.tsv")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            fl = line.rstrip("\n").split("\t")
+            if len(fl) < 6 or fl[1] == "reason":
+                continue
+            rows.append({"input": dev_unescape(fl[0]), "reason": fl[1], "permanence": fl[2], "provider": fl[3],
+                         "lang": fl[4], "source": fl[5]})
+    esc = lambda t: t.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    payload = "".join(f"{i}\t{esc(r['input'])}\n" for i, r in enumerate(rows))
+    res = subprocess.run([args.tool], input=payload.encode("utf-8", "surrogateescape"), capture_output=True, check=True)
+    ours = {}
+    for line in res.stdout.decode("utf-8", "replace").splitlines():
+        f = line.split("\t")
+        ours[int(f[0])] = f
+    ok = sum(1 for i, r in enumerate(rows) if ours[i][1] == r["reason"])
+    perm_ok = sum(1 for i, r in enumerate(rows) if ours[i][3] == r["permanence"])
+    nonen = [i for i, r in enumerate(rows) if r["lang"] != "en"]
+    nonen_ok = sum(1 for i in nonen if ours[i][1] == rows[i]["reason"])
+    print()
+    print(f"Development set (tests/vectors/replies_dev.tsv, labelled by meaning): reason {ok}/{len(rows)} "
+          f"({100.0 * ok / max(len(rows), 1):.1f}%), permanence {perm_ok}/{len(rows)}, "
+          f"not English {nonen_ok}/{len(nonen)}")
+    print("Per reason, dev set (label: agreed/total; misses as ours x count)")
+    per = collections.Counter(r["reason"] for r in rows)
+    for reason, n in sorted(per.items(), key=lambda x: (-x[1], x[0])):
+        hit = sum(1 for i, r in enumerate(rows) if r["reason"] == reason and ours[i][1] == reason)
+        miss = collections.Counter(ours[i][1] for i, r in enumerate(rows) if r["reason"] == reason and ours[i][1] != reason)
+        conf = ", ".join(f"{k} x{v}" for k, v in miss.most_common())
+        print(f"  {reason:<16} {hit:>3}/{n:<3} {100.0 * hit / n:5.1f}%  {conf}")
+    print(f"Disagreements, dev set: label | ours | evidence | phrase | input")
+    for i, r in enumerate(rows):
+        o = ours[i]
+        if o[1] != r["reason"]:
+            print(f"  {r['reason']} | {o[1]} | {o[4]} | {o[6]} | {r['input'][:150]!r}")
+    return ok, len(rows)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #define _POSIX_C_SOURCE 199309L
 /* classify_tsv - read "id<TAB>text" lines (text with \n escapes), print
- * "id<TAB>reason<TAB>hard<TAB>permanence<TAB>evidence<TAB>vendor<TAB>phrase".
+ * "id<TAB>reason<TAB>hard<TAB>permanence<TAB>evidence<TAB>vendor<TAB>phrase<TAB>retry<TAB>mta<TAB>stage<TAB>tag"
+ * (vendor is the provider).
  * Used by `make accuracy` and `make bench`. With -b N, classify the texts N
  * times and print the rate instead. */
 #include "smtpcodes.h"
@@ -15,6 +16,7 @@ static size_t unescape(char *s) {
     for (size_t i = 0; s[i]; i++) {
         if (s[i] == '\\' && s[i + 1] == 'n') { s[n++] = '\n'; i++; }
         else if (s[i] == '\\' && s[i + 1] == 't') { s[n++] = '\t'; i++; }
+        else if (s[i] == '\\' && s[i + 1] == 'r') { s[n++] = '\r'; i++; }
         else if (s[i] == '\\' && s[i + 1] == '\\') { s[n++] = '\\'; i++; }
         else s[n++] = s[i];
     }
@@ -45,9 +47,10 @@ int main(int argc, char **argv) {
         smtpcodes_classification c;
         int st = smtpcodes_classify(tab + 1, len, &c);
         if (st != SMTPCODES_OK) { printf("%s\terror\t0\t-\t-\t-\t%s\n", line, smtpcodes_strerror(st)); continue; }
-        printf("%s\t%s\t%d\t%s\t%s\t%s\t%s\n", line, smtpcodes_reason_name(c.reason), c.hard_bounce,
+        printf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", line, smtpcodes_reason_name(c.reason), c.hard_bounce,
                smtpcodes_permanence_name(c.permanence), smtpcodes_evidence_name(c.evidence),
-               c.vendor ? c.vendor : "-", c.phrase ? c.phrase : "-");
+               c.vendor ? c.vendor : "-", c.phrase ? c.phrase : "-", c.retry, c.mta ? c.mta : "-",
+               c.stage ? c.stage : "-", c.tag ? c.tag : "-");
     }
     if (reps) {
         struct timespec t0, t1;
