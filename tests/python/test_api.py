@@ -130,7 +130,7 @@ def test_equality_hash_order() -> None:
     assert hash(c550) == hash(550)
     assert c5 == "5.1.1" and "5.1.1" == c5 and c5 != "5.1.2"
     assert hash(c5) == hash("5.1.1")
-    assert c550 != "550" and c5 != 511
+    assert c550 == "550" and "550" == c550 and c5 != 511  # every kind equals its text (issue 14)
     assert c550 == smtpcodes.lookup(550, lang="es")
     assert {c550: 1}[550] == 1 and {"5.1.1": 2}[c5] == 2
     assert 550 in {c550} and c550 in {550}
@@ -178,13 +178,18 @@ def test_codes_and_table() -> None:
         smtpcodes.codes(5)  # type: ignore[arg-type]
     rows = smtpcodes.table()
     assert len(rows) == len(smtpcodes.codes())
-    assert list(rows[0]) == CODE_FIELDS
+    assert list(rows[0]) == CODE_FIELDS + ["classes", "codes"]
     assert all(isinstance(r["references"], list) and isinstance(r["digits"], list) for r in rows)
-    assert rows == [c.to_dict() for c in smtpcodes.codes()]
+    # one type per column (issue 14): code and related as str
+    for r, c in zip(rows, smtpcodes.codes()):
+        assert r == {**c.to_dict(), "code": str(c.code) if c.kind == "basic" else r["code"],
+                     "related": r["related"], "classes": r["classes"], "codes": r["codes"]}
+        assert isinstance(r["code"], str) and all(isinstance(x, str) for x in r["related"])
     es = smtpcodes.table("basic", lang="es")
     assert len(es) == len(basic) and es[0]["lang"] == "es"
-    row = next(r for r in rows if r["code"] == 550)
-    assert 450 in row["related"] and "5.1.1" in row["related"]
+    row = next(r for r in rows if r["code"] == "550")
+    assert "450" in row["related"] and "5.1.1" in row["related"]
+    assert row["codes"] == ["550"] and row["classes"] == [5]
 
 
 def test_to_dict_is_json_ready() -> None:
@@ -351,7 +356,8 @@ def test_parse_not_utf8_bytes_are_kept() -> None:
     raw = b"550 Usuario desconocido \xe1\xe9"
     r = smtpcodes.parse(raw)
     assert "not-utf8" in r.flags
-    assert r.lines[0].encode("utf-8", "surrogateescape") == b"Usuario desconocido \xe1\xe9"
+    # U+FFFD in every str (issue 14), the bytes in .raw
+    assert r.lines[0] == "Usuario desconocido \ufffd\ufffd" and r.raw == raw
     # a str with lone surrogates (e.g. from surrogateescape) never raises
     s = raw.decode("utf-8", "surrogateescape")
     r2 = smtpcodes.parse(s)

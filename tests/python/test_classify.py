@@ -29,7 +29,7 @@ GODADDY = "550 5.1.1 <x@example.com>... too many recipients this hour"
 DELIVERED = "250 2.0.0 OK queued"
 
 FIELDS = ["reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase",
-          "vendor", "code", "enhanced", "flags", "lang", "title"]
+          "vendor", "code", "enhanced", "flags", "lang", "title", "error"]
 HARD = {"userunknown", "hostunknown", "hasmoved", "notaccept"}
 
 SAMPLE: list[str | bytes] = [
@@ -294,14 +294,18 @@ def test_classify_many_order_and_error_entries() -> None:
     out = smtpcodes.classify_many(lines)
     assert isinstance(out, list) and len(out) == len(lines)
     for i, (line, entry) in enumerate(zip(lines, out)):
+        assert isinstance(entry, Classification), i  # one type per entry (issue 14)
         if line.strip():
-            assert isinstance(entry, Classification), i
-            assert entry.to_dict() == smtpcodes.classify(line).to_dict()
+            assert entry.error is None and entry.to_dict() == smtpcodes.classify(line).to_dict()
         else:
-            assert isinstance(entry, ParseError), i
-            assert entry.reason == "empty" and entry.input is line and repr(line) in str(entry)
-    assert [getattr(e, "reason") for e in out] == \
-        ["userunknown", "empty", "mailboxfull", "empty", "greylisted", "speeding", "empty", "delivered"]
+            with pytest.raises(ParseError) as exc:
+                smtpcodes.classify(line)
+            assert entry.error == str(exc.value) and repr(line) in entry.error
+            assert entry.permanence is None and entry.code is None and not entry.hard_bounce and not entry.retry
+    assert [e.reason for e in out] == \
+        [smtpcodes.classify(x).reason if x.strip() else "error" for x in lines]
+    assert [e.reason for e in out][:6] == ["userunknown", "error", "mailboxfull", "error", "greylisted", "speeding"]
+    assert [e.to_dict()["error"] is None for e in out] == [bool(x.strip()) for x in lines]
 
 
 def test_classify_many_inputs() -> None:
@@ -319,7 +323,7 @@ def test_classify_many_inputs() -> None:
     big = smtpcodes.classify_many([MAILBOX_FULL, ""] * 10_000)  # several chunks
     assert len(big) == 20_000
     assert all(isinstance(c, Classification) and c.reason == "mailboxfull" for c in big[0::2])
-    assert all(isinstance(c, ParseError) for c in big[1::2])
+    assert all(isinstance(c, Classification) and c.reason == "error" for c in big[1::2])
 
 
 def test_classify_many_bad_arguments() -> None:
@@ -377,11 +381,12 @@ def test_corpus_classify_many_equals_classify() -> None:
             single = smtpcodes.classify(text)
         except ParseError as exc:
             single = exc
-        assert type(single) is type(c)
-        if isinstance(c, Classification):
-            assert isinstance(single, Classification)
-            assert c.to_dict() == single.to_dict()
+        assert isinstance(c, Classification)
+        if isinstance(single, Classification):
+            assert c.error is None and c.to_dict() == single.to_dict()
             seen.add(c.reason)
+        else:
+            assert c.reason == "error" and c.error == str(single)
     assert seen <= set(smtpcodes.reasons()) and len(seen) > 20
 
 

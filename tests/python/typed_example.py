@@ -45,8 +45,8 @@ def bounces(lines: list[str | bytes]) -> list[str]:
     one: Classification = smtpcodes.classify(lines[0], lang="es")
     out = [f"{one.reason} {one.permanence} {one.hard_bounce} {one.retry} {one.title}"]
     for entry in smtpcodes.classify_many(lines, lang="en"):
-        if isinstance(entry, ParseError):
-            out.append(f"error {entry.reason}")
+        if entry.error is not None:  # a line classify_many could not classify
+            out.append(f"error {entry.error}")
             continue
         code: int | None = entry.code
         enhanced: str | None = entry.enhanced

@@ -9,7 +9,7 @@ _Kind: TypeAlias = Literal["basic", "enhanced"]
 _Permanence: TypeAlias = Literal["success", "intermediate", "temporary", "permanent", "unknown"]
 _CodeLike: TypeAlias = int | str | Code
 _Text: TypeAlias = str | bytes | bytearray | memoryview
-_EvidenceKind: TypeAlias = Literal["none", "phrase", "status", "reply", "subject", "success", "default"]
+_EvidenceKind: TypeAlias = Literal["none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag"]
 
 class ParseError(ValueError):
     reason: str
@@ -109,6 +109,8 @@ class Reply:
     @property
     def strict(self) -> bool: ...
     @property
+    def stage(self) -> str | None: ...
+    @property
     def raw(self) -> bytes:
         """The input's bytes; the str fields show U+FFFD for bytes that are not UTF-8."""
     @property
@@ -197,7 +199,16 @@ class Classification:
     @property
     def phrase(self) -> str | None: ...
     @property
-    def vendor(self) -> str | None: ...
+    def vendor(self) -> str | None:
+        """Alias of provider."""
+    @property
+    def provider(self) -> str | None: ...
+    @property
+    def mta(self) -> str | None: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def tag(self) -> str | None: ...
     @property
     def code(self) -> int | None: ...
     @property
