@@ -451,6 +451,7 @@ int smtpcodes_render(const smtpcodes_render_req *q, char *buf, size_t cap) {
         return smtpcodes_render_classification(q->obj, q->lang, q->fmt, buf, cap);
     case SMTPCODES_RENDER_EVIDENCE: return smtpcodes_render_evidence(q->obj, q->lang, buf, cap);
     case SMTPCODES_RENDER_RETRY: return smtpcodes_render_retry(q->obj, q->lang, buf, cap);
+    case SMTPCODES_RENDER_BOUNCE: return smtpcodes_render_bounce(q->obj, q->lang, q->fmt, buf, cap);
     case SMTPCODES_RENDER_TAG: return smtpcodes_render_tag(q->obj, q->lang, q->fmt, buf, cap);
     default: return SMTPCODES_ERR_ARG;
     }

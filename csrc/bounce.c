@@ -1,0 +1,1161 @@
+/* bounce.c - whole bounce messages: delivery status notifications (RFC 3464
+ * inside RFC 6522 multipart/report, also mislabelled or not multipart), ARF
+ * feedback reports (RFC 5965), auto-replies (RFC 3834, vacation notices) and
+ * the MTAs' own bounce texts without a DSN part (qmail, Exim, Sendmail,
+ * Exchange, Microsoft 365, Gmail, Yahoo, Amazon SES, OpenSMTPD, ...).
+ *
+ * The message is read by mime.c (parts, decoding, headers); this room finds
+ * the recipients and their diagnostics and classifies each diagnostic with
+ * smtpcodes_classify (the public API of classify.c). The phrases that tell
+ * the formats apart are data (csrc/data/gen_bounce.py -> bounce_data.inc).
+ *
+ * Order of the readers: a DSN part (any part whose fields are DSN fields);
+ * a feedback report; a bounce text (a daemon sender, a bounce Subject,
+ * X-Failed-Recipients or a format's phrase, and not a forwarded message);
+ * an auto-reply; else "other". A forwarded report (a message/rfc822
+ * attachment of an ordinary message) is not entered, so it stays "other".
+ *
+ * Memory: recipients and decoded text in the caller's scratch (see
+ * smtpcodes.h); no global mutable state. Time: linear in the message size
+ * (each phrase search is bounded by the text read, each recipient's
+ * diagnostic by SMTPCODES_MAX_DIAGNOSTIC). */
+#include "internal.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "bounce_data.inc"
+
+#define MAX_DSN 8
+#define MAX_TEXT 8
+#define REGION_MAX (1u << 20)   /* bounce text read for recipients (bytes per part) */
+
+typedef struct bctx {
+    sc_arena a;
+    const char *msg;
+    size_t len;
+    sc_view top;                  /* the message's header block */
+    sc_view report_type;
+    sc_view dsn[MAX_DSN];
+    int ndsn;
+    sc_view fbr;                  /* message/feedback-report body */
+    int has_fbr;
+    sc_view text[MAX_TEXT];
+    int ntext;
+    sc_view orig;                 /* header block of the returned message */
+    int has_orig;
+    size_t bad64;
+    unsigned mime_flags;
+    int first;
+} bctx;
+
+/* ------------------------------------------------------------------------ */
+/* Collecting the parts                                                       */
+
+static sc_view strip_html(sc_arena *a, sc_view v) {
+    char *o = sc_arena_bytes(a, v.n);
+    if (!o) return v;
+    size_t k = 0;
+    int tag = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+        if (c == '<') {
+            tag = 1;
+            /* block elements end a line */
+            if (i + 3 < v.n && (sc_lower((unsigned char)v.p[i + 1]) == 'b' || sc_lower((unsigned char)v.p[i + 1]) == 'p' ||
+                                sc_lower((unsigned char)v.p[i + 1]) == 'd' || sc_lower((unsigned char)v.p[i + 1]) == 't' ||
+                                v.p[i + 1] == '/'))
+                if (k && o[k - 1] != '\n') o[k++] = '\n';
+            continue;
+        }
+        if (tag) { if (c == '>') tag = 0; continue; }
+        if (c == '&' && i + 5 < v.n && memcmp(v.p + i, "&nbsp;", 6) == 0) { o[k++] = ' '; i += 5; continue; }
+        if (c == '&' && i + 3 < v.n && memcmp(v.p + i, "&lt;", 4) == 0) { o[k++] = '<'; i += 3; continue; }
+        if (c == '&' && i + 3 < v.n && memcmp(v.p + i, "&gt;", 4) == 0) { o[k++] = '>'; i += 3; continue; }
+        if (c == '&' && i + 4 < v.n && memcmp(v.p + i, "&amp;", 5) == 0) { o[k++] = '&'; i += 4; continue; }
+        o[k++] = c;
+    }
+    sc_arena_unget(a, v.n - k);
+    sc_view r = {o, k};
+    return r;
+}
+
+static int type_is(sc_view t, const char *name) { return sc_ieq(t.p, t.n, name); }
+
+static void on_part(void *vctx, const sc_part *p) {
+    bctx *c = vctx;
+    if (c->first) {
+        c->first = 0;
+        c->top = p->headers;
+        c->report_type = p->report_type;
+        if (p->is_container) return;
+    }
+    if (p->is_container) return;
+    sc_view t = p->type;
+    if (type_is(t, "message/delivery-status") || type_is(t, "message/global-delivery-status") ||
+        type_is(t, "text/delivery-status") || type_is(t, "message/x-delivery-status")) {
+        if (c->ndsn < MAX_DSN) c->dsn[c->ndsn++] = sc_decode_body(&c->a, p->body, p->cte, &c->bad64);
+        return;
+    }
+    if (type_is(t, "message/feedback-report")) {
+        if (!c->has_fbr) { c->fbr = sc_decode_body(&c->a, p->body, p->cte, &c->bad64); c->has_fbr = 1; }
+        return;
+    }
+    if (type_is(t, "message/rfc822") || type_is(t, "message/global") || type_is(t, "text/rfc822-headers") ||
+        type_is(t, "message/rfc822-headers") || type_is(t, "message/global-headers") || type_is(t, "message/partial")) {
+        if (!c->has_orig) {
+            sc_view body = sc_decode_body(&c->a, p->body, p->cte, &c->bad64);
+            size_t hl;
+            sc_header_block(body.p, body.n, &hl);
+            c->orig.p = body.p;
+            c->orig.n = hl;
+            c->has_orig = 1;
+        }
+        return;
+    }
+    if (t.n == 0 || sc_istarts(t.p, t.n, "text/")) {
+        if (c->ntext >= MAX_TEXT) return;
+        if (c->has_orig && c->ntext > 0) return;   /* text after the returned message: its body */
+        sc_view body = sc_decode_body(&c->a, p->body, p->cte, &c->bad64);
+        if (type_is(t, "text/html")) {
+            /* HTML only when no plain text came first (multipart/alternative) */
+            if (c->ntext > 0) return;
+            body = strip_html(&c->a, body);
+        }
+        c->text[c->ntext++] = body;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Text helpers                                                               */
+
+static size_t lend(const char *s, size_t n, size_t i) {
+    const char *nl = i < n ? memchr(s + i, '\n', n - i) : NULL;
+    return nl ? (size_t)(nl - s) : n;
+}
+
+static int blank(const char *s, size_t a, size_t b) {
+    for (size_t i = a; i < b; i++)
+        if (!sc_is_space((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static int is_local_char(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || sc_is_digit(c) || strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL;
+}
+static int is_domain_char(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || sc_is_digit(c) || c == '.' || c == '-' || c == '_';
+}
+
+/* An address whose '@' is at s[at]: its span, 0 if not an address. */
+static int addr_at(const char *s, size_t n, size_t at, size_t lo, sc_view *out) {
+    if (at >= n || s[at] != '@') return 0;
+    size_t b = at;
+    while (b > lo && is_local_char((unsigned char)s[b - 1]) && at - b < 128) b--;
+    while (b < at && s[b] == '.') b++;
+    size_t e = at + 1;
+    while (e < n && is_domain_char((unsigned char)s[e]) && e - at < 256) e++;
+    while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-')) e--;
+    if (b == at || e <= at + 1) return 0;
+    if (!memchr(s + at + 1, '.', e - at - 1) && !(e - at - 1 == 9 && sc_istarts(s + at + 1, 9, "localhost"))) return 0;
+    out->p = s + b;
+    out->n = e - b;
+    return 1;
+}
+
+/* The first address in s[i..e) (its span), 0 if none. */
+static int find_addr(const char *s, size_t i, size_t e, sc_view *out) {
+    while (i < e) {
+        const char *at = memchr(s + i, '@', e - i);
+        if (!at) return 0;
+        size_t k = (size_t)(at - s);
+        if (addr_at(s, e, k, i, out)) return 1;
+        i = k + 1;
+    }
+    return 0;
+}
+
+static int view_contains(sc_view hay, sc_view needle) {
+    if (!hay.p || needle.n == 0 || needle.n > hay.n) return 0;
+    for (size_t i = 0; i + needle.n <= hay.n; i++)
+        if (hay.p[i] == needle.p[0] && memcmp(hay.p + i, needle.p, needle.n) == 0) return 1;
+    return 0;
+}
+
+static int view_has(sc_view v, const char *needle) { return v.p && sc_ifind(v.p, v.n, needle) != NULL; }
+
+static int same_addr(sc_view a, sc_view b) {
+    if (a.n != b.n) return 0;
+    for (size_t i = 0; i < a.n; i++)
+        if (sc_lower((unsigned char)a.p[i]) != sc_lower((unsigned char)b.p[i])) return 0;
+    return 1;
+}
+
+/* Address of a DSN recipient field: "rfc822; <a@b>" -> a@b */
+static sc_view dsn_addr(sc_view v) {
+    const char *semi = memchr(v.p, ';', v.n);
+    if (semi) { v.n -= (size_t)(semi + 1 - v.p); v.p = semi + 1; }
+    sc_trim(&v.p, &v.n);
+    sc_view a;
+    if (find_addr(v.p, 0, v.n, &a)) return a;
+    while (v.n && (v.p[0] == '<' || v.p[0] == '"')) { v.p++; v.n--; }
+    while (v.n && (v.p[v.n - 1] == '>' || v.p[v.n - 1] == '"')) v.n--;
+    return v;
+}
+
+static smtpcodes_span span(sc_view v) {
+    smtpcodes_span s = {v.n ? v.p : NULL, v.n ? v.n : 0};
+    return s;
+}
+static sc_view view(smtpcodes_span s) {
+    sc_view v = {s.ptr, s.len};
+    return v;
+}
+
+static const char *norm_action(sc_view v) {
+    sc_trim(&v.p, &v.n);
+    if (!v.n) return NULL;
+    if (sc_istarts(v.p, v.n, "fail")) return "failed";
+    if (sc_istarts(v.p, v.n, "delay") || sc_istarts(v.p, v.n, "defer")) return "delayed";
+    if (sc_istarts(v.p, v.n, "deliver")) return "delivered";
+    if (sc_istarts(v.p, v.n, "relay")) return "relayed";
+    if (sc_istarts(v.p, v.n, "expand")) return "expanded";
+    return "failed";
+}
+
+/* A status code d.d{1,3}.d{1,3} at s[i]: its length, 0 if none. */
+static size_t status_len(const char *s, size_t n, size_t i) {
+    if (i >= n || !(s[i] == '2' || s[i] == '4' || s[i] == '5') || i + 1 >= n || s[i + 1] != '.') return 0;
+    size_t k = i + 2, d = 0;
+    while (k < n && sc_is_digit((unsigned char)s[k]) && d < 3) { k++; d++; }
+    if (!d || k >= n || s[k] != '.') return 0;
+    k++;
+    d = 0;
+    while (k < n && sc_is_digit((unsigned char)s[k]) && d < 3) { k++; d++; }
+    if (!d || (k < n && (sc_is_digit((unsigned char)s[k]) || s[k] == '.'))) return 0;
+    return k - i;
+}
+
+static sc_view dsn_status(sc_view v) {
+    sc_trim(&v.p, &v.n);
+    size_t i = 0;
+    while (i < v.n && !sc_is_digit((unsigned char)v.p[i]) && i < 4) i++;
+    size_t l = status_len(v.p, v.n, i);
+    sc_view r = {v.p + i, l};
+    if (!l) r.p = NULL;
+    return r;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recipients                                                                 */
+
+typedef struct rlist {
+    bctx *c;
+    smtpcodes_bounce *out;
+    smtpcodes_bounce_recipient *last;   /* most recent (lowest address) */
+    size_t n;                           /* kept */
+    size_t total;
+} rlist;
+
+static smtpcodes_bounce_recipient *add_rec(rlist *l) {
+    l->total++;
+    if (l->n >= SMTPCODES_MAX_RECIPIENTS) { l->out->truncated |= SMTPCODES_BT_RECIPIENTS; return NULL; }
+    smtpcodes_bounce_recipient *r = sc_arena_rec(&l->c->a, sizeof *r, _Alignof(smtpcodes_bounce_recipient));
+    if (!r) { l->out->truncated |= SMTPCODES_BT_SCRATCH; return NULL; }
+    /* records come from the top of the arena, each below the last: contiguous */
+    memset(r, 0, offsetof(smtpcodes_bounce_recipient, has_reply));
+    r->has_reply = 0;
+    l->last = r;
+    l->n++;
+    return r;
+}
+
+/* The record i (0 = first added) before the final reversal. */
+static smtpcodes_bounce_recipient *rec_at(rlist *l, size_t i) { return l->last + (l->n - 1 - i); }
+
+static int rec_find(rlist *l, sc_view a) {
+    for (size_t i = 0; i < l->n && i < 64; i++)
+        if (same_addr(view(rec_at(l, i)->recipient), a)) return 1;
+    return 0;
+}
+
+/* Parse DSN fields: per-message fields, then recipient groups. Returns the
+ * number of recipient groups seen. */
+static size_t parse_dsn(rlist *l, sc_view body) {
+    bctx *c = l->c;
+    smtpcodes_bounce *out = l->out;
+    const char *s = body.p;
+    size_t n = body.n, i = 0, groups = 0;
+    smtpcodes_bounce_recipient *cur = NULL;
+    int closed = 1, cur_fields = 0, dropped = 0;
+    while (i < n) {
+        size_t e = lend(s, n, i);
+        if (blank(s, i, e)) {
+            if (cur_fields) closed = 1;
+            i = e < n ? e + 1 : n;
+            continue;
+        }
+        size_t k = i;
+        while (k < e && s[k] != ':' && s[k] != ' ' && s[k] != '\t') k++;
+        size_t end = e;
+        while (end < n && end + 1 < n && (s[end + 1] == ' ' || s[end + 1] == '\t') && !blank(s, end + 1, lend(s, n, end + 1)))
+            end = lend(s, n, end + 1);
+        size_t next = end < n ? end + 1 : n;
+        if (k >= e || s[k] != ':' || k == i) { i = next; continue; }
+        sc_view name = {s + i, k - i};
+        sc_view raw = {s + k + 1, end - k - 1};
+        i = next;
+        int isrec = sc_ieq(name.p, name.n, "final-recipient") || sc_ieq(name.p, name.n, "original-recipient") ||
+                    sc_ieq(name.p, name.n, "action") || sc_ieq(name.p, name.n, "status") ||
+                    sc_ieq(name.p, name.n, "remote-mta") || sc_ieq(name.p, name.n, "diagnostic-code") ||
+                    sc_ieq(name.p, name.n, "last-attempt-date") || sc_ieq(name.p, name.n, "will-retry-until") ||
+                    sc_ieq(name.p, name.n, "x-actual-recipient");
+        if (!isrec) {
+            sc_view v = sc_unfold(&c->a, raw);
+            if (sc_ieq(name.p, name.n, "reporting-mta") && !out->reporting_mta.ptr) out->reporting_mta = span(dsn_addr(v).n ? v : v);
+            else if (sc_ieq(name.p, name.n, "arrival-date") && !out->arrival_date.ptr) out->arrival_date = span(v);
+            continue;
+        }
+        int fin = sc_ieq(name.p, name.n, "final-recipient");
+        int orig = sc_ieq(name.p, name.n, "original-recipient");
+        int start = !cur || closed;
+        if (cur && !closed) {
+            if (fin && cur->recipient.ptr) start = 1;
+            if (orig && (cur->original_recipient.ptr || (cur->recipient.ptr && cur->action))) start = 1;
+            if (sc_ieq(name.p, name.n, "action") && cur->action) start = 1;
+        }
+        if (start && !dropped) {
+            /* a group without an address is dropped when the next starts */
+            if (cur && !cur->recipient.ptr && !cur->original_recipient.ptr && l->n) {
+                l->n--;
+                l->total--;
+                c->a.hi += sizeof *cur;
+                l->last = l->n ? l->last + 1 : NULL;
+            }
+            cur = add_rec(l);
+            groups++;
+            closed = 0;
+            cur_fields = 0;
+            if (!cur) { dropped = 1; }
+        } else if (start && dropped) {
+            l->total++;
+            closed = 0;
+            cur_fields = 0;
+            cur = NULL;
+            continue;
+        }
+        if (!cur) continue;
+        cur_fields++;
+        sc_view v = sc_unfold(&c->a, raw);
+        if (fin || sc_ieq(name.p, name.n, "x-actual-recipient")) {
+            if (!cur->recipient.ptr) cur->recipient = span(dsn_addr(v));
+        } else if (orig) {
+            cur->original_recipient = span(dsn_addr(v));
+        } else if (sc_ieq(name.p, name.n, "action")) {
+            cur->action = norm_action(v);
+        } else if (sc_ieq(name.p, name.n, "status")) {
+            cur->status = span(dsn_status(v));
+        } else if (sc_ieq(name.p, name.n, "remote-mta")) {
+            sc_view r = v;
+            const char *semi = memchr(r.p, ';', r.n);
+            if (semi) { r.n -= (size_t)(semi + 1 - r.p); r.p = semi + 1; sc_trim(&r.p, &r.n); }
+            cur->remote_mta = span(r);
+        } else if (sc_ieq(name.p, name.n, "diagnostic-code")) {
+            sc_view d = v;
+            const char *semi = memchr(d.p, ';', d.n);
+            if (semi && semi - d.p < 24 && !memchr(d.p, ' ', (size_t)(semi - d.p))) {
+                sc_view t = {d.p, (size_t)(semi - d.p)};
+                sc_trim(&t.p, &t.n);
+                cur->diagnostic_type = span(t);
+                d.n -= (size_t)(semi + 1 - d.p);
+                d.p = semi + 1;
+                sc_trim(&d.p, &d.n);
+            }
+            if (d.n > SMTPCODES_MAX_DIAGNOSTIC) { d.n = SMTPCODES_MAX_DIAGNOSTIC; out->truncated |= SMTPCODES_BT_DIAGNOSTIC; }
+            if (!cur->diagnostic.ptr) cur->diagnostic = span(d);
+        } else if (sc_ieq(name.p, name.n, "last-attempt-date")) {
+            cur->last_attempt = span(v);
+        } else if (sc_ieq(name.p, name.n, "will-retry-until")) {
+            cur->will_retry_until = span(v);
+        }
+    }
+    if (cur && !cur->recipient.ptr) {
+        if (cur->original_recipient.ptr) cur->recipient = cur->original_recipient;
+        else if (l->n) {
+            l->n--;
+            l->total--;
+            c->a.hi += sizeof *cur;
+            l->last = l->n ? l->last + 1 : NULL;
+        }
+    }
+    for (size_t r = 0; r < l->n; r++) {
+        smtpcodes_bounce_recipient *x = rec_at(l, r);
+        if (!x->recipient.ptr && x->original_recipient.ptr) x->recipient = x->original_recipient;
+    }
+    return groups;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bounce texts                                                               */
+
+/* The end of the bounce text in t: where the copy of the original begins. */
+static size_t region_end(sc_view t) {
+    size_t i = 0, n = t.n < REGION_MAX ? t.n : REGION_MAX;
+    while (i < n) {
+        size_t e = lend(t.p, n, i);
+        const char *p = t.p + i;
+        size_t l = e - i;
+        while (l && (*p == ' ' || *p == '\t' || *p == '>' || *p == '|')) { p++; l--; }
+        for (size_t k = 0; k < COUNT_OF(sc_bounce_cuts); k++)
+            if (sc_istarts(p, l, sc_bounce_cuts[k]) || (l > 8 && p[0] == '-' && sc_ifind(p, l < 120 ? l : 120, sc_bounce_cuts[k])))
+                return i;
+        i = e < n ? e + 1 : n;
+    }
+    return n;
+}
+
+/* A reply code or enhanced code in s[a..b) */
+static int has_code(const char *s, size_t a, size_t b) {
+    for (size_t i = a; i + 3 <= b; i++) {
+        if ((s[i] == '4' || s[i] == '5') && (i == a || !sc_is_digit((unsigned char)s[i - 1]))) {
+            if (status_len(s, b, i)) return 1;
+            if (i + 3 <= b && sc_is_digit((unsigned char)s[i + 1]) && sc_is_digit((unsigned char)s[i + 2]) &&
+                (i + 3 == b || s[i + 3] == ' ' || s[i + 3] == '-'))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Start of the address on a recipient line, after the prefixes bounce texts
+ * put before it; 0 when the line is not a recipient line. */
+static int recipient_line(const char *s, size_t i, size_t e, sc_view *addr, size_t *rest) {
+    const char *p = s + i;
+    size_t l = e - i;
+    while (l && (sc_is_space((unsigned char)*p) || *p == '*' || *p == '-')) { p++; l--; }
+    static const char *const skip_pre[] = {">>> ", "<<< ", "rcpt to:", "rcpt to: ", "recipient address:",
+                                           "recipient:", "original-recipient:", "final-recipient:",
+                                           "rfc822;", "address:", "to: ", "failed recipient:", "user "};
+    static const char *const reject_pre[] = {"from:", "to:", "cc:", "sender:", "reply-to:", "return-path:",
+                                             "mail from:", "envelope-from", "subject:"};
+    for (int round = 0; round < 3; round++) {
+        for (size_t k = 0; k < COUNT_OF(reject_pre); k++)
+            if (sc_istarts(p, l, reject_pre[k]) && round == 0 && !(k == 1 && 0)) return 0;
+        int moved = 0;
+        for (size_t k = 0; k < COUNT_OF(skip_pre); k++)
+            if (sc_istarts(p, l, skip_pre[k])) {
+                size_t m = strlen(skip_pre[k]);
+                p += m;
+                l -= m;
+                moved = 1;
+            }
+        while (l && (*p == ' ' || *p == '\t')) { p++; l--; }
+        if (!moved) break;
+    }
+    /* "550 <a@b>... User unknown" (Sendmail transcripts) */
+    if (l > 5 && sc_is_digit((unsigned char)p[0]) && sc_is_digit((unsigned char)p[1]) && sc_is_digit((unsigned char)p[2]) &&
+        p[3] == ' ' && p[4] == '<') { p += 4; l -= 4; }
+    int angle = 0;
+    while (l && (*p == '<' || *p == '"' || *p == '(' || *p == '\'')) { if (*p == '<') angle = 1; p++; l--; }
+    /* the address must start here */
+    size_t k = 0;
+    while (k < l && is_local_char((unsigned char)p[k])) k++;
+    if (k == 0 || k >= l || p[k] != '@') return 0;
+    sc_view a;
+    size_t at = (size_t)(p + k - s);
+    if (!addr_at(s, e, at, (size_t)(p - s), &a) || a.p != p) return 0;
+    size_t r = (size_t)(a.p + a.n - s);
+    /* what follows: punctuation, a reply, or a short note */
+    size_t j = r;
+    while (j < e && (s[j] == '>' || s[j] == '"' || s[j] == ')' || s[j] == '\'' || s[j] == ':' || s[j] == ',' || s[j] == ';' ||
+                     s[j] == '.' || s[j] == ' ' || s[j] == '\t' || s[j] == '\r'))
+        j++;
+    (void)angle;
+    *addr = a;
+    *rest = j;
+    return 1;
+}
+
+/* Collapse s[a..b) into the arena: lines joined by one space, runs of blanks
+ * one space, at most SMTPCODES_MAX_DIAGNOSTIC bytes. */
+static sc_view collapse(bctx *c, const char *s, size_t a, size_t b, unsigned *trunc) {
+    if (b - a > SMTPCODES_MAX_DIAGNOSTIC) { b = a + SMTPCODES_MAX_DIAGNOSTIC; *trunc |= SMTPCODES_BT_DIAGNOSTIC; }
+    char *o = sc_arena_bytes(&c->a, b - a);
+    sc_view r = {s + a, 0};
+    if (!o) { r.n = lend(s, b, a) - a; return r; }
+    size_t k = 0;
+    for (size_t i = a; i < b; i++) {
+        char ch = s[i];
+        if (sc_is_space((unsigned char)ch)) {
+            if (k && o[k - 1] != ' ') o[k++] = ' ';
+            continue;
+        }
+        o[k++] = ch;
+    }
+    while (k && o[k - 1] == ' ') k--;
+    sc_arena_unget(&c->a, (b - a) - k);
+    r.p = o;
+    r.n = k;
+    return r;
+}
+
+static int is_daemon(sc_view from) {
+    static const char *const w[] = {"mailer-daemon", "mailer_daemon", "postmaster", "mail delivery", "maildelivery",
+                                    "mdaemon", "<>", "mail administrator", "mail system", "mailerdaemon",
+                                    "no-reply@sns.amazonaws", "bounce", "daemon@"};
+    if (!from.p) return 0;
+    for (size_t i = 0; i < COUNT_OF(w); i++)
+        if (sc_ifind(from.p, from.n, w[i])) return 1;
+    return 0;
+}
+
+static int is_forward(sc_view subj) {
+    static const char *const w[] = {"fwd:", "fw:", "wg:", "tr:", "re:", "aw:", "sv:", "rv:", "enc:"};
+    const char *p = subj.p;
+    size_t l = subj.n;
+    if (!p) return 0;
+    sc_trim(&p, &l);
+    for (size_t i = 0; i < COUNT_OF(w); i++)
+        if (sc_istarts(p, l, w[i])) return 1;
+    return 0;
+}
+
+static const char *text_format(sc_view t, size_t n) {
+    for (size_t k = 0; k < COUNT_OF(sc_bounce_formats); k++)
+        if (sc_ifind(t.p, n, sc_bounce_formats[k].phrase)) return sc_bounce_formats[k].format;
+    return NULL;
+}
+
+/* Recipients of a bounce text: recipient lines of the bounce region, each
+ * with the diagnostic that follows it. */
+static void read_text(rlist *l, sc_view t, size_t n, sc_view *exclude, size_t nexcl, const char *action) {
+    bctx *c = l->c;
+    const char *s = t.p;
+    size_t i = 0;
+    size_t starts[64];
+    size_t rests[64];
+    sc_view addrs[64];
+    size_t na = 0;
+    while (i < n && na < 64) {
+        size_t e = lend(s, n, i);
+        sc_view a;
+        size_t rest;
+        if (recipient_line(s, i, e, &a, &rest)) {
+            int skip = 0;
+            for (size_t x = 0; x < nexcl; x++)
+                if (exclude[x].p && same_addr(exclude[x], a)) skip = 1;
+            if (sc_istarts(a.p, a.n, "mailer-daemon@") || sc_istarts(a.p, a.n, "postmaster@")) skip = 1;
+            for (size_t x = 0; x < na && !skip; x++)
+                if (same_addr(addrs[x], a)) skip = 1;
+            if (!skip) {
+                starts[na] = i;
+                rests[na] = rest;
+                addrs[na++] = a;
+            }
+        }
+        i = e < n ? e + 1 : n;
+    }
+    for (size_t r = 0; r < na; r++) {
+        if (rec_find(l, addrs[r])) continue;
+        smtpcodes_bounce_recipient *x = add_rec(l);
+        if (!x) { l->total += na - r - 1; break; }
+        x->recipient = span(addrs[r]);
+        x->action = action;
+        /* the paragraph after the address: to a blank line or the next recipient */
+        size_t a = rests[r];
+        size_t lim = r + 1 < na ? starts[r + 1] : n;
+        size_t b = a;
+        size_t j = lend(s, n, a);
+        b = j;
+        int lines = 0;
+        while (j < lim && lines < 40) {
+            size_t nx = j < n ? j + 1 : n;
+            size_t ne = lend(s, n, nx);
+            if (nx >= lim || blank(s, nx, ne)) break;
+            b = ne;
+            j = ne;
+            lines++;
+        }
+        if (b > lim) b = lim;
+        if (!has_code(s, a, b) || b - a < 8) {
+            /* no reply in the paragraph: everything up to the next recipient */
+            size_t b2 = lim;
+            if (b2 - a > 2048) b2 = a + 2048;
+            if (has_code(s, a, b2) || b - a < 8) b = b2;
+        }
+        x->diagnostic = span(collapse(c, s, a, b, &l->out->truncated));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Per-recipient: reply, status, stage, classification                         */
+
+static const char *find_stage(sc_view d) {
+    static const struct { const char *w; const char *stage; } st[] = {
+        {"in reply to rcpt to", "RCPT TO"},   {"after rcpt to", "RCPT TO"},     {"in reply to mail from", "MAIL FROM"},
+        {"after mail from", "MAIL FROM"},     {"in reply to end of data", "DATA"}, {"after end of data", "DATA"},
+        {"in reply to data", "DATA"},         {"after data", "DATA"},           {"final data", "DATA"},
+        {"in reply to helo", "HELO"},         {"after helo", "HELO"},           {"in reply to ehlo", "EHLO"},
+        {"after ehlo", "EHLO"},               {"in reply to quit", "QUIT"},     {">>> rcpt to", "RCPT TO"},
+        {">>> mail from", "MAIL FROM"},       {">>> data", "DATA"},             {"[rcpt_to]", "RCPT TO"},
+        {"rcpt to:", "RCPT TO"},              {"mail from:", "MAIL FROM"},       {"rcpt to", "RCPT TO"},
+        {"end of data", "DATA"},              {"after the initial connection", "CONNECT"},
+        {"during the initial connection", "CONNECT"}, {"greeting", "CONNECT"},
+    };
+    if (!d.p) return NULL;
+    for (size_t i = 0; i < COUNT_OF(st); i++)
+        if (sc_ifind(d.p, d.n, st[i].w)) return st[i].stage;
+    return NULL;
+}
+
+static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipient *x) {
+    sc_view d = view(x->diagnostic);
+    if (d.p && d.n && has_code(d.p, 0, d.n) && smtpcodes_parse(d.p, d.n, 0, &x->reply) == SMTPCODES_OK)
+        x->has_reply = 1;
+    /* a generic X.0.0 status gives way to the reply's more specific code */
+    if (x->has_reply && x->reply.has_enhanced) {
+        sc_view st = view(x->status);
+        int generic = st.p && st.n >= 4 && memcmp(st.p + st.n - 4, ".0.0", 4) == 0;
+        const char *rt = x->reply.status_code.text;
+        size_t rl = strlen(rt);
+        int rgeneric = rl >= 4 && memcmp(rt + rl - 4, ".0.0", 4) == 0;
+        if (!st.p || (generic && !rgeneric && st.p[0] == rt[0])) {
+            x->status.ptr = rt;
+            x->status.len = rl;
+        }
+    }
+    if (!x->stage) x->stage = find_stage(d);
+    /* classify the diagnostic, with the status when the text lacks it */
+    sc_view st = view(x->status);
+    const char *in = d.p;
+    size_t inn = d.n;
+    if (st.p && !view_contains(d, st)) {
+        char *o = sc_arena_bytes(&c->a, st.n + 1 + d.n);
+        if (o) {
+            memcpy(o, st.p, st.n);
+            o[st.n] = ' ';
+            if (d.n) memcpy(o + st.n + 1, d.p, d.n);
+            in = o;
+            inn = st.n + 1 + d.n;
+        } else {
+            out->truncated |= SMTPCODES_BT_SCRATCH;
+        }
+    }
+    if (!in || !inn || smtpcodes_classify(in, inn, &x->classification) != SMTPCODES_OK) {
+        memset(&x->classification, 0, sizeof x->classification);
+        x->classification.reason = smtpcodes_reason_index("undefined", 9);
+        if (x->classification.reason < 0) x->classification.reason = 0;
+        x->classification.code_reason = -1;
+        x->classification.evidence = SMTPCODES_EV_DEFAULT;
+    }
+    if (!x->status.ptr) {
+        const char *rn = smtpcodes_reason_name(x->classification.reason);
+        for (size_t k = 0; rn && k < COUNT_OF(sc_bounce_status); k++)
+            if (strcmp(sc_bounce_status[k].reason, rn) == 0) {
+                x->status.ptr = sc_bounce_status[k].status;
+                x->status.len = strlen(sc_bounce_status[k].status);
+                break;
+            }
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* The message                                                                */
+
+static sc_view hdr(bctx *c, sc_view block, const char *name) {
+    sc_view v = {NULL, 0};
+    if (block.p && sc_header_get(block.p, block.n, name, &v)) return sc_unfold(&c->a, v);
+    v.p = NULL;
+    v.n = 0;
+    return v;
+}
+
+static sc_view first_addr(sc_view v) {
+    sc_view a = {NULL, 0};
+    if (v.p && find_addr(v.p, 0, v.n, &a)) return a;
+    a.p = NULL;
+    a.n = 0;
+    return a;
+}
+
+/* A line of t starting with the field name (lower case, with its colon). */
+static int line_field(sc_view t, const char *name, sc_view *val) {
+    size_t i = 0, n = t.n < REGION_MAX ? t.n : REGION_MAX;
+    size_t m = strlen(name);
+    while (i < n) {
+        size_t e = lend(t.p, n, i);
+        if (sc_istarts(t.p + i, e - i, name)) {
+            if (val) {
+                val->p = t.p + i + m;
+                val->n = e - i - m;
+                sc_trim(&val->p, &val->n);
+            }
+            return 1;
+        }
+        i = e < n ? e + 1 : n;
+    }
+    return 0;
+}
+
+static void set_reason(smtpcodes_bounce_recipient *x, const char *name) {
+    int r = smtpcodes_reason_index(name, strlen(name));
+    if (r < 0) return;
+    x->classification.reason = r;
+    x->classification.hard_bounce = 0;
+    x->classification.retry = 0;
+}
+
+static int any_phrase(sc_view t, size_t n, const char *const *list, size_t count) {
+    if (!t.p) return 0;
+    for (size_t k = 0; k < count; k++)
+        if (sc_ifind(t.p, n < t.n ? n : t.n, list[k])) return 1;
+    return 0;
+}
+
+const char *smtpcodes_bounce_kind_name(smtpcodes_bounce_kind k) {
+    switch (k) {
+    case SMTPCODES_BOUNCE_FAILED: return "bounce";
+    case SMTPCODES_BOUNCE_DELAY: return "delay";
+    case SMTPCODES_BOUNCE_FEEDBACK: return "feedback";
+    case SMTPCODES_BOUNCE_AUTOREPLY: return "autoreply";
+    case SMTPCODES_BOUNCE_DELIVERED: return "delivered";
+    default: return "other";
+    }
+}
+
+smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scratch, size_t scratch_cap,
+                                        smtpcodes_bounce *out) {
+    if (!out) return SMTPCODES_ERR_ARG;
+    memset(out, 0, sizeof *out);
+    if ((!msg && len) || !scratch) return SMTPCODES_ERR_ARG;
+    if (!msg) msg = "";
+    bctx c;
+    memset(&c, 0, sizeof c);
+    sc_arena_init(&c.a, scratch, scratch_cap);
+    c.msg = msg;
+    c.len = len;
+    c.first = 1;
+    c.mime_flags = sc_mime_walk(msg, len, on_part, &c);
+    if (c.mime_flags & SC_MIME_CUT_DEPTH) out->truncated |= SMTPCODES_BT_DEPTH;
+    if (c.mime_flags & SC_MIME_CUT_PARTS) out->truncated |= SMTPCODES_BT_PARTS;
+    if (c.mime_flags & SC_MIME_CUT_BOUNDARY) out->truncated |= SMTPCODES_BT_BOUNDARY;
+    if (c.bad64) out->truncated |= SMTPCODES_BT_BASE64;
+
+    sc_view from = hdr(&c, c.top, "from");
+    sc_view to = hdr(&c, c.top, "to");
+    sc_view subj_raw = hdr(&c, c.top, "subject");
+    sc_view cs = {NULL, 0};
+    sc_view subj = subj_raw.p ? sc_decode_words(&c.a, subj_raw, &cs) : subj_raw;
+    out->subject = span(subj);
+    out->subject_charset = span(cs);
+    sc_view xfr = hdr(&c, c.top, "x-failed-recipients");
+    if (c.has_orig) {
+        sc_view o = c.orig;
+        out->original.message_id = span(hdr(&c, o, "message-id"));
+        out->original.from = span(hdr(&c, o, "from"));
+        out->original.to = span(hdr(&c, o, "to"));
+        sc_view os = hdr(&c, o, "subject"), ocs;
+        out->original.subject = span(os.p ? sc_decode_words(&c.a, os, &ocs) : os);
+        out->original.date = span(hdr(&c, o, "date"));
+    }
+    rlist l = {&c, out, NULL, 0, 0};
+    int daemon = is_daemon(from) || is_daemon(hdr(&c, c.top, "return-path"));
+    int forward = is_forward(subj) && !daemon;
+
+    /* 1. delivery status fields */
+    for (int i = 0; i < c.ndsn; i++) parse_dsn(&l, c.dsn[i]);
+    int mislabelled = 0;
+    if (!l.n && !forward) {
+        for (int i = 0; i < c.ntext && !l.n; i++)
+            if (line_field(c.text[i], "final-recipient:", NULL) || line_field(c.text[i], "original-recipient:", NULL)) {
+                parse_dsn(&l, c.text[i]);
+                mislabelled = 1;
+            }
+    }
+    int feedback = c.has_fbr || sc_ieq(c.report_type.p, c.report_type.n, "feedback-report");
+    sc_view hm = {NULL, 0};
+    if (c.has_orig) hm = hdr(&c, c.orig, "x-hmxmroriginalrecipient");
+    if (!feedback && c.ntext && line_field(c.text[0], "feedback-type:", NULL) && !l.n) feedback = 1;
+    if (!feedback && hm.p && !l.n) feedback = 1;
+
+    if (l.n && !feedback) {
+        out->format = mislabelled ? "rfc3464" : "rfc3464";
+        /* diagnostics the DSN lacks: the bounce text's paragraph for the address */
+        for (size_t r = 0; r < l.n; r++) {
+            smtpcodes_bounce_recipient *x = rec_at(&l, r);
+            if (x->diagnostic.ptr && x->stage) continue;
+            for (int i = 0; i < c.ntext; i++) {
+                sc_view t = c.text[i];
+                size_t n = region_end(t);
+                sc_view a = view(x->recipient);
+                const char *hit = NULL;
+                for (size_t j = 0; a.n && j + a.n <= n; ) {
+                    const char *f = sc_ifind(t.p + j, n - j, "@");
+                    if (!f) break;
+                    size_t at = (size_t)(f - t.p);
+                    sc_view got;
+                    if (addr_at(t.p, n, at, 0, &got) && same_addr(got, a)) { hit = got.p; break; }
+                    j = at + 1;
+                }
+                if (!hit) continue;
+                size_t ls = (size_t)(hit - t.p);
+                while (ls > 0 && t.p[ls - 1] != '\n') ls--;
+                size_t b = lend(t.p, n, ls);
+                int lines = 0;
+                while (b < n && lines < 20) {
+                    size_t ne = lend(t.p, n, b + 1);
+                    if (blank(t.p, b + 1, ne)) break;
+                    b = ne;
+                    lines++;
+                }
+                size_t as = (size_t)(hit - t.p) + a.n;
+                sc_view para = collapse(&c, t.p, as < b ? as : b, b, &out->truncated);
+                if (!x->stage) x->stage = find_stage(para);
+                if (!x->diagnostic.ptr && para.n) x->diagnostic = span(para);
+                break;
+            }
+        }
+        int failed = 0, delayed = 0, delivered = 0;
+        for (size_t r = 0; r < l.n; r++) {
+            smtpcodes_bounce_recipient *x = rec_at(&l, r);
+            if (!x->action) {
+                if (x->status.ptr && x->status.ptr[0] == '2') x->action = "delivered";
+                else x->action = "failed";
+            }
+            if (strcmp(x->action, "failed") == 0) failed++;
+            else if (strcmp(x->action, "delayed") == 0) delayed++;
+            else delivered++;
+        }
+        out->kind = failed ? SMTPCODES_BOUNCE_FAILED : delayed ? SMTPCODES_BOUNCE_DELAY : SMTPCODES_BOUNCE_DELIVERED;
+        (void)delivered;
+    } else if (feedback && !forward) {
+        out->kind = SMTPCODES_BOUNCE_FEEDBACK;
+        out->format = "arf";
+        sc_view f = c.has_fbr ? c.fbr : (c.ntext ? c.text[0] : c.fbr);
+        sc_view v;
+        if (f.p && line_field(f, "feedback-type:", &v)) out->feedback_type = span(v);
+        if (f.p && line_field(f, "source-ip:", &v)) out->source_ip = span(v);
+        sc_view rcpt = {NULL, 0};
+        if (f.p && (line_field(f, "original-rcpt-to:", &v) || line_field(f, "removal-recipient:", &v))) rcpt = first_addr(v);
+        if (!rcpt.p && hm.p) rcpt = first_addr(hm);
+        if (!rcpt.p && out->original.to.ptr) rcpt = first_addr(view(out->original.to));
+        if (!out->feedback_type.ptr && hm.p) { out->feedback_type.ptr = "abuse"; out->feedback_type.len = 5; }
+        if (!out->feedback_type.ptr && view_has(subj, "unsubscribe")) { out->feedback_type.ptr = "opt-out"; out->feedback_type.len = 7; }
+        if (rcpt.p) {
+            smtpcodes_bounce_recipient *x = add_rec(&l);
+            if (x) x->recipient = span(rcpt);
+        }
+    } else if (!forward && (daemon || xfr.p || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
+                            (c.ntext && text_format(c.text[0], region_end(c.text[0])) &&
+                             strcmp(text_format(c.text[0], region_end(c.text[0])), "generic") != 0))) {
+        sc_view excl[4] = {first_addr(from), first_addr(to), first_addr(hdr(&c, c.top, "return-path")),
+                           first_addr(view(out->original.from))};
+        int delay = any_phrase(subj, subj.n, sc_bounce_delay, COUNT_OF(sc_bounce_delay));
+        const char *fmt = NULL;
+        for (int i = 0; i < c.ntext; i++) {
+            size_t n = region_end(c.text[i]);
+            if (!fmt) fmt = text_format(c.text[i], n);
+            if (!delay && any_phrase(c.text[i], n, sc_bounce_delay, COUNT_OF(sc_bounce_delay))) {
+                /* a delay notice unless it also says it gave up */
+                if (!sc_ifind(c.text[i].p, n, "permanent") && !sc_ifind(c.text[i].p, n, "failed")) delay = 1;
+            }
+        }
+        const char *action = delay ? "delayed" : "failed";
+        for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], region_end(c.text[i]), excl, 4, action);
+        if (xfr.p) {
+            /* X-Failed-Recipients is the list: keep those, in its order */
+            size_t i = 0;
+            sc_view a;
+            while (i < xfr.n && find_addr(xfr.p, i, xfr.n, &a)) {
+                if (!rec_find(&l, a)) {
+                    smtpcodes_bounce_recipient *x = add_rec(&l);
+                    if (x) { x->recipient = span(a); x->action = action; }
+                }
+                i = (size_t)(a.p + a.n - xfr.p);
+            }
+            /* drop text recipients X-Failed-Recipients does not name */
+            size_t keep = 0;
+            for (size_t r = 0; r < l.n; r++) {
+                smtpcodes_bounce_recipient *x = rec_at(&l, r);
+                {
+                    int named = 0;
+                    size_t j = 0;
+                    sc_view b;
+                    while (j < xfr.n && find_addr(xfr.p, j, xfr.n, &b)) {
+                        if (same_addr(b, view(x->recipient))) named = 1;
+                        j = (size_t)(b.p + b.n - xfr.p);
+                    }
+                    if (!named) continue;
+                }
+                if (keep != r) *rec_at(&l, keep) = *x;
+                keep++;
+            }
+            if (keep < l.n) {
+                /* the kept records are the highest keep slots: release the others */
+                size_t drop = l.n - keep;
+                c.a.hi += drop * sizeof *l.last;
+                l.last = keep ? l.last + drop : NULL;
+                l.n = keep;
+                l.total -= drop;
+            }
+        }
+        if (!l.n) {
+            /* last resort: the first address of the bounce text, else the returned message's To */
+            sc_view a = {NULL, 0};
+            for (int i = 0; i < c.ntext && !a.p; i++) {
+                size_t n = region_end(c.text[i]), j = 0;
+                sc_view b;
+                while (j < n && find_addr(c.text[i].p, j, n, &b)) {
+                    int bad = 0;
+                    for (int x = 0; x < 4; x++)
+                        if (excl[x].p && same_addr(excl[x], b)) bad = 1;
+                    if (sc_istarts(b.p, b.n, "mailer-daemon@") || sc_istarts(b.p, b.n, "postmaster@")) bad = 1;
+                    if (!bad) { a = b; break; }
+                    j = (size_t)(b.p + b.n - c.text[i].p);
+                }
+                if (a.p) {
+                    smtpcodes_bounce_recipient *x = add_rec(&l);
+                    if (x) {
+                        x->recipient = span(a);
+                        x->action = action;
+                        size_t s0 = (size_t)(a.p + a.n - c.text[i].p);
+                        size_t s1 = s0 + 2048 < n ? s0 + 2048 : n;
+                        x->diagnostic = span(collapse(&c, c.text[i].p, s0, s1, &out->truncated));
+                    }
+                }
+            }
+            if (!a.p && out->original.to.ptr) {
+                a = first_addr(view(out->original.to));
+                if (a.p) {
+                    smtpcodes_bounce_recipient *x = add_rec(&l);
+                    if (x) { x->recipient = span(a); x->action = action; }
+                }
+            }
+        }
+        if (l.n || daemon || xfr.p) {
+            out->kind = delay ? SMTPCODES_BOUNCE_DELAY : SMTPCODES_BOUNCE_FAILED;
+            out->format = fmt ? fmt : "text";
+            if (!l.n) out->kind = SMTPCODES_BOUNCE_OTHER;
+        }
+    }
+    if (out->kind == SMTPCODES_BOUNCE_OTHER && !l.n && !forward) {
+        sc_view as = hdr(&c, c.top, "auto-submitted");
+        sc_view prec = hdr(&c, c.top, "precedence");
+        int ar = (as.p && !sc_istarts(as.p, as.n, "no")) || hdr(&c, c.top, "x-autoreply").p ||
+                 hdr(&c, c.top, "x-autorespond").p || (prec.p && sc_ifind(prec.p, prec.n, "auto_reply")) ||
+                 any_phrase(subj, subj.n, sc_bounce_autoreply, COUNT_OF(sc_bounce_autoreply));
+        if (ar && !daemon) {
+            out->kind = SMTPCODES_BOUNCE_AUTOREPLY;
+            out->format = "autoreply";
+            sc_view a = first_addr(from);
+            if (a.p) {
+                smtpcodes_bounce_recipient *x = add_rec(&l);
+                if (x) {
+                    x->recipient = span(a);
+                    if (c.ntext) {
+                        size_t n = c.text[0].n < 1024 ? c.text[0].n : 1024;
+                        x->diagnostic = span(collapse(&c, c.text[0].p, 0, n, &out->truncated));
+                    }
+                }
+            }
+        }
+    }
+    /* the records were taken from the top of the arena, last first: reverse */
+    if (l.n > 1) {
+        for (size_t i = 0, j = l.n - 1; i < j; i++, j--) {
+            smtpcodes_bounce_recipient tmp = l.last[i];
+            l.last[i] = l.last[j];
+            l.last[j] = tmp;
+        }
+    }
+    out->recipients = l.n ? l.last : NULL;
+    out->nrecipients = l.n;
+    out->total_recipients = l.total;
+    for (size_t r = 0; r < l.n; r++) {
+        smtpcodes_bounce_recipient *x = &out->recipients[r];
+        finish_rec(&c, out, x);
+        if (out->kind == SMTPCODES_BOUNCE_FEEDBACK) set_reason(x, "feedback");
+        else if (out->kind == SMTPCODES_BOUNCE_AUTOREPLY) set_reason(x, "vacation");
+        else if (x->action && (strcmp(x->action, "delivered") == 0 || strcmp(x->action, "relayed") == 0 ||
+                               strcmp(x->action, "expanded") == 0))
+            set_reason(x, "delivered");
+    }
+    if (c.a.full) out->truncated |= SMTPCODES_BT_SCRATCH;
+    return SMTPCODES_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Rendering: a card (text, Markdown, HTML; a table of recipients in HTML)     */
+
+static int kind_ui(smtpcodes_bounce_kind k) {
+    switch (k) {
+    case SMTPCODES_BOUNCE_FAILED: return UI_BOUNCE_K_BOUNCE;
+    case SMTPCODES_BOUNCE_DELAY: return UI_BOUNCE_K_DELAY;
+    case SMTPCODES_BOUNCE_FEEDBACK: return UI_BOUNCE_K_FEEDBACK;
+    case SMTPCODES_BOUNCE_AUTOREPLY: return UI_BOUNCE_K_AUTOREPLY;
+    case SMTPCODES_BOUNCE_DELIVERED: return UI_BOUNCE_K_DELIVERED;
+    default: return UI_BOUNCE_K_OTHER;
+    }
+}
+
+static const char *action_local(const char *a, smtpcodes_lang lang) {
+    if (!a) return NULL;
+    if (strcmp(a, "failed") == 0) return sc_ui[UI_BOUNCE_A_FAILED][lang];
+    if (strcmp(a, "delayed") == 0) return sc_ui[UI_BOUNCE_A_DELAYED][lang];
+    if (strcmp(a, "delivered") == 0) return sc_ui[UI_BOUNCE_A_DELIVERED][lang];
+    if (strcmp(a, "relayed") == 0) return sc_ui[UI_BOUNCE_A_RELAYED][lang];
+    if (strcmp(a, "expanded") == 0) return sc_ui[UI_BOUNCE_A_EXPANDED][lang];
+    return a;
+}
+
+/* untrusted text: invalid UTF-8 replaced, control bytes '?', escaped by format */
+static void put_untrusted(sc_buf *b, smtpcodes_format fmt, smtpcodes_span s, size_t max) {
+    int was = b->md;
+    b->md = fmt == SMTPCODES_MARKDOWN;
+    sc_sb_put_safe(b, s.ptr ? s.ptr : "", s.len, max);
+    b->md = was;
+}
+
+static void field_span(sc_buf *b, smtpcodes_format fmt, int ui, smtpcodes_span s, smtpcodes_lang lang) {
+    if (!s.ptr || !s.len) return;
+    sc_field_open(b, fmt, sc_ui[ui][lang]);
+    put_untrusted(b, fmt, s, 300);
+    sc_field_close(b, fmt);
+}
+
+static void field_static(sc_buf *b, smtpcodes_format fmt, int ui, const char *s, smtpcodes_lang lang) {
+    if (!s) return;
+    sc_field_open(b, fmt, sc_ui[ui][lang]);
+    sc_put_md(b, fmt, s);
+    sc_field_close(b, fmt);
+}
+
+static void put_reason(sc_buf *b, smtpcodes_format fmt, const smtpcodes_bounce_recipient *r, smtpcodes_lang lang) {
+    const char *name = smtpcodes_reason_name(r->classification.reason);
+    const char *title = smtpcodes_reason_text(r->classification.reason, SMTPCODES_REASON_TITLE, lang);
+    sc_put_md(b, fmt, title ? title : name ? name : "");
+    if (name && title && strcmp(name, title) != 0) {
+        sc_sb_puts(b, " (");
+        sc_put_md(b, fmt, name);
+        sc_sb_puts(b, ")");
+    }
+}
+
+static void put_td_open(sc_buf *b) { sc_sb_raws(b, "<td style=\"" ST_TD "\">"); }
+static void put_td_close(sc_buf *b) { sc_sb_raws(b, "</td>"); }
+
+int smtpcodes_render_bounce(const smtpcodes_bounce *bo, smtpcodes_lang lang, smtpcodes_format fmt, char *buf,
+                            size_t cap) {
+    if (!bo || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    if (fmt == SMTPCODES_HTML) {
+        b.html = 1;
+        sc_html_open(&b, "bounce", lang);
+    }
+    sc_heading_open(&b, fmt, 2);
+    sc_put_md(&b, fmt, sc_ui[UI_BOUNCE][lang]);
+    sc_sb_puts(&b, fmt == SMTPCODES_TEXT ? " - " : " \xE2\x80\x94 ");
+    sc_put_md(&b, fmt, sc_ui[kind_ui(bo->kind)][lang]);
+    sc_heading_close(&b, fmt, 2);
+    sc_list_open(&b, fmt);
+    field_static(&b, fmt, UI_BOUNCE_FORMAT, bo->format, lang);
+    field_span(&b, fmt, UI_BOUNCE_REPORTING_MTA, bo->reporting_mta, lang);
+    field_span(&b, fmt, UI_BOUNCE_ARRIVAL, bo->arrival_date, lang);
+    field_span(&b, fmt, UI_BOUNCE_FEEDBACK_TYPE, bo->feedback_type, lang);
+    field_span(&b, fmt, UI_BOUNCE_SOURCE_IP, bo->source_ip, lang);
+    field_span(&b, fmt, UI_BOUNCE_SUBJECT, bo->subject, lang);
+    sc_list_close(&b, fmt);
+    if (bo->truncated) sc_paragraph(&b, fmt, sc_ui[UI_BOUNCE_TRUNCATED][lang]);
+    else if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+    if (bo->original.message_id.ptr || bo->original.from.ptr || bo->original.to.ptr || bo->original.subject.ptr) {
+        sc_put_heading(&b, fmt, 3, sc_ui[UI_BOUNCE_ORIGINAL][lang]);
+        sc_list_open(&b, fmt);
+        field_span(&b, fmt, UI_BOUNCE_MESSAGE_ID, bo->original.message_id, lang);
+        field_span(&b, fmt, UI_BOUNCE_FROM, bo->original.from, lang);
+        field_span(&b, fmt, UI_BOUNCE_TO, bo->original.to, lang);
+        field_span(&b, fmt, UI_BOUNCE_SUBJECT, bo->original.subject, lang);
+        field_span(&b, fmt, UI_BOUNCE_DATE, bo->original.date, lang);
+        sc_list_close(&b, fmt);
+        if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+    }
+    sc_put_heading(&b, fmt, 3, sc_ui[UI_BOUNCE_RECIPIENTS][lang]);
+    if (!bo->nrecipients || !bo->recipients) {
+        sc_paragraph(&b, fmt, sc_ui[UI_BOUNCE_NO_RECIPIENTS][lang]);
+    } else if (fmt == SMTPCODES_HTML) {
+        static const int cols[] = {UI_BOUNCE_RECIPIENT, UI_BOUNCE_ACTION, UI_BOUNCE_STATUS, UI_REASON,
+                                   UI_HARD_BOUNCE, UI_BOUNCE_STAGE, UI_BOUNCE_DIAGNOSTIC};
+        sc_sb_raws(&b, "<table style=\"" ST_TABLE "\">\n<thead><tr>");
+        for (size_t i = 0; i < COUNT_OF(cols); i++) {
+            sc_sb_raws(&b, "<th scope=\"col\" style=\"" ST_TH "\">");
+            sc_sb_puts(&b, sc_ui[cols[i]][lang]);
+            sc_sb_raws(&b, "</th>");
+        }
+        sc_sb_raws(&b, "</tr></thead>\n<tbody>\n");
+        for (size_t i = 0; i < bo->nrecipients; i++) {
+            const smtpcodes_bounce_recipient *r = &bo->recipients[i];
+            sc_sb_raws(&b, "<tr>");
+            put_td_open(&b);
+            put_untrusted(&b, fmt, r->recipient, 200);
+            put_td_close(&b);
+            put_td_open(&b);
+            if (r->action) sc_sb_puts(&b, action_local(r->action, lang));
+            put_td_close(&b);
+            put_td_open(&b);
+            put_untrusted(&b, fmt, r->status, 20);
+            if (r->has_reply && r->reply.has_basic) {
+                if (r->status.ptr) sc_sb_putc(&b, ' ');
+                sc_sb_puts(&b, r->reply.reply_code.text);
+            }
+            put_td_close(&b);
+            put_td_open(&b);
+            put_reason(&b, fmt, r, lang);
+            put_td_close(&b);
+            put_td_open(&b);
+            sc_sb_puts(&b, sc_ui[r->classification.hard_bounce ? UI_YES : UI_NO][lang]);
+            put_td_close(&b);
+            put_td_open(&b);
+            if (r->stage) sc_sb_puts(&b, r->stage);
+            put_td_close(&b);
+            put_td_open(&b);
+            if (r->diagnostic.ptr) {
+                sc_sb_raws(&b, "<code style=\"" ST_CODE "\">");
+                put_untrusted(&b, fmt, r->diagnostic, 300);
+                sc_sb_raws(&b, "</code>");
+            }
+            put_td_close(&b);
+            sc_sb_raws(&b, "</tr>\n");
+        }
+        sc_sb_raws(&b, "</tbody>\n</table>\n");
+    } else {
+        for (size_t i = 0; i < bo->nrecipients; i++) {
+            const smtpcodes_bounce_recipient *r = &bo->recipients[i];
+            sc_heading_open(&b, fmt, 4);
+            if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(&b, "# ");
+            put_untrusted(&b, fmt, r->recipient, 200);
+            sc_heading_close(&b, fmt, 4);
+            if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+            field_span(&b, fmt, UI_BOUNCE_ORIG_RECIPIENT, r->original_recipient, lang);
+            field_static(&b, fmt, UI_BOUNCE_ACTION, action_local(r->action, lang), lang);
+            field_span(&b, fmt, UI_BOUNCE_STATUS, r->status, lang);
+            if (r->has_reply && r->reply.has_basic) field_static(&b, fmt, UI_CODE, r->reply.reply_code.text, lang);
+            sc_field_open(&b, fmt, sc_ui[UI_REASON][lang]);
+            put_reason(&b, fmt, r, lang);
+            sc_field_close(&b, fmt);
+            field_static(&b, fmt, UI_PERMANENCE,
+                         sc_perm_local[(unsigned)r->classification.permanence < 5u ? r->classification.permanence : 0][lang],
+                         lang);
+            field_static(&b, fmt, UI_HARD_BOUNCE, sc_ui[r->classification.hard_bounce ? UI_YES : UI_NO][lang], lang);
+            field_static(&b, fmt, UI_PROVIDER, r->classification.vendor, lang);
+            field_static(&b, fmt, UI_BOUNCE_STAGE, r->stage, lang);
+            field_span(&b, fmt, UI_BOUNCE_REMOTE_MTA, r->remote_mta, lang);
+            field_span(&b, fmt, UI_BOUNCE_LAST_ATTEMPT, r->last_attempt, lang);
+            field_span(&b, fmt, UI_BOUNCE_RETRY_UNTIL, r->will_retry_until, lang);
+            field_span(&b, fmt, UI_BOUNCE_DIAGNOSTIC, r->diagnostic, lang);
+            sc_sb_putc(&b, '\n');
+        }
+    }
+    if (fmt == SMTPCODES_HTML) sc_html_close(&b);
+    return sc_sb_result(&b);
+}
