@@ -96,8 +96,14 @@ build/classify_tsv: $(CORE_DEP) tests/tools/classify_tsv.c
 	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/tools/classify_tsv.c
 
 # Agreement of classify() with the labels of ../shared/corpus/sisimai
-accuracy: build/classify_tsv
+build/bounce_tsv: $(CORE_DEP) tests/tools/bounce_tsv.c
+	@mkdir -p build
+	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/tools/bounce_tsv.c
+
+# ... and of parse_bounce() with Sisimai's expectations over ../shared/corpus/bounces (read in place)
+accuracy: build/classify_tsv build/bounce_tsv
 	$(PYTHON) tests/tools/accuracy.py $(ACCURACY_ARGS)
+	$(PYTHON) tests/tools/bounce_accuracy.py $(BOUNCE_ACCURACY_ARGS)
 
 # libFuzzer targets (clang + libclang-rt-14-dev), each run FUZZ_SECONDS (default 30)
 FUZZ_TARGETS := lookup parse_strict parse_lenient explain compare classify

@@ -321,7 +321,7 @@ static size_t parse_dsn(rlist *l, sc_view body) {
         int start = !cur || closed;
         if (cur && !closed) {
             if (fin && cur->recipient.ptr) start = 1;
-            if (orig && (cur->original_recipient.ptr || (cur->recipient.ptr && cur->action))) start = 1;
+            if (orig && cur->original_recipient.ptr) start = 1;
             if (sc_ieq(name.p, name.n, "action") && cur->action) start = 1;
         }
         if (start && !dropped) {
@@ -437,7 +437,9 @@ static int recipient_line(const char *s, size_t i, size_t e, sc_view *addr, size
                                            "recipient:", "original-recipient:", "final-recipient:",
                                            "rfc822;", "address:", "to: ", "failed recipient:", "user "};
     static const char *const reject_pre[] = {"from:", "to:", "cc:", "sender:", "reply-to:", "return-path:",
-                                             "mail from:", "envelope-from", "subject:"};
+                                             "mail from:", "envelope-from", "subject:", "message-id",
+                                             "references:", "in-reply-to:", "date:", "x-", "list-", "dkim",
+                                             "received:", "authentication-results:", "arc-"};
     for (int round = 0; round < 3; round++) {
         for (size_t k = 0; k < COUNT_OF(reject_pre); k++)
             if (sc_istarts(p, l, reject_pre[k]) && round == 0 && !(k == 1 && 0)) return 0;
@@ -455,6 +457,26 @@ static int recipient_line(const char *s, size_t i, size_t e, sc_view *addr, size
     /* "550 <a@b>... User unknown" (Sendmail transcripts) */
     if (l > 5 && sc_is_digit((unsigned char)p[0]) && sc_is_digit((unsigned char)p[1]) && sc_is_digit((unsigned char)p[2]) &&
         p[3] == ' ' && p[4] == '<') { p += 4; l -= 4; }
+    {
+        /* "Unknown user: a@b" - a short note, a colon, the address ending the line */
+        const char *colon = memchr(p, ':', l < 48 ? l : 48);
+        if (colon && !(l > 0 && (*p == '<' || is_local_char((unsigned char)*p)) && memchr(p, '@', (size_t)(colon - p)))) {
+            const char *q = colon + 1;
+            size_t ql = l - (size_t)(q - p);
+            while (ql && (*q == ' ' || *q == '\t' || *q == '<')) { q++; ql--; }
+            while (ql && sc_is_space((unsigned char)q[ql - 1])) ql--;
+            if (ql && q[ql - 1] == '>') ql--;
+            if (ql && q[ql - 1] == '.') ql--;
+            const char *at = ql ? memchr(q, '@', ql) : NULL;
+            sc_view a2;
+            if (at && addr_at(s, e, (size_t)(at - s), (size_t)(q - s), &a2) && a2.p == q && a2.n == ql &&
+                !memchr(p, '@', (size_t)(colon - p))) {
+                *addr = a2;
+                *rest = i;
+                return 1;
+            }
+        }
+    }
     int angle = 0;
     while (l && (*p == '<' || *p == '"' || *p == '(' || *p == '\'')) { if (*p == '<') angle = 1; p++; l--; }
     /* the address must start here */
@@ -760,7 +782,7 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
     }
     rlist l = {&c, out, NULL, 0, 0};
     int daemon = is_daemon(from) || is_daemon(hdr(&c, c.top, "return-path"));
-    int forward = is_forward(subj) && !daemon;
+    int forward = is_forward(subj) && !daemon && !c.report_type.n && !c.ndsn && !c.has_fbr;
 
     /* 1. delivery status fields */
     for (int i = 0; i < c.ndsn; i++) parse_dsn(&l, c.dsn[i]);
@@ -841,7 +863,20 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
         if (!rcpt.p && out->original.to.ptr) rcpt = first_addr(view(out->original.to));
         if (!out->feedback_type.ptr && hm.p) { out->feedback_type.ptr = "abuse"; out->feedback_type.len = 5; }
         if (!out->feedback_type.ptr && view_has(subj, "unsubscribe")) { out->feedback_type.ptr = "opt-out"; out->feedback_type.len = 7; }
-        if (rcpt.p) {
+        if (f.p && (sc_ifind(f.p, f.n, "original-rcpt-to:"))) {
+            /* every Original-Rcpt-To line is a recipient */
+            size_t i = 0;
+            while (i < f.n) {
+                size_t e = lend(f.p, f.n, i);
+                sc_view a;
+                if (sc_istarts(f.p + i, e - i, "original-rcpt-to:") && find_addr(f.p, i, e, &a) && !rec_find(&l, a)) {
+                    smtpcodes_bounce_recipient *x = add_rec(&l);
+                    if (x) x->recipient = span(a);
+                }
+                i = e < f.n ? e + 1 : f.n;
+            }
+        }
+        if (rcpt.p && !l.n) {
             smtpcodes_bounce_recipient *x = add_rec(&l);
             if (x) x->recipient = span(rcpt);
         }
@@ -862,8 +897,18 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
         }
         const char *action = delay ? "delayed" : "failed";
         for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], region_end(c.text[i]), excl, 4, action);
-        if (xfr.p) {
-            /* X-Failed-Recipients is the list: keep those, in its order */
+        size_t named_in_text = 0;
+        for (size_t r = 0; xfr.p && r < l.n; r++) {
+            size_t j = 0;
+            sc_view b;
+            while (j < xfr.n && find_addr(xfr.p, j, xfr.n, &b)) {
+                if (same_addr(b, view(rec_at(&l, r)->recipient))) { named_in_text++; break; }
+                j = (size_t)(b.p + b.n - xfr.p);
+            }
+        }
+        /* X-Failed-Recipients is the list (unless the text names none of it:
+         * then the text's own recipients, which carry the diagnostics, stay) */
+        if (xfr.p && (named_in_text || !l.n)) {
             size_t i = 0;
             sc_view a;
             while (i < xfr.n && find_addr(xfr.p, i, xfr.n, &a)) {
@@ -974,6 +1019,16 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
     for (size_t r = 0; r < l.n; r++) {
         smtpcodes_bounce_recipient *x = &out->recipients[r];
         finish_rec(&c, out, x);
+        const char *rn = smtpcodes_reason_name(x->classification.reason);
+        int vague = !rn || strcmp(rn, "undefined") == 0 || strcmp(rn, "onhold") == 0;
+        for (size_t k = 0; vague && out->format && k < COUNT_OF(sc_bounce_format_reason); k++)
+            if (strcmp(out->format, sc_bounce_format_reason[k].format) == 0) set_reason(x, sc_bounce_format_reason[k].reason);
+        /* "user unknown" answered to DATA: the address was accepted at RCPT TO, a
+         * filter refused the message (reasons.toml: filtered) */
+        if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 &&
+            !(x->status.ptr && x->status.len >= 5 && memcmp(x->status.ptr + 1, ".1.1", 4) == 0)) {
+            set_reason(x, "filtered");
+        }
         if (out->kind == SMTPCODES_BOUNCE_FEEDBACK) set_reason(x, "feedback");
         else if (out->kind == SMTPCODES_BOUNCE_AUTOREPLY) set_reason(x, "vacation");
         else if (x->action && (strcmp(x->action, "delivered") == 0 || strcmp(x->action, "relayed") == 0 ||

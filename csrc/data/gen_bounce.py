@@ -14,6 +14,8 @@ substring of the decoded text. The tables:
   DELAY      phrases of a delay notice (nothing failed yet)
   AUTOREPLY  Subject phrases of auto-replies and vacation notices
   STATUS     reason -> the enhanced code a report without one implies
+  FORMAT_REASON  format -> the reason its reports mean when the diagnostic
+             says nothing the classifier knows (Google Groups refuses a post)
 """
 import os
 import sys
@@ -136,6 +138,10 @@ STATUS = [
     ("badreputation", "5.7.1"), ("speeding", "4.7.1"), ("notcompliantrfc", "5.6.0"),
 ]
 
+FORMAT_REASON = [
+    ("googlegroups", "rejected"),
+]
+
 
 def table(name, rows, c_string):
     out = [f"static const char *const {name}[] = {{"]
@@ -155,6 +161,9 @@ def generate(c_string):
     lines += table("sc_bounce_autoreply", AUTOREPLY, c_string)
     lines.append("static const struct sc_bounce_status { const char *reason; const char *status; } sc_bounce_status[] = {")
     lines += [f"    {{{c_string(r)}, {c_string(s)}}}," for r, s in STATUS]
+    lines.append("};")
+    lines.append("static const struct sc_bounce_format_reason { const char *format; const char *reason; } sc_bounce_format_reason[] = {")
+    lines += [f"    {{{c_string(f)}, {c_string(r)}}}," for f, r in FORMAT_REASON]
     lines.append("};")
     for group in (FORMATS, CUTS, SUBJECTS, DELAY, AUTOREPLY):
         for item in group:
