@@ -82,6 +82,12 @@ enum sc_ui_id {
     UI_CLASSIFICATION, UI_REASON, UI_HARD_BOUNCE, UI_EVIDENCE, UI_PROVIDER, UI_CODE, UI_ENHANCED,
     UI_YES, UI_NO, UI_WHAT_TO_DO, UI_ASPECT, UI_BOTH, UI_SHARED, UI_LINES, UI_ERROR,
     UI_CODES,
+    /* log records (log.c) */
+    UI_LOG_RECORD, UI_LOG_DELIVERY, UI_LOG_OTHER, UI_LOG_NOT_DELIVERY, UI_LOG_MTA, UI_LOG_QUEUE_ID,
+    UI_LOG_RECIPIENT, UI_LOG_ORIG_RECIPIENT, UI_LOG_SENDER, UI_LOG_RELAY, UI_LOG_DELAY, UI_LOG_DSN,
+    UI_LOG_STAGE, UI_LOG_DIAGNOSTIC, UI_LOG_TIME, UI_LOG_HOST, UI_LOG_PROGRAM, UI_LOG_SENT, UI_LOG_DEFERRED,
+    UI_LOG_BOUNCED, UI_LOG_EXPIRED, UI_LOG_STATUS_OTHER, UI_LOG_QUEUE_RETRIES, UI_LOG_QUEUE_GAVE_UP,
+    UI_LOG_DELIVERED_NOTE, UI_LOG_BOUNCED_NOTE,
     /* bounce messages (bounce.c) */
     UI_BOUNCE, UI_BOUNCE_FORMAT, UI_BOUNCE_REPORTING_MTA, UI_BOUNCE_ARRIVAL, UI_BOUNCE_ORIGINAL,
     UI_BOUNCE_MESSAGE_ID, UI_BOUNCE_FROM, UI_BOUNCE_TO, UI_BOUNCE_SUBJECT, UI_BOUNCE_DATE,
@@ -193,8 +199,8 @@ SC_HIDDEN char *sc_arena_bytes(sc_arena *a, size_t n);
 SC_HIDDEN void sc_arena_unget(sc_arena *a, size_t n);   /* give back the last n bytes */
 SC_HIDDEN void *sc_arena_rec(sc_arena *a, size_t n, size_t align);
 
-#define SC_MIME_MAX_DEPTH 16      /* multipart nesting read; deeper parts are opaque */
-#define SC_MIME_MAX_PARTS 4096    /* entities read per message */
+#define SC_MIME_MAX_DEPTH SMTPCODES_MIME_MAX_DEPTH /* multipart nesting read; deeper parts are opaque */
+#define SC_MIME_MAX_PARTS SMTPCODES_MIME_MAX_PARTS /* entities read per message */
 #define SC_MIME_CUT_DEPTH    0x1u
 #define SC_MIME_CUT_PARTS    0x2u
 #define SC_MIME_CUT_BOUNDARY 0x4u /* a missing delimiter or closing boundary */

@@ -409,10 +409,21 @@ int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes
         if (c->has_enhanced) sc_sb_puts(&b, c->enhanced.text);
         sc_field_close(&b, fmt);
     }
-    if (c->vendor) {
+    if (c->provider) {
         sc_field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
-        sc_put_md(&b, fmt, c->vendor);
+        sc_put_md(&b, fmt, c->provider);
         sc_field_close(&b, fmt);
+    }
+    {   /* who carried it, at which stage, with which provider tag */
+        static const char *const labels[3][SMTPCODES_NLANG] = {
+            {"MTA", "MTA"}, {"SMTP stage", "Etapa SMTP"}, {"Provider tag", "Etiqueta del proveedor"}};
+        const char *vals[3] = {c->mta, c->stage, c->tag};
+        for (int k = 0; k < 3; k++) {
+            if (!vals[k]) continue;
+            sc_field_open(&b, fmt, labels[k][lang]);
+            sc_put_md(&b, fmt, vals[k]);
+            sc_field_close(&b, fmt);
+        }
     }
     sc_field_open(&b, fmt, sc_ui[UI_EVIDENCE][lang]);
     b.md = fmt == SMTPCODES_MARKDOWN;   /* the evidence quotes a phrase of the rules */
@@ -453,6 +464,7 @@ int smtpcodes_render(const smtpcodes_render_req *q, char *buf, size_t cap) {
     case SMTPCODES_RENDER_RETRY: return smtpcodes_render_retry(q->obj, q->lang, buf, cap);
     case SMTPCODES_RENDER_BOUNCE: return smtpcodes_render_bounce(q->obj, q->lang, q->fmt, buf, cap);
     case SMTPCODES_RENDER_TAG: return smtpcodes_render_tag(q->obj, q->lang, q->fmt, buf, cap);
+    case SMTPCODES_RENDER_LOG: return smtpcodes_render_log(q->obj, q->lang, q->fmt, buf, cap);
     default: return SMTPCODES_ERR_ARG;
     }
 }

@@ -56,7 +56,9 @@ typedef enum smtpcodes_status {
     SMTPCODES_ERR_LINE_LENGTH = -15, /* a line over 512 octets with its CRLF */
     SMTPCODES_ERR_SEPARATOR = -16, /* the code is followed by neither SP, "-" nor the line end */
     SMTPCODES_ERR_TRAILING = -17,  /* a line after the final line (the one without "-") */
-    SMTPCODES_ERR_NO_LINE_CODE = -18 /* a line (not the first) without a reply code */
+    SMTPCODES_ERR_NO_LINE_CODE = -18, /* a line (not the first) without a reply code */
+    SMTPCODES_ERR_QUERY = -19      /* search: more than SMTPCODES_SEARCH_MAX_WORDS words, or a
+                                      word over SMTPCODES_SEARCH_MAX_WORD bytes */
 } smtpcodes_status;
 
 typedef enum smtpcodes_kind {
@@ -128,7 +130,7 @@ SMTPCODES_API const char *smtpcodes_strerror(int status);   /* never NULL */
 /* A short stable name for a status, for bindings and tests: "ok", "empty", "syntax",
  * "range", "lang", "no-code", "incomplete", "mixed", "command", "too-long", "arg",
  * "bare-lf", "bare-cr", "nul", "control", "line-length", "separator", "trailing",
- * "no-line-code";
+ * "no-line-code", "query";
  * "error" for any other value. Never NULL. */
 SMTPCODES_API const char *smtpcodes_status_name(int status);
 /* Parse "en" / "es" (case-insensitive; "es-ES", "en_US" accepted). */
@@ -180,9 +182,17 @@ SMTPCODES_API int smtpcodes_replies_for(const char *command, size_t len, int *co
 SMTPCODES_API int smtpcodes_is_valid_reply(const char *command, size_t len, const smtpcodes_code *c);
 
 /* ---- search ---------------------------------------------------------------- */
-/* Entries whose code, title or description contain every word (case- and
- * accent-insensitive), best first. lang < 0 searches both languages.
- * Writes at most cap entries; returns how many matched, or <0. */
+#define SMTPCODES_SEARCH_MAX_WORDS 32   /* words in a query (split at white space and commas) */
+#define SMTPCODES_SEARCH_MAX_WORD 64    /* bytes in one word */
+/* Entries that every word matches: the word is the entry's code (as
+ * smtpcodes_lookup reads it: "5.1.1" is X.1.1, "5.7.620" the range
+ * 5.7.606-649) or occurs in its title, description, when or fix text (case-
+ * and accent-insensitive: ASCII and the Latin-1 letters of UTF-8). lang < 0
+ * searches both languages. Best first: entries a word names exactly, then by
+ * the number of words in the title, then in the description, then elsewhere;
+ * ties in table order. Writes at most cap entries (cap = smtpcodes_count()
+ * always suffices); returns how many matched, or <0: ERR_EMPTY (no word),
+ * ERR_QUERY (too many or too long words; nothing is dropped), ERR_LANG, ERR_ARG. */
 SMTPCODES_API int smtpcodes_search(const char *words, size_t len, int lang,
                                    const smtpcodes_entry **out, size_t cap);
 
@@ -269,6 +279,7 @@ typedef enum smtpcodes_aspect {
     SMTPCODES_ASPECT_RETRY,
     SMTPCODES_ASPECT_COMMANDS,
     SMTPCODES_ASPECT_STANDARD,
+    SMTPCODES_ASPECT_MEANING,            /* the title: what each code means */
     SMTPCODES_NASPECT
 } smtpcodes_aspect;
 

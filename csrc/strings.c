@@ -34,6 +34,7 @@ const char *smtpcodes_strerror(int status) {
     case SMTPCODES_ERR_SEPARATOR: return "the reply code is followed by neither a space, \"-\" nor the line end";
     case SMTPCODES_ERR_TRAILING: return "a line after the final line of the reply";
     case SMTPCODES_ERR_NO_LINE_CODE: return "a line of the reply without a reply code";
+    case SMTPCODES_ERR_QUERY: return "search query too long (at most 32 words of at most 64 bytes each)";
     default: return "unknown error";
     }
 }
@@ -59,6 +60,7 @@ const char *smtpcodes_status_name(int status) {
     case SMTPCODES_ERR_SEPARATOR: return "separator";
     case SMTPCODES_ERR_TRAILING: return "trailing";
     case SMTPCODES_ERR_NO_LINE_CODE: return "no-line-code";
+    case SMTPCODES_ERR_QUERY: return "query";
     default: return "error";
     }
 }
@@ -142,6 +144,41 @@ const char *const sc_ui[UI_COUNT][SMTPCODES_NLANG] = {
     [UI_LINES] = {"Lines", "L\303\255neas"},
     [UI_ERROR] = {"Error", "Error"},
     [UI_CODES] = {"Codes", "C\303\263digos"},
+    /* log records (log.c) */
+    [UI_LOG_RECORD] = {"Log record", "Registro de correo"},
+    [UI_LOG_DELIVERY] = {"delivery", "entrega"},
+    [UI_LOG_OTHER] = {"not a delivery record", "no es un registro de entrega"},
+    [UI_LOG_NOT_DELIVERY] = {"This line does not report a delivery attempt, so there is no outcome to classify "
+                             "and nothing to retry.",
+                             "Esta l\303\255nea no informa de un intento de entrega: no hay ning\303\272n resultado "
+                             "que clasificar ni nada que reintentar."},
+    [UI_LOG_MTA] = {"MTA", "MTA"},
+    [UI_LOG_QUEUE_ID] = {"Queue ID", "ID de cola"},
+    [UI_LOG_RECIPIENT] = {"Recipient", "Destinatario"},
+    [UI_LOG_ORIG_RECIPIENT] = {"Original recipient", "Destinatario original"},
+    [UI_LOG_SENDER] = {"Sender", "Remitente"},
+    [UI_LOG_RELAY] = {"Relay", "Relay"},
+    [UI_LOG_DELAY] = {"Delay", "Retraso"},
+    [UI_LOG_DSN] = {"DSN", "DSN"},
+    [UI_LOG_STAGE] = {"SMTP stage", "Etapa SMTP"},
+    [UI_LOG_DIAGNOSTIC] = {"MTA text", "Texto del MTA"},
+    [UI_LOG_TIME] = {"Time", "Fecha y hora"},
+    [UI_LOG_HOST] = {"Host", "Host"},
+    [UI_LOG_PROGRAM] = {"Program", "Programa"},
+    [UI_LOG_SENT] = {"sent", "entregado"},
+    [UI_LOG_DEFERRED] = {"deferred", "aplazado"},
+    [UI_LOG_BOUNCED] = {"bounced", "rebotado"},
+    [UI_LOG_EXPIRED] = {"expired", "caducado"},
+    [UI_LOG_STATUS_OTHER] = {"other", "otro"},
+    [UI_LOG_QUEUE_RETRIES] = {"The message is still in the queue: the MTA deferred it and will try again.",
+                              "El mensaje sigue en la cola: el MTA lo aplaz\303\263 y volver\303\241 a intentarlo."},
+    [UI_LOG_QUEUE_GAVE_UP] = {"The queue gave up: the message stayed undeliverable for too long and was "
+                              "returned to the sender; it will not be retried.",
+                              "La cola se dio por vencida: el mensaje no se pudo entregar durante demasiado tiempo "
+                              "y se devolvi\303\263 al remitente; no se volver\303\241 a intentar."},
+    [UI_LOG_DELIVERED_NOTE] = {"The next hop accepted the message.", "El siguiente salto acept\303\263 el mensaje."},
+    [UI_LOG_BOUNCED_NOTE] = {"The MTA gave up on this recipient and returned the message to the sender.",
+                             "El MTA renunci\303\263 a este destinatario y devolvi\303\263 el mensaje al remitente."},
     /* bounce messages (bounce.c) */
     [UI_BOUNCE] = {"Bounce message", "Mensaje de rebote"},
     [UI_BOUNCE_FORMAT] = {"Format", "Formato"},

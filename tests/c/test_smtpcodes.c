@@ -690,7 +690,8 @@ static void test_classify_vectors(void) {
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#') continue;
         char *fl[8];
-        if (split(line, fl, 8) < 6) continue;
+        int nf = split(line, fl, 8);
+        if (nf < 6) continue;
         rows++;
         size_t n = unescape(fl[0], in, sizeof in);
         smtpcodes_classification c;
@@ -706,6 +707,10 @@ static void test_classify_vectors(void) {
         CHECK(c.retry == atoi(fl[4]), "classify [%.60s] retry %d", fl[0], c.retry);
         CHECK(strcmp(c.vendor ? c.vendor : "-", fl[5]) == 0, "classify [%.60s] vendor %s", fl[0],
               c.vendor ? c.vendor : "-");
+        CHECK(c.provider == c.vendor, "classify [%.60s] provider is vendor", fl[0]);
+        if (nf > 6) CHECK(strcmp(c.mta ? c.mta : "-", fl[6]) == 0, "classify [%.60s] mta %s", fl[0], c.mta ? c.mta : "-");
+        if (nf > 7)
+            CHECK(strcmp(c.stage ? c.stage : "-", fl[7]) == 0, "classify [%.60s] stage %s", fl[0], c.stage ? c.stage : "-");
         char ev[1024], adv[2048];
         CHECK(smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev) > 10, "evidence");
         CHECK(smtpcodes_render_retry(&c, SMTPCODES_ES, adv, sizeof adv) > 10, "advice");
@@ -1038,6 +1043,540 @@ static void test_tags(void) {
     CHECK(smtpcodes_render_tag(t, SMTPCODES_EN, SMTPCODES_TEXT, NULL, 8) == SMTPCODES_ERR_ARG, "NULL buffer");
 }
 
+#define SC_TEST_MAX 2048
+
+/* ---- issue 13: comparisons mean meanings ------------------------------------------ */
+
+static int compare_texts(const char *x, const char *y, smtpcodes_comparison *cmp) {
+    smtpcodes_code a, b;
+    if (smtpcodes_lookup(x, strlen(x), &a) != SMTPCODES_OK || smtpcodes_lookup(y, strlen(y), &b) != SMTPCODES_OK)
+        return -1;
+    return smtpcodes_compare(&a, &b, cmp);
+}
+
+static void test_compare_meanings(void) {
+    smtpcodes_comparison cmp;
+    char v[512];
+    CHECK(strcmp(smtpcodes_aspect_name(SMTPCODES_ASPECT_MEANING, SMTPCODES_EN), "meaning") == 0 &&
+          strcmp(smtpcodes_aspect_name(SMTPCODES_ASPECT_MEANING, SMTPCODES_ES), "significado") == 0, "meaning names");
+    /* the same code: identical, nothing differs, and the page says so */
+    const char *selves[] = {"550", "5.1.1", "X.7.1", "5.7.606", "5.7.606-649", "259", "5.9.123"};
+    for (size_t i = 0; i < sizeof selves / sizeof selves[0]; i++) {
+        CHECK(compare_texts(selves[i], selves[i], &cmp) == SMTPCODES_OK && cmp.identical, "%s identical", selves[i]);
+        for (int x = 0; x < SMTPCODES_NASPECT; x++) CHECK(cmp.same[x], "%s with itself: aspect %d differs", selves[i], x);
+        for (int l = 0; l < SMTPCODES_NLANG; l++) {
+            smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, (smtpcodes_lang)l, SMTPCODES_TEXT, out, sizeof out);
+            CHECK(!strstr(out, "only the") && !strstr(out, "solo cambia"), "%s with itself: %s", selves[i], out);
+            CHECK(strstr(out, l ? "consigo mismo" : "with itself") && strstr(out, l ? "Ninguna" : "None: it is the same code"),
+                  "%s with itself says so", selves[i]);
+        }
+    }
+    /* siblings: same class, subject and category, different meanings */
+    const char *siblings[][2] = {{"5.1.1", "5.1.10"}, {"550", "551"}, {"450", "451"}, {"5.7.1", "5.7.26"}};
+    for (size_t i = 0; i < sizeof siblings / sizeof siblings[0]; i++) {
+        const char *x = siblings[i][0], *y = siblings[i][1];
+        CHECK(compare_texts(x, y, &cmp) == SMTPCODES_OK && !cmp.identical, "%s %s", x, y);
+        CHECK(cmp.same[SMTPCODES_ASPECT_CLASS] && cmp.same[SMTPCODES_ASPECT_CATEGORY] && !cmp.same[SMTPCODES_ASPECT_MEANING],
+              "%s/%s: the meaning differs", x, y);
+        CHECK(smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_MEANING, 1, SMTPCODES_EN, v, sizeof v) > 0 &&
+              strcmp(v, cmp.b.entry->text[SMTPCODES_TITLE][0]) == 0, "%s meaning is its title: %s", y, v);
+        smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_KEY_DIFFERENCES, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out);
+        CHECK(strstr(out, "Meaning") && strstr(out, cmp.a.entry->text[0][0]) && strstr(out, cmp.b.entry->text[0][0]) &&
+              !strstr(out, "only the"), "%s/%s key differences: %s", x, y, out);
+        smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_SUMMARY, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out);
+        CHECK(strstr(out, "mean different things"), "%s/%s summary: %s", x, y, out);
+        smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_SUMMARY, SMTPCODES_ES, SMTPCODES_MARKDOWN, out, sizeof out);
+        CHECK(strstr(out, "no significan lo mismo"), "%s/%s resumen: %s", x, y, out);
+        smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_KEY_DIFFERENCES, SMTPCODES_ES, SMTPCODES_MARKDOWN, out, sizeof out);
+        CHECK(strstr(out, "**Significado**"), "%s/%s diferencias: %s", x, y, out);
+        /* the HTML table: differences first, the meaning first of them */
+        smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, SMTPCODES_EN, SMTPCODES_HTML, out, sizeof out);
+        const char *body = strstr(out, "<tbody>");
+        const char *first = body ? strstr(body, "<tr") : NULL;
+        const char *same = body ? strstr(body, "smtpcodes-same") : NULL;
+        const char *last_diff = NULL;
+        for (const char *p = body; p && (p = strstr(p, "smtpcodes-differs")); p++) last_diff = p;
+        CHECK(first && strncmp(first, "<tr class=\"smtpcodes-differs\">", 30) == 0 && strstr(first, ">Meaning</th>") &&
+              strstr(first, ">Meaning</th>") < strstr(first, "</tr>"), "%s/%s table starts with the meaning", x, y);
+        CHECK(!same || !last_diff || last_diff < same, "%s/%s differences before shared rows", x, y);
+    }
+    /* one meaning: counterparts of a registered code, codes of one range */
+    CHECK(compare_texts("4.2.2", "5.2.2", &cmp) == SMTPCODES_OK && cmp.same[SMTPCODES_ASPECT_MEANING] &&
+          cmp.counterparts, "4.2.2/5.2.2 share their meaning");
+    CHECK(compare_texts("5.7.606", "5.7.620", &cmp) == SMTPCODES_OK && !cmp.identical &&
+          cmp.same[SMTPCODES_ASPECT_STANDARD] && cmp.same[SMTPCODES_ASPECT_MEANING], "5.7.606/5.7.620 one range");
+    smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_KEY_DIFFERENCES, SMTPCODES_EN, SMTPCODES_TEXT, out, sizeof out);
+    CHECK(strstr(out, "only the number differs"), "5.7.606/5.7.620: %s", out);
+    /* a range is shared only by codes of the same range */
+    CHECK(compare_texts("5.7.606", "5.7.708", &cmp) == SMTPCODES_OK && !cmp.same[SMTPCODES_ASPECT_STANDARD],
+          "5.7.606/5.7.708: different ranges");
+    CHECK(smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_STANDARD, 0, SMTPCODES_EN, v, sizeof v) > 0 &&
+          strstr(v, "5.7.606-649"), "5.7.606 range: %s", v);
+    CHECK(smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_STANDARD, 1, SMTPCODES_EN, v, sizeof v) > 0 &&
+          strstr(v, "5.7.700-749") && !strstr(v, "606"), "5.7.708 range: %s", v);
+    smtpcodes_render_comparison(&cmp, SMTPCODES_SECTION_ALL, SMTPCODES_EN, SMTPCODES_HTML, out, sizeof out);
+    const char *shared = strstr(out, "smtpcodes-same");
+    CHECK(!shared || !strstr(shared, "5.7.606-649</td>"), "no range shown as shared");
+    CHECK(compare_texts("5.7.606", "5.7.1", &cmp) == SMTPCODES_OK && !cmp.same[SMTPCODES_ASPECT_STANDARD],
+          "a range member and a registered code");
+    CHECK(compare_texts("5.7.606-649", "5.7.606", &cmp) == SMTPCODES_OK && !cmp.same[SMTPCODES_ASPECT_STANDARD],
+          "the range and one of its codes: only one is a member");
+    /* every pair of a sample: same[] agrees with the values rendered in both languages */
+    const char *sample[] = {"250", "450", "550", "551", "552", "421", "259", "5.1.1", "5.1.10", "4.2.2", "5.2.2", "X.7.1",
+                            "5.7.606", "5.7.620", "5.7.708", "4.7.500", "5.9.123"};
+    size_t ns = sizeof sample / sizeof sample[0];
+    for (size_t i = 0; i < ns; i++)
+        for (size_t j = 0; j < ns; j++) {
+            CHECK(compare_texts(sample[i], sample[j], &cmp) == SMTPCODES_OK, "compare %s %s", sample[i], sample[j]);
+            CHECK(cmp.identical == (i == j), "%s %s identical %d", sample[i], sample[j], cmp.identical);
+            int x = SMTPCODES_ASPECT_MEANING;
+            for (int l = 0; l < SMTPCODES_NLANG; l++) {
+                char va[512], vb[512];
+                smtpcodes_aspect_value(&cmp, (smtpcodes_aspect)x, 0, (smtpcodes_lang)l, va, sizeof va);
+                smtpcodes_aspect_value(&cmp, (smtpcodes_aspect)x, 1, (smtpcodes_lang)l, vb, sizeof vb);
+                if (cmp.same[x]) CHECK(strcmp(va, vb) == 0, "%s %s: same meaning, values %s / %s", sample[i], sample[j], va, vb);
+            }
+            char sa[512], sb[512];
+            smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_STANDARD, 0, SMTPCODES_EN, sa, sizeof sa);
+            smtpcodes_aspect_value(&cmp, SMTPCODES_ASPECT_STANDARD, 1, SMTPCODES_EN, sb, sizeof sb);
+            CHECK(cmp.same[SMTPCODES_ASPECT_STANDARD] == (strcmp(sa, sb) == 0), "%s %s status %s / %s", sample[i],
+                  sample[j], sa, sb);
+        }
+}
+
+/* ---- issue 13: related never lists the code itself or a range --------------------- */
+
+static void test_related(void) {
+    for (size_t i = 0; i < smtpcodes_count(); i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        for (size_t r = 0; r < e->nrelated; r++) {
+            const char *t = e->related[r];
+            smtpcodes_code rc;
+            CHECK(strcmp(t, e->code) != 0, "%s lists itself as related", e->code);
+            CHECK(!strchr(t, '-'), "%s lists the range %s as related", e->code, t);
+            CHECK(smtpcodes_lookup(t, strlen(t), &rc) == SMTPCODES_OK && rc.known, "%s related %s unknown", e->code, t);
+            CHECK(rc.entry != e && rc.alt != e, "%s related %s is itself", e->code, t);
+            for (size_t q = 0; q < r; q++) CHECK(strcmp(e->related[q], t) != 0, "%s related %s twice", e->code, t);
+        }
+    }
+    smtpcodes_code c;
+    smtpcodes_lookup("5.7.1", 5, &c);
+    CHECK(c.entry->nrelated > 0 && strcmp(c.entry->related[0], "5.7.1") != 0, "5.7.1 related starts with itself");
+    smtpcodes_lookup("4.7.500", 7, &c);
+    for (size_t r = 0; r < c.entry->nrelated; r++)
+        CHECK(!strchr(c.entry->related[r], '-'), "4.7.500 related %s", c.entry->related[r]);
+}
+
+/* ---- issue 13: command validity: every pair of the reference table ---------------- */
+
+#define REF_COMMAND_REPLIES "../../shared/reference/command_replies.tsv"
+
+static int valid_pair(const char *cmd, int code) {
+    smtpcodes_code c;
+    if (smtpcodes_lookup_basic(code, &c) != SMTPCODES_OK) return -100;
+    return smtpcodes_is_valid_reply(cmd, strlen(cmd), &c);
+}
+
+/* The commands an ANY row exempts: the command names its notes give after
+ * "except" or "other than", to the end of that sentence; RFC 2033 4.1 makes
+ * LHLO the EHLO of LMTP; RFC 3207 4 exempts STARTTLS from 530, so the 530 of
+ * RFC 4954 6 does not apply to it either. Returns 0 when the row exempts none. */
+static int ref_exempt(const char *source, const char *notes, unsigned char *exempt, size_t ncmd) {
+    memset(exempt, 0, ncmd);
+    const char *p = strstr(notes, "except ");
+    if (!p) p = strstr(notes, "other than ");
+    if (!p) return 0;
+    const char *end = strchr(p, '.');
+    if (!end) end = p + strlen(p);
+    while (p < end) {
+        while (p < end && !(*p >= 'A' && *p <= 'Z')) p++;
+        const char *w = p;
+        while (p < end && *p >= 'A' && *p <= 'Z') p++;
+        int idx = smtpcodes_command_index(w, (size_t)(p - w));
+        if (p > w && idx >= 0) exempt[idx] = 1;
+    }
+    int ehlo = smtpcodes_command_index("EHLO", 4), lhlo = smtpcodes_command_index("LHLO", 4);
+    if (exempt[ehlo]) exempt[lhlo] = 1;
+    if (strncmp(source, "RFC 4954", 8) == 0) exempt[smtpcodes_command_index("STARTTLS", 8)] = 1;
+    return 1;
+}
+
+static void test_command_reference(void) {
+    FILE *f = fopen(REF_COMMAND_REPLIES, "r");
+    CHECK(f != NULL, "%s missing (the reference table, next to the repository)", REF_COMMAND_REPLIES);
+    if (!f) return;
+    enum { NCMD = 32 };
+    static unsigned char expected[NCMD][1000];
+    memset(expected, 0, sizeof expected);
+    size_t ncmd = smtpcodes_command_count();
+    CHECK(ncmd <= NCMD, "%zu commands", ncmd);
+    int conn = smtpcodes_command_index("CONNECTION", 10), any = smtpcodes_command_index("ANY", 3);
+    char line[2048];
+    int rows = 0, pairs = 0;
+    CHECK(fgets(line, sizeof line, f) && strncmp(line, "command\t", 8) == 0, "header row");
+    while (fgets(line, sizeof line, f)) {
+        char *fl[8];
+        if (split(line, fl, 8) < 5) continue;
+        rows++;
+        const char *cmd = fl[0], *source = fl[4], *notes = fl[5] ? fl[5] : "";
+        int ci = smtpcodes_command_index(cmd, strlen(cmd));
+        CHECK(ci >= 0, "reference command %s unknown", cmd);
+        if (ci < 0) continue;
+        unsigned char exempt[NCMD];
+        int conditional = strcmp(cmd, "ANY") == 0 && ref_exempt(source, notes, exempt, ncmd);
+        for (int col = 1; col <= 3; col++) {
+            for (char *p = fl[col], *q; *p; p = q) {
+                long code = strtol(p, &q, 10);
+                if (q == p) { q++; continue; }
+                pairs++;
+                if (strncmp(source, "RFC", 3) != 0) {   /* registry-only codes: no RFC defines them as replies */
+                    CHECK(valid_pair(cmd, (int)code) == 0, "%s %ld (%s) must not be valid", cmd, code, source);
+                    continue;
+                }
+                if (ci != any) {
+                    expected[ci][code] = 1;
+                    CHECK(valid_pair(cmd, (int)code) == 1, "%s %ld (%s)", cmd, code, source);
+                    continue;
+                }
+                if (!conditional) {
+                    expected[any][code] = 1;
+                    CHECK(valid_pair("ANY", (int)code) == 1, "ANY %ld (%s)", code, source);
+                }
+                for (size_t k = 0; k < ncmd; k++) {
+                    if ((int)k == conn || (int)k == any || (conditional && exempt[k])) continue;
+                    if (conditional) expected[k][code] = 1;
+                    CHECK(valid_pair(smtpcodes_command_name(k), (int)code) == 1, "%s %ld (ANY row, %s)",
+                          smtpcodes_command_name(k), code, source);
+                }
+            }
+        }
+    }
+    fclose(f);
+    CHECK(rows >= 60 && pairs >= 200, "reference table: %d rows, %d pairs", rows, pairs);
+    /* the greeting of a server that must shut down: RFC 5321 3.8 (RFC 821 4.3) */
+    expected[conn][421] = 1;
+    /* replies_for gives exactly those codes: the command's rows, ANY's rows that
+     * do not exempt it, and nothing else */
+    for (size_t k = 0; k < ncmd; k++) {
+        const char *name = smtpcodes_command_name(k);
+        int got[256];
+        int n = smtpcodes_replies_for(name, strlen(name), got, 256);
+        unsigned char seen[1000] = {0};
+        for (int i = 0; i < n && i < 256; i++) {
+            seen[got[i]] = 1;
+            int want = expected[k][got[i]] || ((int)k != conn && (int)k != any && expected[any][got[i]]);
+            CHECK(want, "%s may get %d, which the reference does not list", name, got[i]);
+        }
+        for (int v = 100; v < 1000; v++) {
+            int want = expected[k][v] || ((int)k != conn && (int)k != any && expected[any][v]);
+            if (want) CHECK(seen[v], "%s: %d missing from replies_for", name, v);
+        }
+    }
+    /* pairs that must be false (RFC 3207 4 and 4.1, RFC 4954 6, RFC 5321 4.3.2 and 3.1) */
+    static const struct { const char *cmd; int code; int valid; } pairs_fixed[] = {
+        {"QUIT", 530, 0}, {"QUIT", 554, 0}, {"NOOP", 530, 0}, {"STARTTLS", 530, 0}, {"EHLO", 530, 0},
+        {"LHLO", 530, 0}, {"CONNECTION", 500, 0}, {"CONNECTION", 501, 0}, {"CONNECTION", 530, 0},
+        {"CONNECTION", 503, 0}, {"ANY", 530, 0}, {"ANY", 554, 0}, {"AUTH", 422, 0}, {"AUTH", 523, 0},
+        {"AUTH", 524, 0}, {"AUTH", 525, 0}, {"HELO", 354, 0}, {"RSET", 550, 0}, {"QUIT", 250, 0}, {"QUIT", 535, 0},
+        {"HELO", 530, 1}, {"RSET", 530, 1}, {"AUTH", 530, 1}, {"MAIL", 530, 1}, {"NOOP", 554, 1}, {"EHLO", 554, 1},
+        {"STARTTLS", 554, 1}, {"CONNECTION", 421, 1}, {"CONNECTION", 220, 1}, {"CONNECTION", 554, 1},
+        {"CONNECTION", 521, 1}, {"QUIT", 221, 1}, {"QUIT", 421, 1}, {"QUIT", 500, 1}, {"QUIT", 501, 1},
+    };
+    for (size_t i = 0; i < sizeof pairs_fixed / sizeof pairs_fixed[0]; i++)
+        CHECK(valid_pair(pairs_fixed[i].cmd, pairs_fixed[i].code) == pairs_fixed[i].valid, "is_valid_reply(%s, %d) != %d",
+              pairs_fixed[i].cmd, pairs_fixed[i].code, pairs_fixed[i].valid);
+    int greeting[16];
+    int n = smtpcodes_replies_for("CONNECTION", 10, greeting, 16);
+    CHECK(n == 4 && greeting[0] == 220 && greeting[1] == 421 && greeting[2] == 521 && greeting[3] == 554,
+          "the greeting gets 220, 421, 521, 554 only (%d codes)", n);
+    /* each basic entry's command bits say the same as is_valid_reply */
+    for (size_t i = 0; i < smtpcodes_count(); i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        if (e->kind != SMTPCODES_BASIC) continue;
+        smtpcodes_code c;
+        smtpcodes_code_of(e, &c);
+        for (size_t k = 0; k < ncmd; k++) {
+            const char *name = smtpcodes_command_name(k);
+            int bit = (e->commands >> k & 1) ||
+                      ((int)k != conn && (int)k != any && (e->commands >> any & 1));
+            CHECK(bit == smtpcodes_is_valid_reply(name, strlen(name), &c), "%s commands bit %s", e->code, name);
+        }
+    }
+}
+
+/* ---- issue 13 and 15: search -------------------------------------------------------- */
+
+static int ascii_has(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && (p[k] | 32) == (needle[k] | 32)) k++;
+        if (k == n) return 1;
+    }
+    return 0;
+}
+
+static int found_code(const smtpcodes_entry **r, int n, const char *code) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(r[i]->code, code) == 0) return i;
+    return -1;
+}
+
+static void test_search_issue13(void) {
+    static const smtpcodes_entry *r[SC_TEST_MAX];
+    size_t cap = smtpcodes_count();
+    CHECK(cap <= SC_TEST_MAX, "table of %zu", cap);
+    /* both languages by default (lang < 0), accents and case folded */
+    const char *q = "buz\303\263n lleno";
+    int n = smtpcodes_search(q, strlen(q), -1, r, cap);
+    CHECK(found_code(r, n, "552") >= 0 && found_code(r, n, "X.2.2") >= 0, "buzón lleno: %d", n);
+    const char *upper = "BUZ\303\223N LLENO";
+    int m = smtpcodes_search(upper, strlen(upper), -1, r, cap);
+    CHECK(m == n, "BUZÓN LLENO %d, buzón lleno %d", m, n);
+    CHECK(smtpcodes_search("buzon lleno", 11, SMTPCODES_EN, r, cap) == 0, "Spanish words in English only");
+    /* every text is indexed: when and fix too */
+    const char *words[] = {"greylisted", "too many connections", "local_recipient_maps", "virtual_mailbox_maps"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        CHECK(smtpcodes_search(words[i], strlen(words[i]), -1, r, cap) > 0, "search %s", words[i]);
+    /* the exact code first, then title matches, then the rest */
+    n = smtpcodes_search("5.1.1", 5, -1, r, cap);
+    CHECK(n > 0 && strcmp(r[0]->code, "X.1.1") == 0, "5.1.1 first: %s", n > 0 ? r[0]->code : "-");
+    n = smtpcodes_search("5.1.10", 6, -1, r, cap);
+    CHECK(n > 1 && strcmp(r[0]->code, "X.1.10") == 0 && strcmp(r[1]->code, "5.1.10") == 0, "5.1.10 and its vendor use first");
+    n = smtpcodes_search("5.7.620", 7, -1, r, cap);
+    CHECK(n > 0 && strcmp(r[0]->code, "5.7.606-649") == 0, "5.7.620 names its range");
+    n = smtpcodes_search("mailbox", 7, SMTPCODES_EN, r, cap);
+    CHECK(n > 10, "mailbox: %d", n);
+    const smtpcodes_entry *base = smtpcodes_at(0);
+    for (int i = 1; i < n; i++) {
+        int ta = ascii_has(r[i - 1]->text[SMTPCODES_TITLE][0], "mailbox");
+        int tb = ascii_has(r[i]->text[SMTPCODES_TITLE][0], "mailbox");
+        int da = ascii_has(r[i - 1]->text[SMTPCODES_DESCRIPTION][0], "mailbox");
+        int db = ascii_has(r[i]->text[SMTPCODES_DESCRIPTION][0], "mailbox");
+        int ka = ta ? 2 : da ? 1 : 0, kb = tb ? 2 : db ? 1 : 0;
+        CHECK(ka > kb || (ka == kb && r[i - 1] < r[i]), "mailbox: %s before %s", r[i - 1]->code, r[i]->code);
+        (void)base;
+    }
+    /* every entry is found by its own title and by its own code */
+    for (size_t i = 0; i < smtpcodes_count(); i++) {
+        const smtpcodes_entry *e = smtpcodes_at(i);
+        for (int l = 0; l < SMTPCODES_NLANG; l++) {
+            const char *t = e->text[SMTPCODES_TITLE][l];
+            int got = smtpcodes_search(t, strlen(t), l, r, cap);
+            if (got == SMTPCODES_ERR_QUERY) continue;
+            CHECK(got > 0 && found_code(r, got, e->code) >= 0, "%s not found by its title (lang %d)", e->code, l);
+        }
+        int got = smtpcodes_search(e->code, strlen(e->code), -1, r, cap);
+        CHECK(got > 0 && (r[0] == e || (got > 1 && r[1] == e)), "%s not first for its code", e->code);
+    }
+    /* no silent word limit: too many words or too long a word is an error */
+    char query[4096] = "";
+    for (int i = 0; i < 16; i++) strcat(query, "mailbox ");
+    strcat(query, "zzzzqqq");
+    CHECK(smtpcodes_search(query, strlen(query), -1, r, cap) == 0, "16 x mailbox + zzzzqqq: no match");
+    query[0] = '\0';
+    for (int i = 0; i < SMTPCODES_SEARCH_MAX_WORDS; i++) strcat(query, i % 2 ? "mailbox, " : "full ");
+    CHECK(smtpcodes_search(query, strlen(query), -1, r, cap) > 0, "32 words are fine");
+    strcat(query, "zzzzqqq");
+    CHECK(smtpcodes_search(query, strlen(query), -1, r, cap) == SMTPCODES_ERR_QUERY, "33 words: an error");
+    memset(query, 'a', SMTPCODES_SEARCH_MAX_WORD);
+    CHECK(smtpcodes_search(query, SMTPCODES_SEARCH_MAX_WORD, -1, r, cap) == 0, "a 64-byte word");
+    CHECK(smtpcodes_search(query, SMTPCODES_SEARCH_MAX_WORD + 1, -1, r, cap) == SMTPCODES_ERR_QUERY, "a 65-byte word");
+    CHECK(strcmp(smtpcodes_status_name(SMTPCODES_ERR_QUERY), "query") == 0 &&
+          strstr(smtpcodes_strerror(SMTPCODES_ERR_QUERY), "32 words"), "query status");
+    /* one pass: a count-only call and a full call agree, and cap = count suffices */
+    CHECK(smtpcodes_search("mailbox", 7, -1, NULL, 0) == smtpcodes_search("mailbox", 7, -1, r, cap), "count only");
+}
+
+/* ---- log records (log.c) --------------------------------------------------------- */
+
+static int view_is(const char *p, size_t n, const char *want) {
+    if (strcmp(want, "-") == 0) return p == NULL || n == 0;
+    return p && n == strlen(want) && memcmp(p, want, n) == 0;
+}
+
+/* One check of the checks column ("key=value") against a record. */
+static int log_check(const smtpcodes_log_record *r, const char *key, const char *val) {
+    const smtpcodes_classification *c = &r->classification;
+    char tmp[64];
+    if (!strcmp(key, "queue_id")) return view_is(r->queue_id, r->queue_id_len, val);
+    if (!strcmp(key, "sender")) return view_is(r->sender, r->sender_len, val);
+    if (!strcmp(key, "orig")) return view_is(r->original_recipient, r->original_recipient_len, val);
+    if (!strcmp(key, "relay_ip")) return view_is(r->relay_ip, r->relay_ip_len, val);
+    if (!strcmp(key, "host")) return view_is(r->host, r->host_len, val);
+    if (!strcmp(key, "program")) return view_is(r->program, r->program_len, val);
+    if (!strcmp(key, "timestamp")) return view_is(r->timestamp, r->timestamp_len, val);
+    if (!strcmp(key, "reply")) return r->has_reply && view_is(r->reply_text, r->reply_len, val);
+    if (!strcmp(key, "port")) return r->relay_port == atoi(val);
+    if (!strcmp(key, "delay")) return r->has_delay && r->delay > atof(val) - 0.001 && r->delay < atof(val) + 0.001;
+    if (!strcmp(key, "code")) {
+        snprintf(tmp, sizeof tmp, "%s", r->has_reply && r->reply.has_basic ? r->reply.reply_code.text : "-");
+        return !strcmp(tmp, val);
+    }
+    if (!strcmp(key, "enhanced")) return c->has_enhanced && !strcmp(c->enhanced.text, val);
+    if (!strcmp(key, "permanence")) return !strcmp(smtpcodes_permanence_name(c->permanence), val);
+    if (!strcmp(key, "hard_bounce")) return (c->hard_bounce ? 1 : 0) == (strcmp(val, "true") == 0);
+    return 0;
+}
+
+static char *log_line_of(const char *field, size_t *n) {
+    static char in[8192];
+    static char *huge;
+    const size_t mib = 1u << 20;
+    if (!strcmp(field, "<huge-garbage>") || !strcmp(field, "<huge-postfix>")) {
+        free(huge);
+        huge = malloc(mib + 512);
+        if (!huge) return NULL;
+        if (!strcmp(field, "<huge-garbage>")) {
+            memset(huge, 'a', mib);
+            *n = mib;
+        } else {
+            const char *head = "Dec  2 00:27:01 mail postfix/smtp[1]: ABCDEF1234: to=<a@example.com>, relay=none, "
+                               "delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (";
+            size_t k = strlen(head);
+            memcpy(huge, head, k);
+            memset(huge + k, 'x', mib);
+            huge[k + mib] = ')';
+            *n = k + mib + 1;
+        }
+        return huge;
+    }
+    *n = unescape(field, in, sizeof in);
+    return in;
+}
+
+static void test_log_vectors(void) {
+    FILE *f = fopen("vectors/logs.tsv", "r");
+    CHECK(f != NULL, "vectors/logs.tsv missing");
+    if (!f) return;
+    static char line[8192], html[1 << 16];
+    static smtpcodes_log_record r;
+    int rows = 0, mtas[5] = {0};
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || !strncmp(line, "line\tkind\t", 10)) continue;
+        char *fl[12];
+        if (split(line, fl, 12) < 10) continue;
+        rows++;
+        size_t n;
+        const char *in = log_line_of(fl[0], &n);
+        CHECK(in != NULL, "out of memory");
+        if (!in) break;
+        CHECK(smtpcodes_parse_log(in, n, &r) == SMTPCODES_OK, "parse_log [%.80s]", fl[0]);
+        const char *mta = smtpcodes_log_mta_name(r.mta);
+        mtas[(unsigned)r.mta < 5u ? r.mta : 0]++;
+        CHECK(!strcmp(smtpcodes_log_kind_name(r.kind), fl[1]), "[%.80s] kind %s, want %s", fl[0],
+              smtpcodes_log_kind_name(r.kind), fl[1]);
+        CHECK(!strcmp(mta ? mta : "-", fl[2]), "[%.80s] mta %s, want %s", fl[0], mta ? mta : "-", fl[2]);
+        CHECK(!strcmp(smtpcodes_log_status_name(r.status), fl[3]), "[%.80s] status %s, want %s", fl[0],
+              smtpcodes_log_status_name(r.status), fl[3]);
+        CHECK(view_is(r.recipient, r.recipient_len, fl[4]), "[%.80s] recipient %.*s, want %s", fl[0],
+              (int)r.recipient_len, r.recipient ? r.recipient : "", fl[4]);
+        CHECK(view_is(r.relay, r.relay_len, fl[5]), "[%.80s] relay %.*s, want %s", fl[0], (int)r.relay_len,
+              r.relay ? r.relay : "", fl[5]);
+        CHECK(view_is(r.dsn, r.dsn_len, fl[6]), "[%.80s] dsn %.*s, want %s", fl[0], (int)r.dsn_len,
+              r.dsn ? r.dsn : "", fl[6]);
+        CHECK((r.classification.retry ? 1 : 0) == (strcmp(fl[7], "true") == 0), "[%.80s] retry %d, want %s", fl[0],
+              r.classification.retry, fl[7]);
+        CHECK(!strcmp(r.stage ? r.stage : "-", fl[8]), "[%.80s] stage %s, want %s", fl[0], r.stage ? r.stage : "-",
+              fl[8]);
+        const char *reason = smtpcodes_reason_name(r.classification.reason);
+        CHECK(!strcmp(fl[9], "*") || !strcmp(reason, fl[9]), "[%.80s] reason %s, want %s", fl[0], reason, fl[9]);
+        if (r.status == SMTPCODES_LOG_DEFERRED)
+            CHECK(r.classification.retry && strcmp(reason, "expired") != 0, "[%.80s] deferred: retry, not expired",
+                  fl[0]);
+        if (r.kind == SMTPCODES_LOG_OTHER)
+            CHECK(!strcmp(reason, "none") && !r.classification.retry && !r.has_reply, "[%.80s] other: none", fl[0]);
+        char *checks = fl[10] && split(fl[10], &fl[10], 1) ? fl[10] : NULL;
+        for (char *kv = checks; kv && *kv;) {
+            char *end = strchr(kv, ';');
+            if (end) *end = '\0';
+            char *eq = strchr(kv, '=');
+            if (eq) {
+                *eq = '\0';
+                CHECK(log_check(&r, kv, eq + 1), "[%.80s] %s should be %s", fl[0], kv, eq + 1);
+            }
+            kv = end ? end + 1 : NULL;
+        }
+        for (int l = 0; l < 2; l++) {
+            int k = smtpcodes_render_log(&r, (smtpcodes_lang)l, SMTPCODES_HTML, html, sizeof html);
+            CHECK(k > 0 && (size_t)k < sizeof html, "[%.80s] render %d", fl[0], k);
+            /* the line's own words may be English ("temporarily"): the Spanish check is for
+             * lines without them */
+            if (k > 0 && (size_t)k < sizeof html && !(l && strstr(fl[0], "temporar")))
+                check_card("log card", html, "log", (smtpcodes_lang)l);
+            CHECK(!l || !strstr(html, ">Recipient<"), "[%.80s] Spanish labels", fl[0]);
+            smtpcodes_render_req q = {SMTPCODES_RENDER_LOG, &r, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0,
+                                      (smtpcodes_lang)l, SMTPCODES_MARKDOWN};
+            k = smtpcodes_render(&q, html, sizeof html);
+            CHECK(k > 0 && strncmp(html, "## ", 3) == 0, "[%.80s] Markdown card", fl[0]);
+            q.fmt = SMTPCODES_TEXT;
+            k = smtpcodes_render(&q, html, sizeof html);
+            CHECK(k > 0 && strncmp(html, l ? "Registro de correo: " : "Log record: ", l ? 20 : 12) == 0,
+                  "[%.80s] text card", fl[0]);
+        }
+    }
+    fclose(f);
+    CHECK(rows >= 90, "logs.tsv: %d rows", rows);
+    CHECK(mtas[SMTPCODES_MTA_POSTFIX] >= 30 && mtas[SMTPCODES_MTA_EXIM] >= 15 && mtas[SMTPCODES_MTA_SENDMAIL] >= 8 &&
+              mtas[SMTPCODES_MTA_EXCHANGE] >= 8,
+          "logs.tsv covers every MTA");
+    CHECK(smtpcodes_parse_log(NULL, 0, &r) == SMTPCODES_OK && r.kind == SMTPCODES_LOG_OTHER, "NULL, 0 is a line");
+    CHECK(smtpcodes_parse_log(NULL, 3, &r) == SMTPCODES_ERR_ARG, "NULL line with a length");
+    CHECK(smtpcodes_parse_log("x", 1, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    CHECK(smtpcodes_render_log(NULL, SMTPCODES_EN, SMTPCODES_TEXT, html, sizeof html) == SMTPCODES_ERR_ARG,
+          "render NULL");
+    CHECK(smtpcodes_render_log(&r, (smtpcodes_lang)7, SMTPCODES_TEXT, html, sizeof html) == SMTPCODES_ERR_LANG,
+          "render bad lang");
+}
+
+/* Every line of examples/data/maillog.sample against the labels that
+ * tests/tools/label_maillog.py derives from make_maillog.py's model. */
+static void test_log_maillog(void) {
+    FILE *s = fopen("../examples/data/maillog.sample", "r"), *l = fopen("vectors/maillog_labels.tsv", "r");
+    CHECK(s && l, "maillog.sample and vectors/maillog_labels.tsv");
+    if (!s || !l) {
+        if (s) fclose(s);
+        if (l) fclose(l);
+        return;
+    }
+    static char line[8192], lab[1024];
+    static smtpcodes_log_record r;
+    int n = 0, deferred = 0;
+    while (fgets(line, sizeof line, s)) {
+        do {
+            if (!fgets(lab, sizeof lab, l)) lab[0] = '\0';
+        } while (lab[0] == '#');
+        char *fl[9];
+        CHECK(split(lab, fl, 9) == 8, "label row %d", n + 1);
+        n++;
+        smtpcodes_parse_log(line, strlen(line), &r);
+        CHECK(atoi(fl[0]) == n, "label row %d numbered %s", n, fl[0]);
+        CHECK(!strcmp(smtpcodes_log_kind_name(r.kind), fl[1]), "maillog %d kind %s, want %s", n,
+              smtpcodes_log_kind_name(r.kind), fl[1]);
+        CHECK(!strcmp(smtpcodes_log_status_name(r.status), fl[2]), "maillog %d status %s, want %s", n,
+              smtpcodes_log_status_name(r.status), fl[2]);
+        CHECK(view_is(r.recipient, r.recipient_len, fl[3]), "maillog %d recipient, want %s", n, fl[3]);
+        CHECK(view_is(r.relay, r.relay_len, fl[4]), "maillog %d relay, want %s", n, fl[4]);
+        CHECK(view_is(r.dsn, r.dsn_len, fl[5]), "maillog %d dsn, want %s", n, fl[5]);
+        CHECK((r.classification.retry ? 1 : 0) == (strcmp(fl[6], "true") == 0), "maillog %d retry %d, want %s", n,
+              r.classification.retry, fl[6]);
+        CHECK(!strcmp(r.stage ? r.stage : "-", fl[7]), "maillog %d stage %s, want %s", n, r.stage ? r.stage : "-",
+              fl[7]);
+        if (r.status == SMTPCODES_LOG_DEFERRED) {
+            deferred++;
+            CHECK(r.classification.retry && r.classification.permanence == SMTPCODES_PERM_TEMPORARY &&
+                      strcmp(smtpcodes_reason_name(r.classification.reason), "expired") != 0,
+                  "maillog %d: a deferred line is temporary and retried", n);
+            char adv[2048];
+            smtpcodes_render_retry(&r.classification, SMTPCODES_EN, adv, sizeof adv);
+            CHECK(!strncmp(adv, "Retry", 5) && !strstr(adv, "run out"), "maillog %d advice: %s", n, adv);
+        }
+    }
+    CHECK(n == 320 && deferred > 0, "maillog.sample: %d lines, %d deferred", n, deferred);
+    fclose(s);
+    fclose(l);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -1055,6 +1594,12 @@ int main(void) {
     test_classify_many();
     test_tags();
     test_threads();
+    test_compare_meanings();
+    test_related();
+    test_command_reference();
+    test_search_issue13();
+    test_log_vectors();
+    test_log_maillog();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
