@@ -318,7 +318,7 @@ static size_t parse_dsn(rlist *l, sc_view body) {
         }
         int fin = sc_ieq(name.p, name.n, "final-recipient");
         int orig = sc_ieq(name.p, name.n, "original-recipient");
-        int start = !cur || closed;
+        int start = (!cur && !dropped) || closed;
         if (cur && !closed) {
             if (fin && cur->recipient.ptr) start = 1;
             if (orig && cur->original_recipient.ptr) start = 1;
@@ -337,11 +337,10 @@ static size_t parse_dsn(rlist *l, sc_view body) {
             closed = 0;
             cur_fields = 0;
             if (!cur) { dropped = 1; }
-        } else if (start && dropped) {
-            l->total++;
-            closed = 0;
-            cur_fields = 0;
-            cur = NULL;
+        } else if (dropped) {
+            /* past the limit: groups are counted, not kept */
+            if (start) { l->total++; closed = 0; }
+            cur_fields++;
             continue;
         }
         if (!cur) continue;

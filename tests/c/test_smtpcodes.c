@@ -1577,6 +1577,327 @@ static void test_log_maillog(void) {
     fclose(l);
 }
 
+/* Strict mode is RFC 5321 4.2 and 4.5.3.1.5: one status per violation, each with its
+ * name and message; lenient mode reads the same inputs (CR-only, LF-only, mixed ends). */
+static void test_strict_violations(void) {
+    static const struct { const char *in; size_t n; int want; const char *name; } cases[] = {
+        {"550-5.1.1 first\n550 5.1.1 last\r\n", 32, SMTPCODES_ERR_BARE_LF, "bare-lf"},
+        {"550-5.1.1 first\r550 5.1.1 last\r\n", 32, SMTPCODES_ERR_BARE_CR, "bare-cr"},
+        {"550 5.1.1 User\0unknown\r\n", 24, SMTPCODES_ERR_NUL, "nul"},
+        {"550 5.1.1 a bell \x07 here\r\n", 25, SMTPCODES_ERR_CONTROL, "control"},
+        {"550:5.1.1 colon after the code\r\n", 32, SMTPCODES_ERR_SEPARATOR, "separator"},
+        {"550 5.1.1 last\r\n550 5.1.1 after the last\r\n", 42, SMTPCODES_ERR_TRAILING, "trailing"},
+        {"550-5.1.1 first\r\nno code\r\n", 26, SMTPCODES_ERR_NO_LINE_CODE, "no-line-code"},
+        {"550-5.1.1 first\r\n551 5.1.1 last\r\n", 33, SMTPCODES_ERR_MIXED, "mixed"},
+        {"550-5.1.1 first\r\n550-5.1.1 second\r\n", 35, SMTPCODES_ERR_INCOMPLETE, "incomplete"},
+        {"650 5.1.1 out of range\r\n", 24, SMTPCODES_ERR_RANGE, "range"},
+        {"hello 550\r\n", 11, SMTPCODES_ERR_SYNTAX, "syntax"},
+    };
+    static smtpcodes_reply r;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int st = smtpcodes_parse(cases[i].in, cases[i].n, SMTPCODES_STRICT, &r);
+        CHECK(st == cases[i].want, "strict %s: %d, want %d", cases[i].name, st, cases[i].want);
+        CHECK(strcmp(smtpcodes_status_name(st), cases[i].name) == 0, "status name %s", smtpcodes_status_name(st));
+        CHECK(strcmp(smtpcodes_strerror(st), "unknown error") != 0, "strerror %s", cases[i].name);
+    }
+    /* a line of exactly 512 octets with its CRLF is fine, 513 is not */
+    static char line[600];
+    memcpy(line, "550 5.1.1 ", 10);
+    memset(line + 10, 'x', 500);
+    memcpy(line + 510, "\r\n", 2);
+    CHECK(smtpcodes_parse(line, 512, SMTPCODES_STRICT, &r) == SMTPCODES_OK, "512 octets");
+    memset(line + 10, 'x', 501);
+    memcpy(line + 511, "\r\n", 2);
+    CHECK(smtpcodes_parse(line, 513, SMTPCODES_STRICT, &r) == SMTPCODES_ERR_LINE_LENGTH, "513 octets");
+    CHECK(smtpcodes_parse(line, 513, 0, &r) == SMTPCODES_OK && (r.flags & SMTPCODES_F_LONG_LINE), "lenient long");
+    /* lenient: CR-only, LF-only and mixed line ends are lines */
+    CHECK(smtpcodes_parse("550-a\r550-b\n550 c\r\n", 18, 0, &r) == SMTPCODES_OK && r.nlines == 3 &&
+              !(r.flags & SMTPCODES_F_CONTROL_CHARS), "lenient mixed line ends");
+    CHECK(smtpcodes_parse("550-a\r\n550 b\r\n", 14, SMTPCODES_STRICT, &r) == SMTPCODES_OK && r.nlines == 2, "CRLF ok");
+}
+
+/* Wrapped replies: the server's text only, the stage and the MTA from the wrapper. */
+static void test_wrapped_replies(void) {
+    static smtpcodes_reply r;
+    const char *s = "host mx.example.com[192.0.2.1] said: 550-5.7.1 first 550-5.7.1 second 550 5.7.1 third "
+                    "(in reply to end of DATA command)";
+    CHECK(smtpcodes_parse(s, strlen(s), 0, &r) == SMTPCODES_OK, "joined parse");
+    CHECK(r.nlines == 3 && !(r.flags & SMTPCODES_F_INCOMPLETE), "joined: 3 complete lines (%zu)", r.nlines);
+    char text[256];
+    smtpcodes_reply_text(&r, text, sizeof text);
+    CHECK(strcmp(text, "first\nsecond\nthird") == 0, "joined text [%s]", text);
+    CHECK(r.stage && strcmp(r.stage, "end of DATA") == 0 && r.mta && strcmp(r.mta, "Postfix") == 0, "stage, mta");
+    s = "SMTP error from remote mail server after RCPT TO:<bob@example.org>: 550 5.1.1 No such user";
+    CHECK(smtpcodes_parse(s, strlen(s), 0, &r) == SMTPCODES_OK && r.stage && strcmp(r.stage, "RCPT TO") == 0 &&
+              strcmp(r.mta, "Exim") == 0, "exim stage");
+    smtpcodes_reply_text(&r, text, sizeof text);
+    CHECK(strcmp(text, "No such user") == 0, "exim text [%s]", text);
+    s = "550 cuda_nsu 5.1.1 <bob@example.org>: Recipient address rejected";
+    CHECK(smtpcodes_parse(s, strlen(s), 0, &r) == SMTPCODES_OK && r.has_enhanced && r.status_code.digits[2] == 1,
+          "vendor token");
+    smtpcodes_classification c;
+    s = "451 4.4.1 Connection timed out";
+    CHECK(smtpcodes_classify(s, strlen(s), &c) == SMTPCODES_OK && c.retry && c.reason != smtpcodes_reason_index("expired", 7),
+          "4.4.1 timeout retried");
+    s = "221 2.0.0 Bye";
+    CHECK(smtpcodes_classify(s, strlen(s), &c) == SMTPCODES_OK && strcmp(smtpcodes_reason_name(c.reason), "none") == 0,
+          "221 none");
+}
+
+/* ---- bounce messages (bounce.c, mime.c) ------------------------------------ */
+
+static char *bounce_slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc(n > 0 ? (size_t)n : 1);
+    if (b && n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n) { free(b); b = NULL; }
+    fclose(f);
+    *len = n > 0 ? (size_t)n : 0;
+    return b;
+}
+
+static int span_is(smtpcodes_span s, const char *want) {
+    if (!*want) return s.ptr == NULL || s.len == 0;
+    return s.ptr && s.len == strlen(want) && memcmp(s.ptr, want, s.len) == 0;
+}
+
+/* Parse with exactly the documented scratch; every result renders in every format and language. */
+static int bounce_parse(const char *m, size_t len, void **scratch, smtpcodes_bounce *b) {
+    size_t cap = SMTPCODES_BOUNCE_SCRATCH(len);
+    *scratch = malloc(cap);
+    if (!*scratch) return -1;
+    int st = smtpcodes_parse_bounce(m, len, *scratch, cap, b);
+    for (int lang = 0; st == SMTPCODES_OK && lang < 2; lang++)
+        for (int fmt = 0; fmt < 3; fmt++) {
+            int n = smtpcodes_render_bounce(b, (smtpcodes_lang)lang, (smtpcodes_format)fmt, NULL, 0);
+            CHECK(n > 0, "render_bounce length %d", n);
+            char *card = malloc((size_t)n + 1);
+            if (!card) continue;
+            CHECK(smtpcodes_render_bounce(b, (smtpcodes_lang)lang, (smtpcodes_format)fmt, card, (size_t)n + 1) == n,
+                  "render_bounce twice");
+            if (fmt == SMTPCODES_HTML) {
+                CHECK(strstr(card, "smtpcodes-bounce") != NULL, "card class");
+                if (b->nrecipients) CHECK(strstr(card, "<table") != NULL, "HTML table of recipients");
+                CHECK(strstr(card, "<script") == NULL, "no script");
+            }
+            smtpcodes_render_req q = {SMTPCODES_RENDER_BOUNCE, b, 0, 0, 0, (smtpcodes_lang)lang, (smtpcodes_format)fmt};
+            CHECK(smtpcodes_render(&q, NULL, 0) == n, "smtpcodes_render(SMTPCODES_RENDER_BOUNCE)");
+            free(card);
+        }
+    return st;
+}
+
+static void test_bounce_vectors(void) {
+    FILE *f = fopen("vectors/bounces/expected.tsv", "r");
+    CHECK(f != NULL, "vectors/bounces/expected.tsv");
+    if (!f) return;
+    char line[2048];
+    int rows = 0;
+    int kinds[6] = {0};
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (rows++ == 0) continue;   /* header */
+        char *col[9] = {0};
+        int nc = 0;
+        for (char *p = line; nc < 9;) {
+            col[nc++] = p;
+            char *t = strchr(p, '\t');
+            if (!t) break;
+            *t = '\0';
+            p = t + 1;
+        }
+        for (int i = nc; i < 9; i++) col[i] = "";
+        char path[512];
+        snprintf(path, sizeof path, "vectors/bounces/%s", col[0]);
+        size_t len;
+        char *m = bounce_slurp(path, &len);
+        CHECK(m != NULL, "read %s", path);
+        if (!m) continue;
+        void *scratch;
+        smtpcodes_bounce b;
+        int st = bounce_parse(m, len, &scratch, &b);
+        CHECK(st == SMTPCODES_OK, "%s: parse_bounce %d", col[0], st);
+        CHECK(strcmp(smtpcodes_bounce_kind_name(b.kind), col[1]) == 0, "%s: kind %s, want %s", col[0],
+              smtpcodes_bounce_kind_name(b.kind), col[1]);
+        if ((unsigned)b.kind < 6) kinds[b.kind]++;
+        CHECK(strcmp(b.format ? b.format : "", col[2]) == 0, "%s: format %s, want %s", col[0], b.format ? b.format : "",
+              col[2]);
+        CHECK(b.nrecipients == (size_t)atoi(col[3]), "%s: %zu recipients, want %s", col[0], b.nrecipients, col[3]);
+        CHECK(b.truncated == 0, "%s: truncated %u", col[0], b.truncated);
+        if (b.nrecipients) {
+            const smtpcodes_bounce_recipient *r = &b.recipients[0];
+            CHECK(span_is(r->recipient, col[4]), "%s: recipient %.*s, want %s", col[0], (int)r->recipient.len,
+                  r->recipient.ptr ? r->recipient.ptr : "", col[4]);
+            CHECK(strcmp(r->action ? r->action : "", col[5]) == 0, "%s: action %s", col[0], r->action ? r->action : "");
+            CHECK(span_is(r->status, col[6]) || (!*col[6] && r->status.ptr == NULL), "%s: status %.*s, want %s", col[0],
+                  (int)r->status.len, r->status.ptr ? r->status.ptr : "", col[6]);
+            CHECK(strcmp(smtpcodes_reason_name(r->classification.reason), col[7]) == 0, "%s: reason %s, want %s", col[0],
+                  smtpcodes_reason_name(r->classification.reason), col[7]);
+            CHECK(strcmp(r->stage ? r->stage : "", col[8]) == 0, "%s: stage %s, want %s", col[0], r->stage ? r->stage : "",
+                  col[8]);
+        }
+        if (strcmp(col[0], "postfix-userunknown.eml") == 0) {
+            CHECK(span_is(b.reporting_mta, "dns; mx.example.net"), "reporting MTA");
+            CHECK(span_is(b.original.subject, "Hola Bob"), "RFC 2047 subject of the original");
+            CHECK(span_is(b.original.message_id, "<msg-1@example.net>"), "original Message-ID");
+            CHECK(b.recipients[0].has_reply && b.recipients[0].reply.has_basic &&
+                      strcmp(b.recipients[0].reply.reply_code.text, "550") == 0, "reply 550");
+            CHECK(b.recipients[0].classification.hard_bounce == 1, "hard bounce");
+            CHECK(span_is(b.recipients[0].remote_mta, "mx.example.org"), "remote MTA");
+        }
+        if (strcmp(col[0], "arf.eml") == 0) {
+            CHECK(span_is(b.feedback_type, "abuse"), "feedback type");
+            CHECK(span_is(b.source_ip, "192.0.2.99"), "source IP");
+        }
+        if (strcmp(col[0], "exim.eml") == 0 && b.nrecipients == 2)
+            CHECK(strcmp(smtpcodes_reason_name(b.recipients[1].classification.reason), "mesgtoobig") == 0,
+                  "second Exim recipient: mesgtoobig");
+        free(scratch);
+        free(m);
+    }
+    fclose(f);
+    for (int k = 0; k < 6; k++) CHECK(kinds[k] > 0, "a vector of kind %s", smtpcodes_bounce_kind_name((smtpcodes_bounce_kind)k));
+}
+
+/* Append to a growing buffer (test helper; aborts the test on OOM). */
+typedef struct tbuf { char *p; size_t n, cap; } tbuf;
+static void tb_put(tbuf *t, const char *s, size_t n) {
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap < t->n + n + 1) cap *= 2;
+        char *np = realloc(t->p, cap);
+        if (!np) { fprintf(stderr, "out of memory\n"); exit(2); }
+        t->p = np;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+    t->p[t->n] = '\0';
+}
+static void tb_puts(tbuf *t, const char *s) { tb_put(t, s, strlen(s)); }
+
+static const char dsn_head[] =
+    "From: MAILER-DAEMON@mx.example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n";
+
+static void test_bounce_robust(void) {
+    void *scratch;
+    smtpcodes_bounce b;
+    char small[64];
+    /* arguments */
+    CHECK(smtpcodes_parse_bounce(NULL, 5, small, sizeof small, &b) == SMTPCODES_ERR_ARG, "NULL message");
+    CHECK(smtpcodes_parse_bounce("x", 1, NULL, 0, &b) == SMTPCODES_ERR_ARG, "NULL scratch");
+    CHECK(smtpcodes_parse_bounce("x", 1, small, sizeof small, NULL) == SMTPCODES_ERR_ARG, "NULL out");
+    CHECK(smtpcodes_parse_bounce("", 0, small, sizeof small, &b) == SMTPCODES_OK && b.kind == SMTPCODES_BOUNCE_OTHER,
+          "empty message: other");
+    CHECK(smtpcodes_render_bounce(NULL, SMTPCODES_EN, SMTPCODES_TEXT, NULL, 0) == SMTPCODES_ERR_ARG, "render NULL");
+
+    /* 10,000 recipients: 1024 kept, all counted, flagged */
+    tbuf t = {0};
+    tb_puts(&t, dsn_head);
+    tb_puts(&t, "--XX\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n");
+    for (int i = 0; i < 10000; i++) {
+        char r[160];
+        snprintf(r, sizeof r, "Final-Recipient: rfc822; user%d@example.org\nAction: failed\nStatus: 5.1.1\n\n", i);
+        tb_puts(&t, r);
+    }
+    tb_puts(&t, "--XX--\n");
+    size_t cap = SMTPCODES_BOUNCE_SCRATCH(t.n) + SMTPCODES_MAX_RECIPIENTS * sizeof(smtpcodes_bounce_recipient);
+    scratch = malloc(cap);
+    CHECK(scratch && smtpcodes_parse_bounce(t.p, t.n, scratch, cap, &b) == SMTPCODES_OK, "10,000 recipients");
+    CHECK(b.nrecipients == SMTPCODES_MAX_RECIPIENTS, "kept %zu", b.nrecipients);
+    CHECK(b.total_recipients == 10000, "counted %zu", b.total_recipients);
+    CHECK(b.truncated & SMTPCODES_BT_RECIPIENTS, "recipients limit flagged");
+    CHECK(b.nrecipients && span_is(b.recipients[0].recipient, "user0@example.org") &&
+              span_is(b.recipients[1023].recipient, "user1023@example.org"), "report order kept");
+    /* the same with only the documented scratch: fewer kept, flagged, not dropped silently */
+    CHECK(smtpcodes_parse_bounce(t.p, t.n, scratch, SMTPCODES_BOUNCE_SCRATCH(t.n), &b) == SMTPCODES_OK, "small scratch");
+    CHECK(b.nrecipients >= 64 && (b.truncated & (SMTPCODES_BT_SCRATCH | SMTPCODES_BT_RECIPIENTS)), "scratch limit flagged");
+    /* tiny scratch */
+    CHECK(smtpcodes_parse_bounce(t.p, t.n, small, sizeof small, &b) == SMTPCODES_OK && (b.truncated & SMTPCODES_BT_SCRATCH),
+          "64-byte scratch: flagged");
+    free(scratch);
+
+    /* 10,000 nested multiparts: read to the depth limit, flagged, no recursion */
+    t.n = 0;
+    tb_puts(&t, "From: x@example.org\nSubject: deep\nContent-Type: multipart/mixed; boundary=\"b0\"\n\n");
+    for (int i = 1; i <= 10000; i++) {
+        char h[128];
+        snprintf(h, sizeof h, "--b%d\nContent-Type: multipart/mixed; boundary=\"b%d\"\n\n", i - 1, i);
+        tb_puts(&t, h);
+    }
+    tb_puts(&t, "--b10000\nContent-Type: text/plain\n\nhello\n");
+    CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK, "10,000 nested multiparts");
+    CHECK(b.truncated & SMTPCODES_BT_DEPTH, "depth limit flagged (%u)", b.truncated);
+    CHECK(b.kind == SMTPCODES_BOUNCE_OTHER, "deep ordinary message: other");
+    free(scratch);
+
+    /* missing closing boundary: the report is read to the end, flagged */
+    t.n = 0;
+    tb_puts(&t, dsn_head);
+    tb_puts(&t, "--XX\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; bob@example.org\n"
+                "Action: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n");
+    CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1, "missing close boundary");
+    CHECK(b.truncated & SMTPCODES_BT_BOUNDARY, "missing boundary flagged");
+    CHECK(b.nrecipients && strcmp(smtpcodes_reason_name(b.recipients[0].classification.reason), "mailboxfull") == 0,
+          "mailboxfull");
+    free(scratch);
+
+    /* a boundary that is a prefix of another */
+    t.n = 0;
+    tb_puts(&t, "From: MAILER-DAEMON@mx.example.net\nSubject: Undelivered\n"
+                "Content-Type: multipart/mixed; boundary=\"ab\"\n\n--ab\n"
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=\"abc\"\n\n"
+                "--abc\nContent-Type: text/plain\n\nreport\n--abc\nContent-Type: message/delivery-status\n\n"
+                "Final-Recipient: rfc822; p@example.org\nAction: failed\nStatus: 5.1.1\n\n--abc--\n"
+                "--ab\nContent-Type: text/plain\n\ntrailer\n--ab--\n");
+    CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1 && b.truncated == 0,
+          "prefix boundary: %zu recipients, truncated %u", b.nrecipients, b.truncated);
+    free(scratch);
+
+    /* NUL bytes and invalid base64 */
+    t.n = 0;
+    tb_puts(&t, dsn_head);
+    tb_puts(&t, "--XX\nContent-Type: text/plain\n\nnul ");
+    tb_put(&t, "\0\0\0", 3);
+    tb_puts(&t, " here\n--XX\nContent-Type: message/delivery-status\nContent-Transfer-Encoding: base64\n\n");
+    tb_puts(&t, "!!!RmluYWwtUmVjaXBpZW50OiByZmM4MjI7IHFAZXhhbXBsZS5vcmcKQWN0aW9uOiBmYWlsZWQKU3RhdHVzOiA1LjEuMQo=***\n--XX--\n");
+    CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1, "base64 DSN with junk");
+    CHECK(b.truncated & SMTPCODES_BT_BASE64, "invalid base64 flagged");
+    CHECK(b.nrecipients && span_is(b.recipients[0].recipient, "q@example.org"), "recipient from base64");
+    free(scratch);
+
+    /* 50 MB message: linear time, no crash */
+    t.n = 0;
+    tb_puts(&t, dsn_head);
+    tb_puts(&t, "--XX\nContent-Type: text/plain\n\n");
+    char filler[1024];
+    memset(filler, 'a', sizeof filler - 1);
+    filler[sizeof filler - 1] = '\n';
+    while (t.n < (size_t)50 << 20) tb_put(&t, filler, sizeof filler);
+    tb_puts(&t, "--XX\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; z@example.org\n"
+                "Action: failed\nStatus: 5.1.1\n\n--XX--\n");
+    CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1, "50 MB message");
+    free(scratch);
+
+    /* an ordinary message mentioning codes: other */
+    const char *plain = "From: bob@example.org\nTo: a@example.net\nSubject: hi\n\nThe 550 5.1.1 error from mx was odd.\n";
+    CHECK(bounce_parse(plain, strlen(plain), &scratch, &b) == SMTPCODES_OK && b.kind == SMTPCODES_BOUNCE_OTHER &&
+              b.nrecipients == 0, "ordinary message: other");
+    free(scratch);
+    /* a forwarded bounce pasted into an ordinary message: other */
+    const char *fwd = "From: Alice <alice@example.net>\nTo: help@example.net\nSubject: Fwd: failure notice\n\n"
+                      "---------- Forwarded message ----------\nHi. This is the qmail-send program at mx.\n"
+                      "<bob@example.org>:\n550 5.1.1 no such user\n";
+    CHECK(bounce_parse(fwd, strlen(fwd), &scratch, &b) == SMTPCODES_OK && b.kind == SMTPCODES_BOUNCE_OTHER,
+          "forwarded bounce text: other (%s)", smtpcodes_bounce_kind_name(b.kind));
+    free(scratch);
+    free(t.p);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -1590,6 +1911,8 @@ int main(void) {
     test_compare();
     test_html();
     test_classify_vectors();
+    test_strict_violations();
+    test_wrapped_replies();
     test_classify_rules();
     test_classify_many();
     test_tags();
@@ -1600,6 +1923,8 @@ int main(void) {
     test_search_issue13();
     test_log_vectors();
     test_log_maillog();
+    test_bounce_vectors();
+    test_bounce_robust();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
