@@ -169,16 +169,22 @@ static const char usage_text[] =
     "Explain SMTP reply codes and enhanced status codes, compare them, classify bounces.\n"
     "\n"
     "commands:\n"
-    "  lookup CODE...          describe codes (550, 5.1.1, X.7.1)\n"
+    "  lookup CODE|TAG...      describe codes (550, 5.1.1, X.7.1) or providers' tags\n"
+    "                          (TSS04, [RL000002], DT:SPM)\n"
     "  explain REPLY|CODE      explain a reply (\"550 5.1.1 User unknown\") or a code\n"
     "  compare A B             compare two codes, like a reference page\n"
     "  classify [FILE|-]       classify each line of a log or of stdin: one output line per\n"
     "                          input line (TSV: line, reason, permanence, hard_bounce, retry,\n"
-    "                          code, enhanced, vendor, evidence)\n"
+    "                          code, enhanced, vendor (the provider), evidence, mta, stage,\n"
+    "                          tag)\n"
     "  list [--kind basic|enhanced] [--class N]\n"
     "                          list the codes of the knowledge base\n"
-    "  search WORDS            codes whose title or description match\n"
+    "  search WORDS            codes that every word matches (code, title, description,\n"
+    "                          when, fix; both languages unless --lang); at most 32 words\n"
+    "                          of at most 64 bytes, more is an error (exit 2)\n"
     "  commands [COMMAND]      SMTP commands, or the replies one command may get\n"
+    "  tags [PROVIDER]         providers' own tags (Yahoo, Comcast, NetEase, ...), all or\n"
+    "                          one provider's (name or id)\n"
     "\n"
     "options (exact names; options may follow the command; -- ends them):\n"
     "  --lang en|es            language of every text (default en)\n"
@@ -429,6 +435,114 @@ static int oom(const opts *o) {
 
 /* ---- commands ----------------------------------------------------------------- */
 
+/* ---- provider tags --------------------------------------------------------------- */
+
+/* A tag as JSON, with the API's field names (codes: numbers for basic, strings for enhanced). */
+static void json_tag(out *f, const smtpcodes_tag *t, smtpcodes_lang lang) {
+    static const char *const fields[SMTPCODES_NFIELD] = {"title", "description", "when", "fix"};
+    int first = 1;
+    out_putc(f, '{');
+    json_key(f, &first, "tag"); json_cstr(f, t->tag);
+    json_key(f, &first, "provider"); json_cstr(f, t->provider);
+    for (int i = 0; i < SMTPCODES_NFIELD; i++) { json_key(f, &first, fields[i]); json_cstr(f, t->text[i][lang]); }
+    json_key(f, &first, "reason"); json_cstr(f, smtpcodes_reason_name(t->reason));
+    json_key(f, &first, "codes");
+    out_putc(f, '[');
+    for (size_t i = 0; i < t->ncodes; i++) {
+        if (i) out_puts(f, ", ");
+        if (strlen(t->codes[i]) == 3) out_puts(f, t->codes[i]);
+        else json_cstr(f, t->codes[i]);
+    }
+    out_putc(f, ']');
+    json_key(f, &first, "references"); json_list_strs(f, t->refs, t->nrefs);
+    json_key(f, &first, "lang"); json_cstr(f, smtpcodes_lang_tag(lang));
+    out_putc(f, '}');
+}
+
+/* A tag's card into g, grown until it fits (as render() does); NULL after a message. */
+static const char *render_tag(const opts *o, const smtpcodes_tag *t, gbuf *g) {
+    if (out_failed(o->out)) return NULL;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int n = smtpcodes_render_tag(t, o->lang, o->format, g->p, g->cap);
+        if (n < 0) {
+            fprintf(stderr, "smtpcodes: cannot render the tag %s: %s\n", t->tag, smtpcodes_strerror(n));
+            o->out->fatal = 1;
+            return NULL;
+        }
+        if (g->p && (size_t)n < g->cap) return g->p;
+        char *p = realloc(g->p, (size_t)n + 1);
+        if (!p) { out_oom(o->out); return NULL; }
+        g->p = p;
+        g->cap = (size_t)n + 1;
+    }
+    fprintf(stderr, "smtpcodes: cannot render the tag %s: its length keeps changing\n", t->tag);
+    o->out->fatal = 1;
+    return NULL;
+}
+
+/* An operand that may name a tag rather than a code: it has a letter other than
+ * the X of "X.1.1", or a tag's punctuation, and does not start with '-'. "55",
+ * "5.01.1" and "-1" stay malformed codes. */
+static int tag_like(const char *s) {
+    if (*s == '-') return 0;   /* "--json" after "--", "-1": not a tag */
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) && ch != 'x' && ch != 'X') return 1;
+        if (ch == '[' || ch == ':' || ch == '_') return 1;
+    }
+    return 0;
+}
+
+/* lookup's fall-through: print the tag an operand names; EXIT_OK, EXIT_NOT_FOUND,
+ * or EXIT_USAGE when it could not be rendered. */
+static int lookup_tag_operand(const opts *o, const char *arg, int index, gbuf *g) {
+    const smtpcodes_tag *t = NULL;
+    if (smtpcodes_lookup_tag(arg, strlen(arg), NULL, 0, &t) != 1 || !t) {
+        fprintf(stderr, "smtpcodes: unknown code or provider tag '%s'\n", arg);
+        return EXIT_NOT_FOUND;
+    }
+    if (o->json) {
+        json_tag(o->out, t, o->lang);
+        out_putc(o->out, '\n');
+    } else {
+        const char *text = render_tag(o, t, g);
+        if (!text) return EXIT_USAGE;
+        if (index) out_putc(o->out, '\n');
+        print_text(o, text);
+    }
+    out_record(o->out);
+    return EXIT_OK;
+}
+
+/* tags [PROVIDER]: one line (or JSON object) per tag; the words of PROVIDER are joined. */
+static int cmd_tags(const opts *o, int argc, char **argv) {
+    int want = -1;
+    if (argc > 0) {
+        char *name = join_args(argc, argv);
+        if (!name) return oom(o);
+        want = smtpcodes_provider_index(name, strlen(name));
+        if (want < 0) {
+            fprintf(stderr, "smtpcodes: unknown provider '%s'\n", name);
+            free(name);
+            return EXIT_NOT_FOUND;
+        }
+        free(name);
+    }
+    for (size_t i = 0; i < smtpcodes_tag_count() && !out_failed(o->out); i++) {
+        const smtpcodes_tag *t = smtpcodes_tag_at(i);
+        if (want >= 0 && t->provider_index != (unsigned)want) continue;
+        if (o->json) {
+            json_tag(o->out, t, o->lang);
+        } else {
+            out_printf(o->out, "%s%s%s  %s  (%s)", color(o, BOLD), t->tag, color(o, RESET),
+                       t->text[SMTPCODES_TITLE][o->lang], t->provider);
+        }
+        out_putc(o->out, '\n');
+        out_record(o->out);
+    }
+    return EXIT_OK;
+}
+
 static int cmd_lookup(const opts *o, int argc, char **argv) {
     if (argc < 1) { fputs("smtpcodes: lookup needs at least one CODE\n", stderr); return EXIT_USAGE; }
     int rc = EXIT_OK;
@@ -436,6 +550,12 @@ static int cmd_lookup(const opts *o, int argc, char **argv) {
     for (int i = 0; i < argc && !out_failed(o->out); i++) {
         smtpcodes_code c;
         int st = smtpcodes_lookup(argv[i], strlen(argv[i]), &c);
+        if (st != SMTPCODES_OK && st != SMTPCODES_ERR_EMPTY && tag_like(argv[i])) {
+            int r = lookup_tag_operand(o, argv[i], i, &g);
+            if (r == EXIT_USAGE) { rc = r; break; }
+            if (r != EXIT_OK && rc == EXIT_OK) rc = r;
+            continue;
+        }
         if (st != SMTPCODES_OK) { rc = bad_input("malformed code", argv[i], st); continue; }
         if (!c.known && rc == EXIT_OK) rc = EXIT_NOT_FOUND;
         if (o->json) {
@@ -839,6 +959,10 @@ static int cmd_classify(const opts *o, int argc, char **argv) {
             json_key(f, &first, "advice"); json_cstr(f, adv);
             json_key(f, &first, "evidence"); json_cstr(f, evtext);
             json_key(f, &first, "vendor"); json_cstr(f, c.vendor);
+            json_key(f, &first, "provider"); json_cstr(f, c.provider);
+            json_key(f, &first, "mta"); json_cstr(f, c.mta);
+            json_key(f, &first, "stage"); json_cstr(f, c.stage);
+            json_key(f, &first, "tag"); json_cstr(f, c.tag);
             json_key(f, &first, "code");
             if (c.has_basic) json_code_value(f, &c.code); else out_puts(f, "null");
             json_key(f, &first, "enhanced");
@@ -846,10 +970,11 @@ static int cmd_classify(const opts *o, int argc, char **argv) {
             out_puts(f, "}\n");
         } else {
             for (char *p = evtext; *p; p++) if (*p == '\t' || *p == '\n') *p = ' ';
-            out_printf(f, "%zu\t%s%s%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\n", lineno, perm_color(o, c.permanence), reason,
-                       color(o, RESET), smtpcodes_permanence_name(c.permanence), c.hard_bounce, c.retry,
+            out_printf(f, "%zu\t%s%s%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", lineno, perm_color(o, c.permanence),
+                       reason, color(o, RESET), smtpcodes_permanence_name(c.permanence), c.hard_bounce, c.retry,
                        c.has_basic ? c.code.text : "-", c.has_enhanced ? c.enhanced.text : "-",
-                       c.vendor ? c.vendor : "-", evtext);
+                       c.vendor ? c.vendor : "-", evtext, c.mta ? c.mta : "-", c.stage ? c.stage : "-",
+                       c.tag ? c.tag : "-");
         }
         out_record(f);
         if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
@@ -962,6 +1087,7 @@ static int run(opts *o, int argc, char **argv, char **rest) {
     }
     if (strcmp(cmd, "search") == 0) return cmd_search(o, nrest - 1, rest + 1, lang_given);
     if (strcmp(cmd, "commands") == 0) return cmd_commands(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "tags") == 0) return cmd_tags(o, nrest - 1, rest + 1);
     fprintf(stderr, "smtpcodes: unknown command '%s'\n\n%s", cmd, usage_text);
     return EXIT_USAGE;
 }
