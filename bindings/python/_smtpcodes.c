@@ -59,6 +59,7 @@ typedef struct {
     PyTypeObject *Explanation_Type;
     PyTypeObject *Comparison_Type;
     PyTypeObject *Classification_Type;
+    PyTypeObject *LogRecord_Type;
     PyTypeObject *Tag_Type;
     PyObject *ParseError;
     /* Shared str objects of the classification vocabulary, so that building
@@ -111,6 +112,7 @@ typedef struct {
     PyObject *raw;         /* bytes: the input, parsed again by explain() */
     unsigned int options;  /* SMTPCODES_STRICT or 0 */
     unsigned int cflags;   /* SMTPCODES_F_* */
+    const char *stage;     /* the wrapper's SMTP stage (a static string of the core), or NULL */
 } ReplyObject;
 
 typedef struct {
@@ -183,7 +185,7 @@ static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, 
 
 static PyObject *parse_error(module_state *st, int status, PyObject *input) {
     if (status == SMTPCODES_ERR_LANG || status == SMTPCODES_ERR_COMMAND || status == SMTPCODES_ERR_ARG ||
-        status == SMTPCODES_ERR_TOO_LONG || status == SMTPCODES_ERR_QUERY)
+        status == SMTPCODES_ERR_TOO_LONG)
         return raise_status(st, PyExc_ValueError, status, input);
     return raise_status(st, st->ParseError, status, input);
 }
@@ -869,6 +871,12 @@ static PyObject *Reply_get_multiline(PyObject *self, void *c) {
     return PyBool_FromLong((((ReplyObject *)self)->cflags & SMTPCODES_F_MULTILINE) != 0);
 }
 static PyObject *Reply_get_raw(PyObject *self, void *c) { (void)c; return REPLY_OBJ(raw); }
+static PyObject *Reply_get_stage(PyObject *self, void *c) {
+    (void)c;
+    const char *stage = ((ReplyObject *)self)->stage;
+    if (!stage) Py_RETURN_NONE;
+    return PyUnicode_FromString(stage);
+}
 static PyObject *Reply_get_strict(PyObject *self, void *c) {
     (void)c;
     return PyBool_FromLong((((ReplyObject *)self)->options & SMTPCODES_STRICT) != 0);
@@ -893,6 +901,8 @@ static PyGetSetDef Reply_getset[] = {
     {"reply_code", Reply_get_reply_code, NULL, "The basic code as a Code, or None.", NULL},
     {"status_code", Reply_get_status_code, NULL, "The enhanced code as a Code, or None.", NULL},
     {"strict", Reply_get_strict, NULL, "Whether the reply was parsed in strict mode.", NULL},
+    {"stage", Reply_get_stage, NULL,
+     "The SMTP stage a log wrapper names (\"RCPT TO\", \"end of DATA\", ...), or None.", NULL},
     {"raw", Reply_get_raw, NULL,
      "The input as bytes (a str encoded as UTF-8): the original bytes, where the str fields show U+FFFD.",
      NULL},
@@ -900,7 +910,7 @@ static PyGetSetDef Reply_getset[] = {
 };
 
 static const char *const reply_dict_fields[] = {"code", "enhanced", "lines", "text", "multiline", "flags",
-                                                "permanence", "reply_code", "status_code"};
+                                                "permanence", "reply_code", "status_code", "stage"};
 
 static PyObject *Reply_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     PyObject *d = PyDict_New();
@@ -1024,6 +1034,7 @@ static PyObject *new_reply(module_state *st, const smtpcodes_reply *r, PyObject 
     o->raw = Py_NewRef(raw);
     o->options = options;
     o->cflags = r->flags;
+    o->stage = r->stage;
     o->code = r->has_basic ? PyLong_FromLong(basic_value(&r->reply_code)) : Py_NewRef(Py_None);
     o->enhanced = r->has_enhanced ? PyUnicode_FromString(r->status_code.text) : Py_NewRef(Py_None);
     o->reply_code = r->has_basic ? code_get(st, &r->reply_code, SMTPCODES_EN) : Py_NewRef(Py_None);
@@ -1436,13 +1447,13 @@ static void Classification_dealloc(PyObject *self) {
 
 enum {
     K_REASON, K_PERMANENCE, K_HARD, K_RETRY, K_ADVICE, K_EVIDENCE, K_EVIDENCE_KIND, K_PHRASE, K_VENDOR, K_CODE,
-    K_ENHANCED, K_FLAGS, K_LANG, K_TITLE, K_ERROR, K_NFIELDS
+    K_ENHANCED, K_FLAGS, K_LANG, K_TITLE, K_ERROR, K_PROVIDER, K_MTA, K_STAGE, K_TAG, K_NFIELDS
 };
 
 /* to_dict() keys, in order (every attribute; flags as a list). */
 static const char *const cls_field_names[K_NFIELDS] = {
     "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase",
-    "vendor", "code", "enhanced", "flags", "lang", "title", "error",
+    "vendor", "code", "enhanced", "flags", "lang", "title", "error", "provider", "mta", "stage", "tag",
 };
 
 static PyObject *static_str_or_none(const char *s) {
@@ -1507,6 +1518,10 @@ static PyObject *cls_field(ClassificationObject *o, int f, int for_dict) {
         return PyUnicode_FromString("none");
     case K_PHRASE: return static_str_or_none(c->phrase);
     case K_VENDOR: return static_str_or_none(c->vendor);
+    case K_PROVIDER: return static_str_or_none(c->provider);
+    case K_MTA: return static_str_or_none(c->mta);
+    case K_STAGE: return static_str_or_none(c->stage);
+    case K_TAG: return static_str_or_none(c->tag);
     case K_CODE:
         if (c->has_basic) return PyLong_FromLong(basic_value(&c->code));
         Py_RETURN_NONE;
@@ -1653,7 +1668,12 @@ static PyGetSetDef Classification_getset[] = {
     CLS_GETTER("evidence_kind", K_EVIDENCE_KIND,
                "\"phrase\", \"status\", \"reply\", \"subject\", \"success\", \"default\" or \"none\"."),
     CLS_GETTER("phrase", K_PHRASE, "The deciding (or best) phrase of the rules, or None."),
-    CLS_GETTER("vendor", K_VENDOR, "Whose wording was recognised (\"Postfix\", \"Gmail\", ...), or None."),
+    CLS_GETTER("vendor", K_VENDOR, "Alias of provider (the same value)."),
+    CLS_GETTER("provider", K_PROVIDER,
+               "The answering side (\"Gmail\", \"Microsoft 365\", ...): from its wording, a host name or a tag; or None."),
+    CLS_GETTER("mta", K_MTA, "Whose format carried the reply (\"Postfix\", \"Exim\", \"Sendmail\"), None for a bare reply."),
+    CLS_GETTER("stage", K_STAGE, "The SMTP stage the text names (\"RCPT TO\", \"end of DATA\", ...), or None."),
+    CLS_GETTER("tag", K_TAG, "The id of a provider tag the reply carries (\"TSS04\"), or None."),
     CLS_GETTER("code", K_CODE, "The basic reply code (int), or None."),
     CLS_GETTER("enhanced", K_ENHANCED, "The enhanced status code (str), or None."),
     CLS_GETTER("flags", K_FLAGS, "Tuple of the lenient parse's flag names, e.g. (\"embedded\",)."),
@@ -1989,8 +2009,9 @@ PyDoc_STRVAR(search_doc,
 "its title, description, when or fix text (case- and accent-insensitive).\n"
 "Best first: the code a word names, then title matches, then the rest.\n"
 "lang=None (the default) searches both languages and returns English Codes;\n"
-"'en' or 'es' searches and returns that language. ValueError for a query of\n"
-"more than 32 words or with a word over 64 bytes (nothing is dropped).");
+"'en' or 'es' searches and returns that language. ParseError (a ValueError,\n"
+"reason 'query') for more than 32 words or a word over 64 bytes: no word is\n"
+"dropped.");
 
 static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
@@ -2711,6 +2732,302 @@ static PyObject *mod_providers(PyObject *module, PyObject *Py_UNUSED(ignored)) {
     return tup;
 }
 
+/* classify_columns and its Arrow export live in _columns.c */
+PyObject *smtpcodes_py_classify_columns(PyObject *module, PyObject *args);
+PyObject *smtpcodes_py_arrow_export(PyObject *module, PyObject *args);
+
+/* ------------------------------------------------------------------------ */
+/* LogRecord (parse_log)                                                      */
+
+/* A LogRecord keeps its line (bytes) and the converted fields; the core's
+ * record holds views into the line, so the text, Markdown and HTML cards
+ * parse the line again. Holds a Reply and a Classification: GC-tracked. */
+enum {
+    L_KIND, L_MTA, L_STATUS, L_QUEUE_ID, L_RECIPIENT, L_ORIG, L_SENDER, L_RELAY, L_RELAY_IP, L_RELAY_PORT, L_DELAY,
+    L_DSN, L_STAGE, L_REPLY, L_CLASSIFICATION, L_TIMESTAMP, L_HOST, L_PROGRAM, L_DIAGNOSTIC, L_NFIELDS
+};
+
+/* attribute and to_dict() names, in order */
+static const char *const log_field_names[L_NFIELDS] = {
+    "kind", "mta", "status", "queue_id", "recipient", "original_recipient", "sender", "relay", "relay_ip",
+    "relay_port", "delay", "dsn", "stage", "reply", "classification", "timestamp", "host", "program", "diagnostic",
+};
+
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *line;            /* bytes */
+    PyObject *f[L_NFIELDS];
+} LogRecordObject;
+
+static int LogRecord_traverse(PyObject *self, visitproc visit, void *arg) {
+    LogRecordObject *o = (LogRecordObject *)self;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(o->line);
+    for (int i = 0; i < L_NFIELDS; i++) Py_VISIT(o->f[i]);
+    return 0;
+}
+
+static int LogRecord_clear(PyObject *self) {
+    LogRecordObject *o = (LogRecordObject *)self;
+    Py_CLEAR(o->line);
+    for (int i = 0; i < L_NFIELDS; i++) Py_CLEAR(o->f[i]);
+    return 0;
+}
+
+static void LogRecord_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    LogRecord_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *view_str(const char *p, size_t n) {
+    if (!p) Py_RETURN_NONE;
+    return PyUnicode_DecodeUTF8(p, (Py_ssize_t)n, "surrogateescape");
+}
+
+static PyObject *LogRecord_getfield(PyObject *self, void *closure) {
+    return none_if_null(((LogRecordObject *)self)->f[(int)(intptr_t)closure]);
+}
+
+static PyObject *log_render(LogRecordObject *o, smtpcodes_lang lang, smtpcodes_format fmt) {
+    smtpcodes_log_record *r = PyMem_Malloc(sizeof *r);
+    if (!r) return PyErr_NoMemory();
+    smtpcodes_parse_log(PyBytes_AS_STRING(o->line), (size_t)PyBytes_GET_SIZE(o->line), r);
+    render_job j = job(SMTPCODES_RENDER_LOG, r, lang, fmt);
+    PyObject *out = render(&j);
+    PyMem_Free(r);
+    return out;
+}
+
+static PyObject *LogRecord_get_rendered(PyObject *self, void *closure) {
+    return log_render((LogRecordObject *)self, SMTPCODES_EN, (smtpcodes_format)(intptr_t)closure);
+}
+
+static PyObject *LogRecord_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_MARKDOWN);
+}
+
+static PyObject *LogRecord_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_HTML);
+}
+
+PyDoc_STRVAR(log_render_doc,
+"render($self, /, lang='en', format='text')\n--\n\n"
+"The record as a card in a language (\"en\", \"es\") and a format (\"text\",\n"
+"\"markdown\", \"html\").");
+
+static PyObject *LogRecord_render(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = state_of(self);
+    static const char *const names[] = {"lang", "format"};
+    static const signature sig = {"render", 0, 2, 0, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[0], 0, &lang) < 0) return NULL;
+    smtpcodes_format fmt = SMTPCODES_TEXT;
+    if (av[1]) {
+        if (!PyUnicode_Check(av[1])) {
+            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", Py_TYPE(av[1])->tp_name);
+            return NULL;
+        }
+        if (PyUnicode_CompareWithASCIIString(av[1], "markdown") == 0) fmt = SMTPCODES_MARKDOWN;
+        else if (PyUnicode_CompareWithASCIIString(av[1], "html") == 0) fmt = SMTPCODES_HTML;
+        else if (PyUnicode_CompareWithASCIIString(av[1], "text") != 0) {
+            PyErr_Format(PyExc_ValueError, "format must be 'text', 'markdown' or 'html', not %R", av[1]);
+            return NULL;
+        }
+    }
+    return log_render((LogRecordObject *)self, (smtpcodes_lang)lang, fmt);
+}
+
+static PyObject *LogRecord_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    LogRecordObject *o = (LogRecordObject *)self;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < L_NFIELDS; i++) {
+        PyObject *v = none_if_null(o->f[i]);
+        if (v != Py_None && (i == L_REPLY || i == L_CLASSIFICATION))
+            Py_SETREF(v, PyObject_CallMethod(v, "to_dict", NULL));
+        if (!v || PyDict_SetItemString(d, log_field_names[i], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+/* Pickles as parse_log(line): the record is a function of its line. */
+static PyObject *LogRecord_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    PyObject *mod = PyImport_ImportModule("smtpcodes");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "parse_log") : NULL;
+    Py_XDECREF(mod);
+    if (!fn) return NULL;
+    PyObject *r = Py_BuildValue("(N(O))", fn, ((LogRecordObject *)self)->line);
+    return r;
+}
+
+static PyObject *LogRecord_repr(PyObject *self) {
+    LogRecordObject *o = (LogRecordObject *)self;
+    PyObject *reason = o->f[L_CLASSIFICATION] ? PyObject_GetAttrString(o->f[L_CLASSIFICATION], "reason") : NULL;
+    if (!reason) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<LogRecord %S %S %S %S %S>", o->f[L_KIND], o->f[L_MTA], o->f[L_STATUS],
+                                       o->f[L_RECIPIENT], reason);
+    Py_DECREF(reason);
+    return r;
+}
+
+static PyObject *LogRecord_str(PyObject *self) {
+    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_TEXT);
+}
+
+static PyMethodDef LogRecord_methods[] = {
+    {"to_dict", LogRecord_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe fields as a dict (reply and classification as dicts)."},
+    {"render", (PyCFunction)(void (*)(void))LogRecord_render, METH_FASTCALL | METH_KEYWORDS, log_render_doc},
+    {"_repr_markdown_", LogRecord_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe record as Markdown (for notebooks)."},
+    {"_repr_html_", LogRecord_repr_html, METH_NOARGS, "_repr_html_($self, /)\n--\n\nAn HTML card (for notebooks)."},
+    {"__reduce__", LogRecord_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle support: parse_log(line)."},
+    {NULL, NULL, 0, NULL},
+};
+
+#define LOG_GETTER(name, id, doc) {name, LogRecord_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef LogRecord_getset[] = {
+    {"text", LogRecord_get_rendered, NULL, "The record as a plain-text card (English; render() takes lang).",
+     (void *)(intptr_t)SMTPCODES_TEXT},
+    {"markdown", LogRecord_get_rendered, NULL, "The record as Markdown (English; render() takes lang).",
+     (void *)(intptr_t)SMTPCODES_MARKDOWN},
+    {"html", LogRecord_get_rendered, NULL, "The record as an HTML card (English; render() takes lang).",
+     (void *)(intptr_t)SMTPCODES_HTML},
+    LOG_GETTER("kind", L_KIND,
+               "\"delivery\" or \"other\" (a line that reports no delivery attempt)."),
+    LOG_GETTER("mta", L_MTA,
+               "\"postfix\", \"exim\", \"sendmail\", \"exchange\", or None."),
+    LOG_GETTER("status", L_STATUS,
+               "\"sent\", \"deferred\", \"bounced\", \"expired\" or \"other\"."),
+    LOG_GETTER("queue_id", L_QUEUE_ID,
+               "The queue or message id, or None."),
+    LOG_GETTER("recipient", L_RECIPIENT,
+               "The recipient address as logged (without angle brackets), or None."),
+    LOG_GETTER("original_recipient", L_ORIG,
+               "The original recipient (Postfix orig_to=, Exim <...>), or None."),
+    LOG_GETTER("sender", L_SENDER,
+               "The sender address, or None."),
+    LOG_GETTER("relay", L_RELAY,
+               "The next hop as logged (\"mx.example.com\", \"none\", \"local\"), or None."),
+    LOG_GETTER("relay_ip", L_RELAY_IP,
+               "The next hop's IP address, or None."),
+    LOG_GETTER("relay_port", L_RELAY_PORT,
+               "The next hop's port (int), or None."),
+    LOG_GETTER("delay", L_DELAY,
+               "Seconds (float), or None."),
+    LOG_GETTER("dsn", L_DSN,
+               "The enhanced status code the MTA logged (\"5.1.1\"), or None."),
+    LOG_GETTER("stage", L_STAGE,
+               "The SMTP stage the reply answered (\"RCPT TO\", \"end of DATA\", \"CONNECT\"...), or None."),
+    LOG_GETTER("reply", L_REPLY,
+               "The remote server's reply as a Reply (log wrapper removed), or None."),
+    LOG_GETTER("classification", L_CLASSIFICATION,
+               "The Classification of this record (a deferred record always has retry True)."),
+    LOG_GETTER("timestamp", L_TIMESTAMP,
+               "The log's time stamp as written, or None."),
+    LOG_GETTER("host", L_HOST,
+               "The syslog host name, or None."),
+    LOG_GETTER("program", L_PROGRAM,
+               "The syslog program (\"postfix/smtp\"), or None."),
+    LOG_GETTER("diagnostic", L_DIAGNOSTIC,
+               "The MTA's own text about the outcome (Postfix's parenthesised text, Sendmail's stat=), or None."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyType_Slot LogRecord_slots[] = {
+    {Py_tp_doc, "One MTA log line read by smtpcodes.parse_log(): kind, mta, status, queue_id, recipient,\n"
+                "original_recipient, sender, relay, relay_ip, relay_port, delay, dsn, stage, reply,\n"
+                "classification, timestamp, host, program, diagnostic."},
+    {Py_tp_dealloc, LogRecord_dealloc},
+    {Py_tp_traverse, LogRecord_traverse},
+    {Py_tp_clear, LogRecord_clear},
+    {Py_tp_repr, LogRecord_repr},
+    {Py_tp_str, LogRecord_str},
+    {Py_tp_methods, LogRecord_methods},
+    {Py_tp_getset, LogRecord_getset},
+    {0, NULL},
+};
+
+static PyType_Spec LogRecord_spec = {
+    .name = "smtpcodes.LogRecord",
+    .basicsize = sizeof(LogRecordObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = LogRecord_slots,
+};
+
+static PyObject *new_log_record(module_state *st, PyObject *line, smtpcodes_lang lang) {
+    smtpcodes_log_record *r = PyMem_Malloc(sizeof *r);
+    if (!r) return PyErr_NoMemory();
+    smtpcodes_parse_log(PyBytes_AS_STRING(line), (size_t)PyBytes_GET_SIZE(line), r);
+    LogRecordObject *o = (LogRecordObject *)PyType_GenericAlloc(st->LogRecord_Type, 0);
+    if (!o) {
+        PyMem_Free(r);
+        return NULL;
+    }
+    o->line = Py_NewRef(line);
+    PyObject **f = o->f;
+    f[L_KIND] = PyUnicode_InternFromString(smtpcodes_log_kind_name(r->kind));
+    f[L_MTA] = r->mta ? PyUnicode_InternFromString(smtpcodes_log_mta_name(r->mta)) : Py_NewRef(Py_None);
+    f[L_STATUS] = PyUnicode_InternFromString(smtpcodes_log_status_name(r->status));
+    f[L_QUEUE_ID] = view_str(r->queue_id, r->queue_id_len);
+    f[L_RECIPIENT] = view_str(r->recipient, r->recipient_len);
+    f[L_ORIG] = view_str(r->original_recipient, r->original_recipient_len);
+    f[L_SENDER] = view_str(r->sender, r->sender_len);
+    f[L_RELAY] = view_str(r->relay, r->relay_len);
+    f[L_RELAY_IP] = view_str(r->relay_ip, r->relay_ip_len);
+    f[L_RELAY_PORT] = r->relay_port ? PyLong_FromLong(r->relay_port) : Py_NewRef(Py_None);
+    f[L_DELAY] = r->has_delay ? PyFloat_FromDouble(r->delay) : Py_NewRef(Py_None);
+    f[L_DSN] = view_str(r->dsn, r->dsn_len);
+    f[L_STAGE] = r->stage ? PyUnicode_InternFromString(r->stage) : Py_NewRef(Py_None);
+    f[L_TIMESTAMP] = view_str(r->timestamp, r->timestamp_len);
+    f[L_HOST] = view_str(r->host, r->host_len);
+    f[L_PROGRAM] = view_str(r->program, r->program_len);
+    f[L_DIAGNOSTIC] = view_str(r->diagnostic, r->diagnostic_len);
+    if (r->has_reply) {
+        PyObject *raw = PyBytes_FromStringAndSize(r->reply_text, (Py_ssize_t)r->reply_len);
+        f[L_REPLY] = raw ? new_reply(st, &r->reply, raw, 0) : NULL;
+        Py_XDECREF(raw);
+    } else {
+        f[L_REPLY] = Py_NewRef(Py_None);
+    }
+    f[L_CLASSIFICATION] = new_classification(st, &r->classification, lang);
+    PyMem_Free(r);
+    for (int i = 0; i < L_NFIELDS; i++) {
+        if (!f[i]) {
+            Py_DECREF(o);
+            return NULL;
+        }
+    }
+    return (PyObject *)o;
+}
+
+PyDoc_STRVAR(parse_log_doc,
+"parse_log($module, line, /, *, lang='en')\n--\n\n"
+"Read one MTA log line (str or bytes): Postfix, Exim, Sendmail or an Exchange\n"
+"message-tracking CSV row, with or without a syslog prefix. Returns a LogRecord;\n"
+"a line that reports no delivery attempt is a LogRecord with kind 'other'\n"
+"(never an error). lang is the language of the classification's texts.\n"
+"Raises TypeError for a wrong type and ValueError for an unknown language.");
+
+static PyObject *mod_parse_log(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"line", "lang"};
+    static const signature sig = {"parse_log", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    PyObject *line = to_bytes(av[0], "parse_log", "str or bytes");
+    if (!line) return NULL;
+    PyObject *r = new_log_record(st, line, (smtpcodes_lang)lang);
+    Py_DECREF(line);
+    return r;
+}
+
 static PyMethodDef module_methods[] = {
     {"lookup", (PyCFunction)(void (*)(void))mod_lookup, METH_FASTCALL | METH_KEYWORDS, lookup_doc},
     {"parse", (PyCFunction)(void (*)(void))mod_parse, METH_FASTCALL | METH_KEYWORDS, parse_doc},
@@ -2725,6 +3042,7 @@ static PyMethodDef module_methods[] = {
     {"classify", (PyCFunction)(void (*)(void))mod_classify, METH_FASTCALL | METH_KEYWORDS, classify_doc},
     {"classify_many", (PyCFunction)(void (*)(void))mod_classify_many, METH_FASTCALL | METH_KEYWORDS,
      classify_many_doc},
+    {"parse_log", (PyCFunction)(void (*)(void))mod_parse_log, METH_FASTCALL | METH_KEYWORDS, parse_log_doc},
     {"reasons", mod_reasons, METH_NOARGS, reasons_doc},
     {"reason_info", (PyCFunction)(void (*)(void))mod_reason_info, METH_FASTCALL | METH_KEYWORDS, reason_info_doc},
     {"lookup_tag", (PyCFunction)(void (*)(void))mod_lookup_tag, METH_FASTCALL | METH_KEYWORDS, lookup_tag_doc},
@@ -2732,6 +3050,12 @@ static PyMethodDef module_methods[] = {
     {"providers", mod_providers, METH_NOARGS, providers_doc},
     {"_cli", mod_cli, METH_O, cli_doc},
     {"_restore", mod_restore, METH_VARARGS, restore_doc},
+    {"_classify_columns", smtpcodes_py_classify_columns, METH_VARARGS,
+     "_classify_columns($module, kind, a, b, threads, /)\n--\n\n"
+     "The C side of smtpcodes.classify_columns (see _columns.c): text columns in, result column buffers out."},
+    {"_arrow_export", smtpcodes_py_arrow_export, METH_VARARGS,
+     "_arrow_export($module, n, columns, which, stream, /)\n--\n\n"
+     "Arrow C data interface capsules over the column buffers of classify_columns."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -2746,6 +3070,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->Explanation_Type);
     Py_VISIT(st->Comparison_Type);
     Py_VISIT(st->Classification_Type);
+    Py_VISIT(st->LogRecord_Type);
     Py_VISIT(st->Tag_Type);
     Py_VISIT(st->ParseError);
     Py_VISIT(st->reasons);
@@ -2772,6 +3097,7 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->Explanation_Type);
     Py_CLEAR(st->Comparison_Type);
     Py_CLEAR(st->Classification_Type);
+    Py_CLEAR(st->LogRecord_Type);
     Py_CLEAR(st->Tag_Type);
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->reasons);
@@ -2830,6 +3156,7 @@ static int module_exec(PyObject *module) {
         !(st->Classification_Type = add_type(module, &Classification_spec)) ||
         !(st->Tag_Type = add_type(module, &Tag_spec)))
         return -1;
+    if (!(st->LogRecord_Type = add_type(module, &LogRecord_spec))) return -1;
     if (init_vocabulary(st) < 0) return -1;
     st->ParseError = PyErr_NewExceptionWithDoc(
         "smtpcodes.ParseError",

@@ -20,6 +20,7 @@ from ._smtpcodes import (
     Code,
     Comparison,
     Explanation,
+    LogRecord,
     ParseError,
     Reply,
     Tag,
@@ -34,6 +35,7 @@ from ._smtpcodes import (
     lookup,
     lookup_tag,
     parse,
+    parse_log,
     providers,
     reason_info,
     reasons,
@@ -42,13 +44,18 @@ from ._smtpcodes import (
     table,
     tags,
 )
+from ._columns import Column, Columns, classify_columns
 
 __all__ = [
+    "Column",
+    "Columns",
+    "classify_columns",
     "DATA_VERSION",
     "Classification",
     "Code",
     "Comparison",
     "Explanation",
+    "LogRecord",
     "ParseError",
     "Reply",
     "Tag",
@@ -63,6 +70,7 @@ __all__ = [
     "lookup",
     "lookup_tag",
     "parse",
+    "parse_log",
     "providers",
     "reason_info",
     "reasons",

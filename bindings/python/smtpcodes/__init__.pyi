@@ -4,6 +4,7 @@ from ._smtpcodes import (
     Code as Code,
     Comparison as Comparison,
     Explanation as Explanation,
+    LogRecord as LogRecord,
     ParseError as ParseError,
     Reply as Reply,
     Tag as Tag,
@@ -18,6 +19,7 @@ from ._smtpcodes import (
     lookup as lookup,
     lookup_tag as lookup_tag,
     parse as parse,
+    parse_log as parse_log,
     providers as providers,
     reason_info as reason_info,
     reasons as reasons,
@@ -26,13 +28,18 @@ from ._smtpcodes import (
     table as table,
     tags as tags,
 )
+from ._columns import Column as Column, Columns as Columns, classify_columns as classify_columns
 
 __all__ = [
+    "Column",
+    "Columns",
+    "classify_columns",
     "DATA_VERSION",
     "Classification",
     "Code",
     "Comparison",
     "Explanation",
+    "LogRecord",
     "ParseError",
     "Reply",
     "Tag",
@@ -47,6 +54,7 @@ __all__ = [
     "lookup",
     "lookup_tag",
     "parse",
+    "parse_log",
     "providers",
     "reason_info",
     "reasons",
