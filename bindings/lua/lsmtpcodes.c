@@ -18,7 +18,8 @@
  *   smtpcodes.is_valid_reply(command, code) --> boolean
  *   smtpcodes.languages()                  --> {"en", "es"}
  *   smtpcodes.classify(reply [, lang])     --> {reason=, permanence=, hard_bounce=, retry=, advice=,
- *                                               evidence=, evidence_kind=, phrase=, vendor=, code=,
+ *                                               evidence=, evidence_kind=, phrase=, vendor= (alias of
+ *                                               provider=), provider=, mta=, stage=, tag=, code=,
  *                                               enhanced=, flags=} | nil, msg, errname
  *                                               (text=, markdown=, html= rendered on first access)
  *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
@@ -499,6 +500,10 @@ static void push_reply(lua_State *L, const smtpcodes_reply *r) {
     lua_setfield(L, -2, "text");
     lua_pushboolean(L, (r->flags & SMTPCODES_F_MULTILINE) != 0);
     lua_setfield(L, -2, "multiline");
+    if (r->stage) {
+        lua_pushstring(L, r->stage);
+        lua_setfield(L, -2, "stage");
+    }
     lua_newtable(L);
     for (i = 0; i < SMTPCODES_NFLAGS; i++) {
         if (!(r->flags & (1u << i))) continue;
@@ -842,9 +847,18 @@ static void push_classification(lua_State *L, const smtpcodes_classification *c,
         lua_pushstring(L, c->phrase);
         lua_setfield(L, -2, "phrase");
     }
-    if (c->vendor) {
+    if (c->vendor) {   /* vendor: alias of provider */
         lua_pushstring(L, c->vendor);
         lua_setfield(L, -2, "vendor");
+    }
+    {
+        const char *who[4] = {c->provider, c->mta, c->stage, c->tag};
+        static const char *const keys[4] = {"provider", "mta", "stage", "tag"};
+        for (int k = 0; k < 4; k++)
+            if (who[k]) {
+                lua_pushstring(L, who[k]);
+                lua_setfield(L, -2, keys[k]);
+            }
     }
     if (c->has_basic) {
         push_code_value(L, &c->code);

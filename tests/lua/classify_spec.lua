@@ -13,7 +13,7 @@ local SISIMAI_REASONS = {
    "userunknown", "vacation", "virusdetected",
 }
 local PERMANENCES = H.list_to_set({ "success", "intermediate", "temporary", "permanent", "unknown" })
-local EVIDENCE_KINDS = H.list_to_set({ "none", "phrase", "status", "reply", "subject", "success", "default" })
+local EVIDENCE_KINDS = H.list_to_set({ "none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag" })
 
 local USER_UNKNOWN = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
 local MAILBOX_FULL = "452 4.2.2 Mailbox full"
@@ -47,6 +47,10 @@ local function check_shape(c, where)
    assert.truthy(EVIDENCE_KINDS[c.evidence_kind], tostring(c.evidence_kind) .. where)
    assert.truthy(c.phrase == nil or type(c.phrase) == "string", where)
    assert.truthy(c.vendor == nil or type(c.vendor) == "string", where)
+   assert.are.equal(c.vendor, c.provider, where)
+   assert.truthy(c.mta == nil or type(c.mta) == "string", where)
+   assert.truthy(c.stage == nil or type(c.stage) == "string", where)
+   assert.truthy(c.tag == nil or type(c.tag) == "string", where)
    assert.truthy(c.code == nil or (type(c.code) == "number" and c.code % 1 == 0), where)
    if math.type then assert.truthy(c.code == nil or math.type(c.code) == "integer", where) end
    assert.truthy(c.enhanced == nil or (type(c.enhanced) == "string" and c.enhanced:match("^%d%.%d+%.%d+$")), where)

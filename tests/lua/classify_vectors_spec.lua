@@ -14,6 +14,9 @@ describe("classify vectors (classify.tsv)", function()
       assert.are.equal(row[4] == "1", c.hard_bounce)
       assert.are.equal(row[5] == "1", c.retry)
       assert.are.equal(row[6], c.vendor or "-")
+      assert.are.equal(c.vendor, c.provider)
+      if row[7] then assert.are.equal(row[7], c.mta or "-") end
+      if row[8] then assert.are.equal(row[8], c.stage or "-") end
     end)
     seen[row[2]] = true
   end

@@ -3,7 +3,7 @@ local H = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./") .. 
 local smtpcodes = require("smtpcodes")
 
 local FIELDS = { code = true, enhanced = true, lines = true, text = true, multiline = true,
-   flags = true, permanence = true, reply_code = true, status_code = true }
+   flags = true, permanence = true, reply_code = true, status_code = true, stage = true }
 
 describe("parse vectors (parse.tsv)", function()
    for _, row in ipairs(H.read_tsv("parse.tsv")) do

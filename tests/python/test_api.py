@@ -319,7 +319,7 @@ def test_parse_error_messages_quote_input() -> None:
     with pytest.raises(ParseError, match=r"b'\\xff\\xfe'"):
         smtpcodes.parse(b"\xff\xfe")
     with pytest.raises(ParseError) as info:
-        smtpcodes.parse("550-a\n551 b", strict=True)
+        smtpcodes.parse("550-a\r\n551 b", strict=True)
     assert info.value.reason == "mixed"
     with pytest.raises(ParseError) as info:
         smtpcodes.explain("just some words")

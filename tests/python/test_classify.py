@@ -29,7 +29,7 @@ GODADDY = "550 5.1.1 <x@example.com>... too many recipients this hour"
 DELIVERED = "250 2.0.0 OK queued"
 
 FIELDS = ["reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase",
-          "vendor", "code", "enhanced", "flags", "lang", "title", "error"]
+          "vendor", "code", "enhanced", "flags", "lang", "title", "error", "provider", "mta", "stage", "tag"]
 HARD = {"userunknown", "hostunknown", "hasmoved", "notaccept"}
 
 SAMPLE: list[str | bytes] = [

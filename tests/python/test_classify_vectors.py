@@ -15,7 +15,7 @@ ROWS = list(rows())
 
 @pytest.mark.parametrize("row", ROWS, ids=[r[0][:40] for r in ROWS])
 def test_vector(row):
-    text, reason, permanence, hard, retry, vendor = row
+    text, reason, permanence, hard, retry, vendor, *extra = row   # optional: mta, stage
     data = unescape(text.encode("utf-8"))
     for arg in (data, data.decode("utf-8", "surrogateescape")):
         c = smtpcodes.classify(arg)
@@ -24,6 +24,11 @@ def test_vector(row):
         assert c.hard_bounce is (hard == "1")
         assert c.retry is (retry == "1")
         assert (c.vendor or "-") == vendor
+        assert c.provider == c.vendor
+        if extra:
+            assert (c.mta or "-") == extra[0]
+        if len(extra) > 1:
+            assert (c.stage or "-") == extra[1]
         assert c.evidence and c.advice
 
 
