@@ -177,6 +177,9 @@ static const char usage_text[] =
     "                          input line (TSV: line, reason, permanence, hard_bounce, retry,\n"
     "                          code, enhanced, vendor (the provider), evidence, mta, stage,\n"
     "                          tag)\n"
+    "  log [FILE|-]            read each line of an MTA log (Postfix, Exim, Sendmail, Exchange\n"
+    "                          CSV): one output line per input line (TSV: line, kind, mta,\n"
+    "                          status, recipient, relay, dsn, reason, retry, stage)\n"
     "  list [--kind basic|enhanced] [--class N]\n"
     "                          list the codes of the knowledge base\n"
     "  search WORDS            codes that every word matches (code, title, description,\n"
@@ -191,7 +194,7 @@ static const char usage_text[] =
     "  --json                  one JSON object per result (JSON lines)\n"
     "  --markdown              Markdown instead of plain text (lookup, explain, compare)\n"
     "  --html                  HTML instead of plain text (lookup, explain, compare)\n"
-    "  --stats                 classify: a summary of reasons on stderr at the end\n"
+    "  --stats                 classify, log: a summary of reasons on stderr at the end\n"
     "  --color=auto|always|never  colour on a terminal (auto; NO_COLOR disables)\n"
     "  --help, --version\n"
     "\n"
@@ -999,6 +1002,211 @@ static int cmd_classify(const opts *o, int argc, char **argv) {
     return rc;
 }
 
+/* ---- log ---------------------------------------------------------------------- */
+
+/* A view as one TSV field: "-" when absent, tabs and line ends as spaces. */
+static void tsv_view(out *f, const char *p, size_t n) {
+    if (!p || !n) { out_putc(f, '-'); return; }
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\t' || c == '\n' || c == '\r' || c == '\0') {
+            out_putn(f, p + start, i - start);
+            out_putc(f, ' ');
+            start = i + 1;
+        }
+    }
+    out_putn(f, p + start, n - start);
+}
+
+static void json_view(out *f, const char *p, size_t n) {
+    if (!p) out_puts(f, "null"); else json_str(f, p, n);
+}
+
+static const char *const log_status_names[] = {"other", "sent", "deferred", "bounced", "expired"};
+
+/* A record's card into g, grown until it fits (as render() does). */
+static const char *render_log(out *o, const smtpcodes_log_record *r, smtpcodes_lang lang, smtpcodes_format fmt,
+                              gbuf *g) {
+    if (out_failed(o)) return NULL;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int n = smtpcodes_render_log(r, lang, fmt, g->p, g->cap);
+        if (n < 0) {
+            fprintf(stderr, "smtpcodes: cannot render the log record: %s\n", smtpcodes_strerror(n));
+            o->fatal = 1;
+            return NULL;
+        }
+        if (g->p && (size_t)n < g->cap) return g->p;
+        char *p = realloc(g->p, (size_t)n + 1);
+        if (!p) { out_oom(o); return NULL; }
+        g->p = p;
+        g->cap = (size_t)n + 1;
+    }
+    fputs("smtpcodes: cannot render the log record: its length keeps changing\n", stderr);
+    o->fatal = 1;
+    return NULL;
+}
+
+/* One input line per output line: TSV (line, kind, mta, status, recipient, relay, dsn,
+ * reason, retry, stage), JSON lines with the API's keys, or a card (--markdown, --html). */
+static int cmd_log(const opts *o, int argc, char **argv) {
+    if (argc > 1) { fputs("smtpcodes: log takes at most one FILE\n", stderr); return EXIT_USAGE; }
+    const char *name = NULL;   /* NULL: standard input */
+    int fd = STDIN_FILENO;
+    if (argc == 1 && strcmp(argv[0], "-") != 0) {
+        name = argv[0];
+        fd = open(name, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { fprintf(stderr, "smtpcodes: cannot open '%s': %s\n", name, strerror(errno)); return EXIT_USAGE; }
+    }
+    long long total = -1;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+        input_error(name, S_ISDIR(sb.st_mode) ? EISDIR : errno);
+        if (name) close(fd);
+        return EXIT_USAGE;
+    }
+    if (name && S_ISREG(sb.st_mode)) total = (long long)sb.st_size;
+    int show_progress = total >= 0 && isatty(STDERR_FILENO);
+    size_t nreasons = smtpcodes_reason_count();
+    size_t *counts = calloc(nreasons + 1, sizeof *counts);
+    size_t status_counts[5] = {0, 0, 0, 0, 0}, deliveries = 0;
+    gbuf ev = {malloc(1024), 1024}, advice = {malloc(2048), 2048}, card = {NULL, 0};
+    smtpcodes_log_record *r = malloc(sizeof *r);
+    reader rd = {fd, NULL, 0, 0, 0, 0, 0, 0};
+    if (!counts || !ev.p || !advice.p || !r) {
+        free(counts); free(ev.p); free(advice.p); free(r);
+        if (name) close(fd);
+        return oom(o);
+    }
+    out *f = o->out;
+    size_t lineno = 0;
+    long long done = 0;
+    const char *line;
+    ssize_t n;
+    while (!out_failed(f) && (n = read_line(&rd, &line)) > 0) {
+        done += n;
+        lineno++;
+        smtpcodes_parse_log(line, (size_t)n, r);
+        const smtpcodes_classification *c = &r->classification;
+        const char *reason = smtpcodes_reason_name(c->reason);
+        const char *mta = smtpcodes_log_mta_name(r->mta);
+        int delivery = r->kind == SMTPCODES_LOG_DELIVERY;
+        if (delivery) {
+            deliveries++;
+            if ((unsigned)r->status < 5u) status_counts[r->status]++;
+            if ((size_t)c->reason < nreasons) counts[c->reason]++;
+        }
+        if (o->format != SMTPCODES_TEXT && !o->json) {
+            const char *text = render_log(f, r, o->lang, o->format, &card);
+            if (!text) break;
+            out_puts(f, text);
+            out_putc(f, '\n');
+        } else if (o->json) {
+            render_req qe = {R_EVIDENCE, NULL, NULL, NULL, c, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang,
+                             SMTPCODES_TEXT};
+            render_req qa = qe;
+            qa.what = R_RETRY;
+            const char *evtext = render(f, &qe, &ev);
+            const char *adv = evtext ? render(f, &qa, &advice) : NULL;
+            if (!adv) break;
+            int first = 1;
+            out_putc(f, '{');
+            json_key(f, &first, "line"); out_printf(f, "%zu", lineno);
+            json_key(f, &first, "kind"); json_cstr(f, smtpcodes_log_kind_name(r->kind));
+            json_key(f, &first, "mta"); json_cstr(f, mta);
+            json_key(f, &first, "status"); json_cstr(f, log_status_names[(unsigned)r->status < 5u ? r->status : 0]);
+            json_key(f, &first, "queue_id"); json_view(f, r->queue_id, r->queue_id_len);
+            json_key(f, &first, "recipient"); json_view(f, r->recipient, r->recipient_len);
+            json_key(f, &first, "original_recipient"); json_view(f, r->original_recipient, r->original_recipient_len);
+            json_key(f, &first, "sender"); json_view(f, r->sender, r->sender_len);
+            json_key(f, &first, "relay"); json_view(f, r->relay, r->relay_len);
+            json_key(f, &first, "relay_ip"); json_view(f, r->relay_ip, r->relay_ip_len);
+            json_key(f, &first, "relay_port");
+            if (r->relay_port) out_printf(f, "%d", r->relay_port); else out_puts(f, "null");
+            json_key(f, &first, "delay");
+            if (r->has_delay) {
+                char num[48];
+                snprintf(num, sizeof num, "%.3f", r->delay >= 0 && r->delay < 1e15 ? r->delay : 0.0);
+                out_puts(f, num);
+            } else {
+                out_puts(f, "null");
+            }
+            json_key(f, &first, "dsn"); json_view(f, r->dsn, r->dsn_len);
+            json_key(f, &first, "stage"); json_cstr(f, r->stage);
+            json_key(f, &first, "reply");
+            if (r->has_reply) {
+                int f2 = 1;
+                out_putc(f, '{');
+                json_key(f, &f2, "code");
+                if (r->reply.has_basic) json_code_value(f, &r->reply.reply_code); else out_puts(f, "null");
+                json_key(f, &f2, "enhanced");
+                if (r->reply.has_enhanced) json_cstr(f, r->reply.status_code.text); else out_puts(f, "null");
+                json_key(f, &f2, "text"); json_view(f, r->reply_text, r->reply_len);
+                out_putc(f, '}');
+            } else {
+                out_puts(f, "null");
+            }
+            json_key(f, &first, "classification");
+            {
+                int f2 = 1;
+                out_putc(f, '{');
+                json_key(f, &f2, "reason"); json_cstr(f, reason);
+                json_key(f, &f2, "permanence"); json_cstr(f, smtpcodes_permanence_name(c->permanence));
+                json_key(f, &f2, "hard_bounce"); json_bool(f, c->hard_bounce);
+                json_key(f, &f2, "retry"); json_bool(f, c->retry);
+                json_key(f, &f2, "advice"); json_cstr(f, delivery ? adv : NULL);
+                json_key(f, &f2, "evidence"); json_cstr(f, delivery ? evtext : NULL);
+                json_key(f, &f2, "provider"); json_cstr(f, c->provider);
+                json_key(f, &f2, "code");
+                if (c->has_basic) json_code_value(f, &c->code); else out_puts(f, "null");
+                json_key(f, &f2, "enhanced");
+                if (c->has_enhanced) json_cstr(f, c->enhanced.text); else out_puts(f, "null");
+                out_putc(f, '}');
+            }
+            json_key(f, &first, "timestamp"); json_view(f, r->timestamp, r->timestamp_len);
+            json_key(f, &first, "host"); json_view(f, r->host, r->host_len);
+            json_key(f, &first, "program"); json_view(f, r->program, r->program_len);
+            json_key(f, &first, "diagnostic"); json_view(f, r->diagnostic, r->diagnostic_len);
+            out_puts(f, "}\n");
+        } else {
+            out_printf(f, "%zu\t%s\t%s\t%s\t", lineno, smtpcodes_log_kind_name(r->kind), mta ? mta : "-",
+                       log_status_names[(unsigned)r->status < 5u ? r->status : 0]);
+            tsv_view(f, r->recipient, r->recipient_len);
+            out_putc(f, '\t');
+            tsv_view(f, r->relay, r->relay_len);
+            out_putc(f, '\t');
+            tsv_view(f, r->dsn, r->dsn_len);
+            out_printf(f, "\t%s%s%s\t%d\t%s\n", perm_color(o, c->permanence), reason, color(o, RESET), c->retry,
+                       r->stage ? r->stage : "-");
+        }
+        out_record(f);
+        if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
+    }
+    int rc = EXIT_OK;
+    if (rd.err) {
+        if (rd.err == ENOMEM) out_oom(f); else input_error(name, rd.err);
+        rc = EXIT_USAGE;
+    }
+    free(rd.buf);
+    free(ev.p);
+    free(advice.p);
+    free(card.p);
+    free(r);
+    if (show_progress) { progress(total, total, lineno); fputc('\n', stderr); }
+    if (name && close(fd) != 0 && rc == EXIT_OK) { input_error(name, errno); rc = EXIT_USAGE; }
+    if (o->stats && !out_failed(f)) {
+        fprintf(stderr, "%zu lines, %zu delivery records, %zu other lines\n", lineno, deliveries, lineno - deliveries);
+        for (size_t i = 1; i < 5; i++)
+            if (status_counts[i]) fprintf(stderr, "%8zu  %s\n", status_counts[i], log_status_names[i]);
+        if (status_counts[0]) fprintf(stderr, "%8zu  %s\n", status_counts[0], "other status");
+        for (size_t i = 0; i < nreasons; i++)
+            if (counts[i]) fprintf(stderr, "%8zu  reason %s\n", counts[i], smtpcodes_reason_name((int)i));
+        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;
+    }
+    free(counts);
+    return rc;
+}
+
 /* ---- main ---------------------------------------------------------------------- */
 
 /* An option with a value, "--name=VALUE" or "--name VALUE", matched exactly:
@@ -1080,6 +1288,7 @@ static int run(opts *o, int argc, char **argv, char **rest) {
     if (strcmp(cmd, "explain") == 0) return cmd_explain(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "compare") == 0) return cmd_compare(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "classify") == 0) return cmd_classify(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "log") == 0) return cmd_log(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "list") == 0) {
         if (nrest == 1) return cmd_list(o);
         fputs("smtpcodes: list takes options only\n", stderr);
