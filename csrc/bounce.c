@@ -1121,8 +1121,8 @@ int smtpcodes_render_bounce(const smtpcodes_bounce *bo, smtpcodes_lang lang, smt
     field_span(&b, fmt, UI_BOUNCE_SOURCE_IP, bo->source_ip, lang);
     field_span(&b, fmt, UI_BOUNCE_SUBJECT, bo->subject, lang);
     sc_list_close(&b, fmt);
+    if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
     if (bo->truncated) sc_paragraph(&b, fmt, sc_ui[UI_BOUNCE_TRUNCATED][lang]);
-    else if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
     if (bo->original.message_id.ptr || bo->original.from.ptr || bo->original.to.ptr || bo->original.subject.ptr) {
         sc_put_heading(&b, fmt, 3, sc_ui[UI_BOUNCE_ORIGINAL][lang]);
         sc_list_open(&b, fmt);
@@ -1132,7 +1132,7 @@ int smtpcodes_render_bounce(const smtpcodes_bounce *bo, smtpcodes_lang lang, smt
         field_span(&b, fmt, UI_BOUNCE_SUBJECT, bo->original.subject, lang);
         field_span(&b, fmt, UI_BOUNCE_DATE, bo->original.date, lang);
         sc_list_close(&b, fmt);
-        if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+        if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
     }
     sc_put_heading(&b, fmt, 3, sc_ui[UI_BOUNCE_RECIPIENTS][lang]);
     if (!bo->nrecipients || !bo->recipients) {
@@ -1185,11 +1185,9 @@ int smtpcodes_render_bounce(const smtpcodes_bounce *bo, smtpcodes_lang lang, smt
     } else {
         for (size_t i = 0; i < bo->nrecipients; i++) {
             const smtpcodes_bounce_recipient *r = &bo->recipients[i];
-            sc_heading_open(&b, fmt, 4);
-            if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(&b, "# ");
+            if (fmt == SMTPCODES_MARKDOWN) sc_sb_puts(&b, "#### ");
             put_untrusted(&b, fmt, r->recipient, 200);
-            sc_heading_close(&b, fmt, 4);
-            if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
+            sc_sb_puts(&b, fmt == SMTPCODES_MARKDOWN ? "\n\n" : "\n");
             field_span(&b, fmt, UI_BOUNCE_ORIG_RECIPIENT, r->original_recipient, lang);
             field_static(&b, fmt, UI_BOUNCE_ACTION, action_local(r->action, lang), lang);
             field_span(&b, fmt, UI_BOUNCE_STATUS, r->status, lang);

@@ -60,6 +60,8 @@ typedef struct {
     PyTypeObject *Comparison_Type;
     PyTypeObject *Classification_Type;
     PyTypeObject *LogRecord_Type;
+    PyTypeObject *Bounce_Type;
+    PyTypeObject *BounceRecipient_Type;
     PyTypeObject *Tag_Type;
     PyObject *ParseError;
     /* Shared str objects of the classification vocabulary, so that building
@@ -3028,6 +3030,432 @@ static PyObject *mod_parse_log(PyObject *module, PyObject *const *args, Py_ssize
     return r;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Bounce, BounceRecipient (parse_bounce)                                     */
+
+/* A Bounce keeps the message (bytes) and the converted fields; its cards
+ * parse the message again (the core's result is views into the message and
+ * a scratch buffer). Recipients are BounceRecipient objects holding a Reply
+ * (or None) and a Classification: both types are GC-tracked. */
+enum {
+    BR_RECIPIENT, BR_ORIG, BR_ACTION, BR_STATUS, BR_REPLY, BR_DIAGNOSTIC, BR_DIAGNOSTIC_TYPE, BR_REMOTE_MTA,
+    BR_STAGE, BR_LAST_ATTEMPT, BR_RETRY_UNTIL, BR_CLASSIFICATION, BR_NFIELDS
+};
+static const char *const bounce_rec_names[BR_NFIELDS] = {
+    "recipient", "original_recipient", "action", "status", "reply", "diagnostic", "diagnostic_type",
+    "remote_mta", "stage", "last_attempt", "will_retry_until", "classification",
+};
+enum {
+    B_KIND, B_FORMAT, B_REPORTING_MTA, B_ARRIVAL_DATE, B_SUBJECT, B_ORIGINAL, B_FEEDBACK_TYPE, B_SOURCE_IP,
+    B_RECIPIENTS, B_TOTAL, B_TRUNCATED, B_NFIELDS
+};
+static const char *const bounce_names[B_NFIELDS] = {
+    "kind", "format", "reporting_mta", "arrival_date", "subject", "original", "feedback_type", "source_ip",
+    "recipients", "total_recipients", "truncated",
+};
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *f[BR_NFIELDS];
+} BounceRecipientObject;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *msg;             /* bytes */
+    int lang;
+    PyObject *f[B_NFIELDS];
+} BounceObject;
+
+static int BounceRecipient_traverse(PyObject *self, visitproc visit, void *arg) {
+    BounceRecipientObject *o = (BounceRecipientObject *)self;
+    Py_VISIT(Py_TYPE(self));
+    for (int i = 0; i < BR_NFIELDS; i++) Py_VISIT(o->f[i]);
+    return 0;
+}
+static int BounceRecipient_clear(PyObject *self) {
+    BounceRecipientObject *o = (BounceRecipientObject *)self;
+    for (int i = 0; i < BR_NFIELDS; i++) Py_CLEAR(o->f[i]);
+    return 0;
+}
+static void BounceRecipient_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    BounceRecipient_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+static PyObject *BounceRecipient_getfield(PyObject *self, void *closure) {
+    return none_if_null(((BounceRecipientObject *)self)->f[(int)(intptr_t)closure]);
+}
+static PyObject *BounceRecipient_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    BounceRecipientObject *o = (BounceRecipientObject *)self;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < BR_NFIELDS; i++) {
+        PyObject *v = none_if_null(o->f[i]);
+        if (v != Py_None && (i == BR_REPLY || i == BR_CLASSIFICATION))
+            Py_SETREF(v, PyObject_CallMethod(v, "to_dict", NULL));
+        if (!v || PyDict_SetItemString(d, bounce_rec_names[i], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+static PyObject *BounceRecipient_repr(PyObject *self) {
+    BounceRecipientObject *o = (BounceRecipientObject *)self;
+    PyObject *reason = o->f[BR_CLASSIFICATION] ? PyObject_GetAttrString(o->f[BR_CLASSIFICATION], "reason") : NULL;
+    if (!reason) return NULL;
+    PyObject *r = PyUnicode_FromFormat("<BounceRecipient %R %S %S %S>", o->f[BR_RECIPIENT], o->f[BR_ACTION],
+                                       o->f[BR_STATUS], reason);
+    Py_DECREF(reason);
+    return r;
+}
+static PyMethodDef BounceRecipient_methods[] = {
+    {"to_dict", BounceRecipient_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe fields as a dict (reply and classification as dicts)."},
+    {NULL, NULL, 0, NULL},
+};
+#define BR_GETTER(name, id, doc) {name, BounceRecipient_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef BounceRecipient_getset[] = {
+    BR_GETTER("recipient", BR_RECIPIENT, "The address (without rfc822; and angle brackets), or None."),
+    BR_GETTER("original_recipient", BR_ORIG, "The Original-Recipient address, or None."),
+    BR_GETTER("action", BR_ACTION, "\"failed\", \"delayed\", \"delivered\", \"relayed\", \"expanded\", or None."),
+    BR_GETTER("status", BR_STATUS, "The enhanced status code (\"5.1.1\"), or None."),
+    BR_GETTER("reply", BR_REPLY, "The diagnostic read as a Reply, or None when it carries no reply code."),
+    BR_GETTER("diagnostic", BR_DIAGNOSTIC, "The diagnostic text (unfolded, without \"smtp;\"), or None."),
+    BR_GETTER("diagnostic_type", BR_DIAGNOSTIC_TYPE, "The diagnostic's type (\"smtp\", \"X-Postfix\"), or None."),
+    BR_GETTER("remote_mta", BR_REMOTE_MTA, "The remote MTA (without \"dns;\"), or None."),
+    BR_GETTER("stage", BR_STAGE, "The SMTP stage (\"RCPT TO\", \"MAIL FROM\", \"DATA\", ...), or None."),
+    BR_GETTER("last_attempt", BR_LAST_ATTEMPT, "Last-Attempt-Date as written, or None."),
+    BR_GETTER("will_retry_until", BR_RETRY_UNTIL, "Will-Retry-Until as written, or None."),
+    BR_GETTER("classification", BR_CLASSIFICATION, "The Classification of the diagnostic."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+static PyType_Slot BounceRecipient_slots[] = {
+    {Py_tp_doc, "One recipient of a bounce message (Bounce.recipients)."},
+    {Py_tp_dealloc, BounceRecipient_dealloc},
+    {Py_tp_traverse, BounceRecipient_traverse},
+    {Py_tp_clear, BounceRecipient_clear},
+    {Py_tp_repr, BounceRecipient_repr},
+    {Py_tp_methods, BounceRecipient_methods},
+    {Py_tp_getset, BounceRecipient_getset},
+    {0, NULL},
+};
+static PyType_Spec BounceRecipient_spec = {
+    .name = "smtpcodes.BounceRecipient",
+    .basicsize = sizeof(BounceRecipientObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = BounceRecipient_slots,
+};
+
+static int Bounce_traverse(PyObject *self, visitproc visit, void *arg) {
+    BounceObject *o = (BounceObject *)self;
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(o->msg);
+    for (int i = 0; i < B_NFIELDS; i++) Py_VISIT(o->f[i]);
+    return 0;
+}
+static int Bounce_clear(PyObject *self) {
+    BounceObject *o = (BounceObject *)self;
+    Py_CLEAR(o->msg);
+    for (int i = 0; i < B_NFIELDS; i++) Py_CLEAR(o->f[i]);
+    return 0;
+}
+static void Bounce_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Bounce_clear(self);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+static PyObject *Bounce_getfield(PyObject *self, void *closure) {
+    return none_if_null(((BounceObject *)self)->f[(int)(intptr_t)closure]);
+}
+
+/* Parse msg into *b with scratch from PyMem (*scratch, freed by the caller):
+ * the documented size first, more when the recipients did not fit. */
+static int bounce_parse_py(const char *m, size_t len, void **scratch, smtpcodes_bounce *b) {
+    size_t cap = SMTPCODES_BOUNCE_SCRATCH(len);
+    for (int round = 0; round < 2; round++) {
+        *scratch = PyMem_Malloc(cap);
+        if (!*scratch) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        int st;
+        Py_BEGIN_ALLOW_THREADS
+        st = smtpcodes_parse_bounce(m, len, *scratch, cap, b);
+        Py_END_ALLOW_THREADS
+        if (st != SMTPCODES_OK) {
+            PyErr_SetString(PyExc_ValueError, smtpcodes_strerror(st));
+            return -1;
+        }
+        if (!(b->truncated & SMTPCODES_BT_SCRATCH) || round) return 0;
+        size_t n = b->total_recipients < SMTPCODES_MAX_RECIPIENTS ? b->total_recipients : SMTPCODES_MAX_RECIPIENTS;
+        PyMem_Free(*scratch);
+        *scratch = NULL;
+        cap = SMTPCODES_BOUNCE_SCRATCH(len) + (n + 1) * sizeof(smtpcodes_bounce_recipient) + len;
+    }
+    return 0;
+}
+
+static PyObject *bounce_render(BounceObject *o, smtpcodes_lang lang, smtpcodes_format fmt) {
+    smtpcodes_bounce b;
+    void *scratch = NULL;
+    if (bounce_parse_py(PyBytes_AS_STRING(o->msg), (size_t)PyBytes_GET_SIZE(o->msg), &scratch, &b) < 0) {
+        PyMem_Free(scratch);
+        return NULL;
+    }
+    render_job j = job(SMTPCODES_RENDER_BOUNCE, &b, lang, fmt);
+    PyObject *out = render(&j);
+    PyMem_Free(scratch);
+    return out;
+}
+static PyObject *Bounce_get_rendered(PyObject *self, void *closure) {
+    BounceObject *o = (BounceObject *)self;
+    return bounce_render(o, (smtpcodes_lang)o->lang, (smtpcodes_format)(intptr_t)closure);
+}
+static PyObject *Bounce_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    BounceObject *o = (BounceObject *)self;
+    return bounce_render(o, (smtpcodes_lang)o->lang, SMTPCODES_MARKDOWN);
+}
+static PyObject *Bounce_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    BounceObject *o = (BounceObject *)self;
+    return bounce_render(o, (smtpcodes_lang)o->lang, SMTPCODES_HTML);
+}
+static PyObject *Bounce_str(PyObject *self) {
+    BounceObject *o = (BounceObject *)self;
+    return bounce_render(o, (smtpcodes_lang)o->lang, SMTPCODES_TEXT);
+}
+
+PyDoc_STRVAR(bounce_render_doc,
+"render($self, /, lang=None, format='text')\n--\n\n"
+"The bounce as a card in a language (\"en\", \"es\"; default: parse_bounce's)\n"
+"and a format (\"text\", \"markdown\", \"html\").");
+
+static PyObject *Bounce_render(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = state_of(self);
+    BounceObject *o = (BounceObject *)self;
+    static const char *const names[] = {"lang", "format"};
+    static const signature sig = {"render", 0, 2, 0, 2, names};
+    PyObject *av[2];
+    int lang = o->lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0) return NULL;
+    if (av[0] && av[0] != Py_None && lang_from_obj(st, av[0], 0, &lang) < 0) return NULL;
+    smtpcodes_format fmt = SMTPCODES_TEXT;
+    if (av[1]) {
+        if (!PyUnicode_Check(av[1])) {
+            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", Py_TYPE(av[1])->tp_name);
+            return NULL;
+        }
+        if (PyUnicode_CompareWithASCIIString(av[1], "markdown") == 0) fmt = SMTPCODES_MARKDOWN;
+        else if (PyUnicode_CompareWithASCIIString(av[1], "html") == 0) fmt = SMTPCODES_HTML;
+        else if (PyUnicode_CompareWithASCIIString(av[1], "text") != 0) {
+            PyErr_Format(PyExc_ValueError, "format must be 'text', 'markdown' or 'html', not %R", av[1]);
+            return NULL;
+        }
+    }
+    return bounce_render(o, (smtpcodes_lang)lang, fmt);
+}
+
+static PyObject *Bounce_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    BounceObject *o = (BounceObject *)self;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < B_NFIELDS; i++) {
+        PyObject *v = none_if_null(o->f[i]);
+        if (v && i == B_ORIGINAL) Py_SETREF(v, PyDict_Copy(v));
+        if (v && i == B_RECIPIENTS) {
+            PyObject *l = PyList_New(PyTuple_GET_SIZE(v));
+            for (Py_ssize_t k = 0; l && k < PyTuple_GET_SIZE(v); k++) {
+                PyObject *x = BounceRecipient_to_dict(PyTuple_GET_ITEM(v, k), NULL);
+                if (!x) Py_CLEAR(l);
+                else PyList_SET_ITEM(l, k, x);
+            }
+            Py_SETREF(v, l);
+        }
+        if (!v || PyDict_SetItemString(d, bounce_names[i], v) < 0) Py_CLEAR(d);
+        Py_XDECREF(v);
+    }
+    return d;
+}
+
+/* Pickles as parse_bounce(message, lang=...): the result is a function of its message. */
+static PyObject *Bounce_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    BounceObject *o = (BounceObject *)self;
+    PyObject *mod = PyImport_ImportModule("smtpcodes");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "_parse_bounce_lang") : NULL;
+    Py_XDECREF(mod);
+    if (!fn) return NULL;
+    return Py_BuildValue("(N(Os))", fn, o->msg, smtpcodes_lang_tag((smtpcodes_lang)o->lang));
+}
+
+static PyObject *Bounce_repr(PyObject *self) {
+    BounceObject *o = (BounceObject *)self;
+    return PyUnicode_FromFormat("<Bounce %S %S, %zd recipient(s)>", o->f[B_KIND], o->f[B_FORMAT],
+                                PyTuple_GET_SIZE(o->f[B_RECIPIENTS]));
+}
+
+static PyMethodDef Bounce_methods[] = {
+    {"to_dict", Bounce_to_dict, METH_NOARGS,
+     "to_dict($self, /)\n--\n\nThe fields as a dict (recipients as a list of dicts)."},
+    {"render", (PyCFunction)(void (*)(void))Bounce_render, METH_FASTCALL | METH_KEYWORDS, bounce_render_doc},
+    {"_repr_markdown_", Bounce_repr_markdown, METH_NOARGS,
+     "_repr_markdown_($self, /)\n--\n\nThe card as Markdown (for notebooks)."},
+    {"_repr_html_", Bounce_repr_html, METH_NOARGS, "_repr_html_($self, /)\n--\n\nAn HTML card (for notebooks)."},
+    {"__reduce__", Bounce_reduce, METH_NOARGS, "__reduce__($self, /)\n--\n\nPickle support: parse_bounce(message)."},
+    {NULL, NULL, 0, NULL},
+};
+#define B_GETTER(name, id, doc) {name, Bounce_getfield, NULL, doc, (void *)(intptr_t)(id)}
+static PyGetSetDef Bounce_getset[] = {
+    {"text", Bounce_get_rendered, NULL, "The bounce as a plain-text card.", (void *)(intptr_t)SMTPCODES_TEXT},
+    {"markdown", Bounce_get_rendered, NULL, "The bounce as Markdown.", (void *)(intptr_t)SMTPCODES_MARKDOWN},
+    {"html", Bounce_get_rendered, NULL, "The bounce as an HTML card (a table of recipients).",
+     (void *)(intptr_t)SMTPCODES_HTML},
+    B_GETTER("kind", B_KIND, "\"bounce\", \"delay\", \"feedback\", \"autoreply\", \"delivered\" or \"other\"."),
+    B_GETTER("format", B_FORMAT, "The reader that understood it: \"rfc3464\", \"arf\", \"qmail\", \"exim\", ..., or None."),
+    B_GETTER("reporting_mta", B_REPORTING_MTA, "Reporting-MTA as written, or None."),
+    B_GETTER("arrival_date", B_ARRIVAL_DATE, "Arrival-Date as written, or None."),
+    B_GETTER("subject", B_SUBJECT, "The report's own Subject (RFC 2047 decoded), or None."),
+    B_GETTER("original", B_ORIGINAL, "The returned message's message_id, from, to, subject, date (a dict; None values when absent)."),
+    B_GETTER("feedback_type", B_FEEDBACK_TYPE, "ARF Feedback-Type (\"abuse\", ...), or None."),
+    B_GETTER("source_ip", B_SOURCE_IP, "ARF Source-IP, or None."),
+    B_GETTER("recipients", B_RECIPIENTS, "Tuple of BounceRecipient, in the report's order."),
+    B_GETTER("total_recipients", B_TOTAL, "How many recipients the report has (more than len(recipients) when cut)."),
+    B_GETTER("truncated", B_TRUNCATED, "True when a limit cut the reading (recipients, depth, parts, scratch, boundaries, base64)."),
+    {NULL, NULL, NULL, NULL, NULL},
+};
+static PyType_Slot Bounce_slots[] = {
+    {Py_tp_doc, "A bounce, delay, feedback, auto-reply or delivery report read by smtpcodes.parse_bounce()."},
+    {Py_tp_dealloc, Bounce_dealloc},
+    {Py_tp_traverse, Bounce_traverse},
+    {Py_tp_clear, Bounce_clear},
+    {Py_tp_repr, Bounce_repr},
+    {Py_tp_str, Bounce_str},
+    {Py_tp_methods, Bounce_methods},
+    {Py_tp_getset, Bounce_getset},
+    {0, NULL},
+};
+static PyType_Spec Bounce_spec = {
+    .name = "smtpcodes.Bounce",
+    .basicsize = sizeof(BounceObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = Bounce_slots,
+};
+
+static PyObject *span_str(smtpcodes_span s) { return view_str(s.ptr, s.len); }
+static PyObject *static_str(const char *s) { return s ? PyUnicode_InternFromString(s) : Py_NewRef(Py_None); }
+
+static PyObject *new_bounce_recipient(module_state *st, const smtpcodes_bounce_recipient *r, smtpcodes_lang lang) {
+    BounceRecipientObject *o = (BounceRecipientObject *)PyType_GenericAlloc(st->BounceRecipient_Type, 0);
+    if (!o) return NULL;
+    PyObject **f = o->f;
+    f[BR_RECIPIENT] = span_str(r->recipient);
+    f[BR_ORIG] = span_str(r->original_recipient);
+    f[BR_ACTION] = static_str(r->action);
+    f[BR_STATUS] = span_str(r->status);
+    f[BR_DIAGNOSTIC] = span_str(r->diagnostic);
+    f[BR_DIAGNOSTIC_TYPE] = span_str(r->diagnostic_type);
+    f[BR_REMOTE_MTA] = span_str(r->remote_mta);
+    f[BR_STAGE] = static_str(r->stage);
+    f[BR_LAST_ATTEMPT] = span_str(r->last_attempt);
+    f[BR_RETRY_UNTIL] = span_str(r->will_retry_until);
+    if (r->has_reply) {
+        PyObject *raw = PyBytes_FromStringAndSize(r->diagnostic.ptr, (Py_ssize_t)r->diagnostic.len);
+        f[BR_REPLY] = raw ? new_reply(st, &r->reply, raw, 0) : NULL;
+        Py_XDECREF(raw);
+    } else {
+        f[BR_REPLY] = Py_NewRef(Py_None);
+    }
+    f[BR_CLASSIFICATION] = new_classification(st, &r->classification, lang);
+    for (int i = 0; i < BR_NFIELDS; i++)
+        if (!f[i]) {
+            Py_DECREF(o);
+            return NULL;
+        }
+    return (PyObject *)o;
+}
+
+static PyObject *new_bounce(module_state *st, PyObject *msg, smtpcodes_lang lang) {
+    smtpcodes_bounce b;
+    void *scratch = NULL;
+    if (bounce_parse_py(PyBytes_AS_STRING(msg), (size_t)PyBytes_GET_SIZE(msg), &scratch, &b) < 0) {
+        PyMem_Free(scratch);
+        return NULL;
+    }
+    BounceObject *o = (BounceObject *)PyType_GenericAlloc(st->Bounce_Type, 0);
+    if (!o) {
+        PyMem_Free(scratch);
+        return NULL;
+    }
+    o->msg = Py_NewRef(msg);
+    o->lang = (int)lang;
+    PyObject **f = o->f;
+    f[B_KIND] = PyUnicode_InternFromString(smtpcodes_bounce_kind_name(b.kind));
+    f[B_FORMAT] = static_str(b.format);
+    f[B_REPORTING_MTA] = span_str(b.reporting_mta);
+    f[B_ARRIVAL_DATE] = span_str(b.arrival_date);
+    f[B_SUBJECT] = span_str(b.subject);
+    f[B_FEEDBACK_TYPE] = span_str(b.feedback_type);
+    f[B_SOURCE_IP] = span_str(b.source_ip);
+    f[B_TOTAL] = PyLong_FromSize_t(b.total_recipients);
+    f[B_TRUNCATED] = PyBool_FromLong(b.truncated != 0);
+    PyObject *orig = PyDict_New();
+    const smtpcodes_span *ov[5] = {&b.original.message_id, &b.original.from, &b.original.to, &b.original.subject,
+                                   &b.original.date};
+    static const char *const on[5] = {"message_id", "from", "to", "subject", "date"};
+    for (int i = 0; orig && i < 5; i++) {
+        PyObject *v = span_str(*ov[i]);
+        if (!v || PyDict_SetItemString(orig, on[i], v) < 0) Py_CLEAR(orig);
+        Py_XDECREF(v);
+    }
+    f[B_ORIGINAL] = orig;
+    PyObject *recs = PyTuple_New((Py_ssize_t)b.nrecipients);
+    for (size_t i = 0; recs && i < b.nrecipients; i++) {
+        PyObject *r = new_bounce_recipient(st, &b.recipients[i], lang);
+        if (!r) Py_CLEAR(recs);
+        else PyTuple_SET_ITEM(recs, (Py_ssize_t)i, r);
+    }
+    f[B_RECIPIENTS] = recs;
+    PyMem_Free(scratch);
+    for (int i = 0; i < B_NFIELDS; i++)
+        if (!f[i]) {
+            Py_DECREF(o);
+            return NULL;
+        }
+    return (PyObject *)o;
+}
+
+PyDoc_STRVAR(parse_bounce_doc,
+"parse_bounce($module, message, /, *, lang='en')\n--\n\n"
+"Read a whole message (bytes, str, or an email.message.Message, read with\n"
+"as_bytes()): an RFC 3464 delivery status notification, an ARF feedback\n"
+"report, an auto-reply or an MTA's own bounce text. Returns a Bounce (kind\n"
+"'other' for a message that is not a report; never an error for content).\n"
+"lang is the language of the classifications and cards.\n"
+"Raises TypeError for a wrong type and ValueError for an unknown language.");
+
+static PyObject *mod_parse_bounce(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    module_state *st = get_state(module);
+    static const char *const names[] = {"message", "lang"};
+    static const signature sig = {"parse_bounce", 1, 1, 1, 2, names};
+    PyObject *av[2];
+    int lang;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    PyObject *x = av[0], *msg;
+    if (!PyBytes_Check(x) && !PyUnicode_Check(x) && !PyByteArray_Check(x) && !PyMemoryView_Check(x) &&
+        PyObject_HasAttrString(x, "as_bytes")) {
+        msg = PyObject_CallMethod(x, "as_bytes", NULL);
+        if (msg && !PyBytes_Check(msg)) {
+            PyErr_SetString(PyExc_TypeError, "parse_bounce(): as_bytes() did not return bytes");
+            Py_CLEAR(msg);
+        }
+    } else {
+        msg = to_bytes(x, "parse_bounce", "bytes, str or email.message.Message");
+    }
+    if (!msg) return NULL;
+    PyObject *r = new_bounce(st, msg, (smtpcodes_lang)lang);
+    Py_DECREF(msg);
+    return r;
+}
+
 static PyMethodDef module_methods[] = {
     {"lookup", (PyCFunction)(void (*)(void))mod_lookup, METH_FASTCALL | METH_KEYWORDS, lookup_doc},
     {"parse", (PyCFunction)(void (*)(void))mod_parse, METH_FASTCALL | METH_KEYWORDS, parse_doc},
@@ -3043,6 +3471,7 @@ static PyMethodDef module_methods[] = {
     {"classify_many", (PyCFunction)(void (*)(void))mod_classify_many, METH_FASTCALL | METH_KEYWORDS,
      classify_many_doc},
     {"parse_log", (PyCFunction)(void (*)(void))mod_parse_log, METH_FASTCALL | METH_KEYWORDS, parse_log_doc},
+    {"parse_bounce", (PyCFunction)(void (*)(void))mod_parse_bounce, METH_FASTCALL | METH_KEYWORDS, parse_bounce_doc},
     {"reasons", mod_reasons, METH_NOARGS, reasons_doc},
     {"reason_info", (PyCFunction)(void (*)(void))mod_reason_info, METH_FASTCALL | METH_KEYWORDS, reason_info_doc},
     {"lookup_tag", (PyCFunction)(void (*)(void))mod_lookup_tag, METH_FASTCALL | METH_KEYWORDS, lookup_tag_doc},
@@ -3071,6 +3500,8 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->Comparison_Type);
     Py_VISIT(st->Classification_Type);
     Py_VISIT(st->LogRecord_Type);
+    Py_VISIT(st->Bounce_Type);
+    Py_VISIT(st->BounceRecipient_Type);
     Py_VISIT(st->Tag_Type);
     Py_VISIT(st->ParseError);
     Py_VISIT(st->reasons);
@@ -3098,6 +3529,8 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->Comparison_Type);
     Py_CLEAR(st->Classification_Type);
     Py_CLEAR(st->LogRecord_Type);
+    Py_CLEAR(st->Bounce_Type);
+    Py_CLEAR(st->BounceRecipient_Type);
     Py_CLEAR(st->Tag_Type);
     Py_CLEAR(st->ParseError);
     Py_CLEAR(st->reasons);
@@ -3157,6 +3590,9 @@ static int module_exec(PyObject *module) {
         !(st->Tag_Type = add_type(module, &Tag_spec)))
         return -1;
     if (!(st->LogRecord_Type = add_type(module, &LogRecord_spec))) return -1;
+    if (!(st->Bounce_Type = add_type(module, &Bounce_spec)) ||
+        !(st->BounceRecipient_Type = add_type(module, &BounceRecipient_spec)))
+        return -1;
     if (init_vocabulary(st) < 0) return -1;
     st->ParseError = PyErr_NewExceptionWithDoc(
         "smtpcodes.ParseError",

@@ -16,6 +16,8 @@ smtpcodes._smtpcodes; this package re-exports it. See API.md for the contract.
 """
 from ._smtpcodes import (
     DATA_VERSION,
+    Bounce,
+    BounceRecipient,
     Classification,
     Code,
     Comparison,
@@ -35,6 +37,7 @@ from ._smtpcodes import (
     lookup,
     lookup_tag,
     parse,
+    parse_bounce,
     parse_log,
     providers,
     reason_info,
@@ -51,6 +54,8 @@ __all__ = [
     "Columns",
     "classify_columns",
     "DATA_VERSION",
+    "Bounce",
+    "BounceRecipient",
     "Classification",
     "Code",
     "Comparison",
@@ -70,6 +75,7 @@ __all__ = [
     "lookup",
     "lookup_tag",
     "parse",
+    "parse_bounce",
     "parse_log",
     "providers",
     "reason_info",
@@ -79,3 +85,8 @@ __all__ = [
     "table",
     "tags",
 ]
+
+
+def _parse_bounce_lang(message: bytes, lang: str) -> Bounce:
+    """Unpickle a Bounce: parse_bounce(message, lang=lang)."""
+    return parse_bounce(message, lang=lang)

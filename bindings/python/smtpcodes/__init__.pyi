@@ -1,5 +1,7 @@
 from ._smtpcodes import (
     DATA_VERSION as DATA_VERSION,
+    Bounce as Bounce,
+    BounceRecipient as BounceRecipient,
     Classification as Classification,
     Code as Code,
     Comparison as Comparison,
@@ -19,6 +21,7 @@ from ._smtpcodes import (
     lookup as lookup,
     lookup_tag as lookup_tag,
     parse as parse,
+    parse_bounce as parse_bounce,
     parse_log as parse_log,
     providers as providers,
     reason_info as reason_info,
@@ -35,6 +38,8 @@ __all__ = [
     "Columns",
     "classify_columns",
     "DATA_VERSION",
+    "Bounce",
+    "BounceRecipient",
     "Classification",
     "Code",
     "Comparison",
@@ -54,6 +59,7 @@ __all__ = [
     "lookup",
     "lookup_tag",
     "parse",
+    "parse_bounce",
     "parse_log",
     "providers",
     "reason_info",
@@ -63,3 +69,5 @@ __all__ = [
     "table",
     "tags",
 ]
+
+def _parse_bounce_lang(message: bytes, lang: str) -> Bounce: ...
