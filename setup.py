@@ -12,7 +12,9 @@ from setuptools import Extension, setup
 ext = Extension(
     "smtpcodes._smtpcodes",
     # bindings/cli/cli.c: the command line, run by `python -m smtpcodes`
-    sources=sorted(glob.glob("csrc/*.c")) + ["bindings/cli/cli.c", "bindings/python/_smtpcodes.c"],
+    # bindings/python/_columns.c: classify_columns and its Arrow C data interface export
+    sources=sorted(glob.glob("csrc/*.c")) + ["bindings/cli/cli.c", "bindings/python/_smtpcodes.c",
+                                             "bindings/python/_columns.c"],
     include_dirs=["csrc", "bindings/cli"],
     # build_ext compares only `sources` with the .so: list the header and the
     # generated table so that editing them rebuilds the extension.

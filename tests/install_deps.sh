@@ -28,7 +28,8 @@ if ((${#missing[@]})); then
 fi
 
 pymissing=()
-for m in pytest mypy setuptools wheel nbclient nbformat ipykernel pandas matplotlib nbconvert selenium; do
+# pyarrow: classify_columns' Arrow tests (issue 14); dask/distributed: the distributed example's test
+for m in pytest mypy setuptools wheel nbclient nbformat ipykernel pandas matplotlib nbconvert selenium pyarrow dask distributed; do
   "$PY" -c "import $m" 2>/dev/null || pymissing+=("$m")
 done
 if ((${#pymissing[@]})); then

@@ -37,7 +37,8 @@ def test_stub_names_match_module() -> None:
     pkg = pathlib.Path(smtpcodes.__file__).resolve().parent
     tree = ast.parse((pkg / "_smtpcodes.pyi").read_text())
     names = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-    assert set(smtpcodes.__all__) - {"__version__", "DATA_VERSION"} <= names
+    # Column, Columns and classify_columns are Python (smtpcodes/_columns.py, typed inline)
+    assert set(smtpcodes.__all__) - {"__version__", "DATA_VERSION", "Column", "Columns", "classify_columns"} <= names
     classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
     for cls_name in ("Code", "Reply", "Explanation", "Comparison"):
         stubbed = {n.name for n in classes[cls_name].body if isinstance(n, ast.FunctionDef)}
