@@ -664,7 +664,7 @@ static int l_compare(lua_State *L) {
     lang = opt_lang(L, 3, lang);
     if (smtpcodes_compare(&a, &b, &cmp) != SMTPCODES_OK) return luaL_error(L, "smtpcodes: compare failed");
     lua_settop(L, 3);
-    lua_createtable(L, 0, 9);                                   /* result at 4 */
+    lua_createtable(L, 0, 13);                                  /* result at 4 */
     push_code(L, &cmp.a, lang);
     lua_setfield(L, 4, "a");
     push_code(L, &cmp.b, lang);
@@ -698,6 +698,12 @@ static int l_compare(lua_State *L) {
     }
     lua_setfield(L, 4, "similarities");
     lua_setfield(L, 4, "differences");
+    lua_pushboolean(L, cmp.identical);                          /* the same code: no differences */
+    lua_setfield(L, 4, "identical");
+    lua_pushboolean(L, cmp.counterparts);
+    lua_setfield(L, 4, "counterparts");
+    lua_pushboolean(L, cmp.related);
+    lua_setfield(L, 4, "related");
     q.what = SMTPCODES_RENDER_COMPARISON;
     q.fmt = SMTPCODES_TEXT;
     for (i = 0; i < 3; i++) {
@@ -1145,6 +1151,200 @@ static int l_providers(lua_State *L) {
     return 1;
 }
 
+/* ---- log records -------------------------------------------------------------- */
+
+#define LOG_MT "smtpcodes.LogRecord"
+
+static void set_view_field(lua_State *L, const char *key, const char *p, size_t n) {
+    if (!p) return;
+    lua_pushlstring(L, p, n);
+    lua_setfield(L, -2, key);
+}
+
+/* parse_log() results: text, markdown and html, rendered on first access from the
+ * record's line (read again) and kept. */
+static int log_index(lua_State *L) {
+    smtpcodes_log_record *r;
+    render_req q;
+    size_t len;
+    const char *s;
+    smtpcodes_lang lang = SMTPCODES_EN;
+    int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0) return 0;
+    lua_settop(L, 2);
+    lua_pushliteral(L, "line");
+    lua_rawget(L, 1);                                            /* at 3 */
+    s = lua_tolstring(L, 3, &len);
+    if (!s) return 0;
+    lua_pushliteral(L, "lang");
+    lua_rawget(L, 1);                                            /* at 4 */
+    if (lua_type(L, 4) == LUA_TSTRING && strcmp(lua_tostring(L, 4), "es") == 0) lang = SMTPCODES_ES;
+    r = (smtpcodes_log_record *)lua_newuserdatauv(L, sizeof *r, 0);   /* at 5, collected */
+    smtpcodes_parse_log(s, len, r);
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_LOG;
+    q.obj = r;
+    q.lang = lang;
+    q.fmt = (smtpcodes_format)fmt;
+    push_rendered(L, &q);                                        /* at 6 */
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 6);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* parse_log(line [, lang]) --> a table: kind, mta, status, queue_id, recipient,
+ * original_recipient, sender, relay, relay_ip, relay_port, delay, dsn, stage,
+ * reply (a parse() table or nil), classification (a classify() table),
+ * timestamp, host, program, diagnostic, line, lang; text, markdown, html. */
+static int l_parse_log(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    smtpcodes_log_record *r = (smtpcodes_log_record *)lua_newuserdatauv(L, sizeof *r, 0);   /* kept until return */
+    const char *mta;
+    smtpcodes_parse_log(s, len, r);
+    lua_createtable(L, 0, 24);
+    lua_pushstring(L, smtpcodes_log_kind_name(r->kind));
+    lua_setfield(L, -2, "kind");
+    mta = smtpcodes_log_mta_name(r->mta);
+    if (mta) {
+        lua_pushstring(L, mta);
+        lua_setfield(L, -2, "mta");
+    }
+    lua_pushstring(L, smtpcodes_log_status_name(r->status));
+    lua_setfield(L, -2, "status");
+    set_view_field(L, "queue_id", r->queue_id, r->queue_id_len);
+    set_view_field(L, "recipient", r->recipient, r->recipient_len);
+    set_view_field(L, "original_recipient", r->original_recipient, r->original_recipient_len);
+    set_view_field(L, "sender", r->sender, r->sender_len);
+    set_view_field(L, "relay", r->relay, r->relay_len);
+    set_view_field(L, "relay_ip", r->relay_ip, r->relay_ip_len);
+    if (r->relay_port) {
+        lua_pushinteger(L, r->relay_port);
+        lua_setfield(L, -2, "relay_port");
+    }
+    if (r->has_delay) {
+        lua_pushnumber(L, r->delay);
+        lua_setfield(L, -2, "delay");
+    }
+    set_view_field(L, "dsn", r->dsn, r->dsn_len);
+    if (r->stage) {
+        lua_pushstring(L, r->stage);
+        lua_setfield(L, -2, "stage");
+    }
+    set_view_field(L, "timestamp", r->timestamp, r->timestamp_len);
+    set_view_field(L, "host", r->host, r->host_len);
+    set_view_field(L, "program", r->program, r->program_len);
+    set_view_field(L, "diagnostic", r->diagnostic, r->diagnostic_len);
+    if (r->has_reply) {
+        push_reply(L, &r->reply);
+        lua_setfield(L, -2, "reply");
+    }
+    push_classification(L, &r->classification, lang);
+    lua_setfield(L, -2, "classification");
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "line");
+    lua_pushstring(L, smtpcodes_lang_tag(lang));
+    lua_setfield(L, -2, "lang");
+    luaL_getmetatable(L, LOG_MT);
+    lua_setmetatable(L, -2);
+    return 1;
+}
+
+/* parse_bounce(message [, lang]) --> a table: kind, format, reporting_mta,
+ * arrival_date, subject, original = {message_id, from, to, subject, date},
+ * feedback_type, source_ip, recipients = { {recipient, original_recipient,
+ * action, status, reply (a parse() table or nil), diagnostic, diagnostic_type,
+ * remote_mta, stage, last_attempt, will_retry_until, classification}, ... },
+ * total_recipients, truncated, and the card as text, markdown and html. */
+static void set_span(lua_State *L, const char *key, smtpcodes_span s) {
+    if (!s.ptr) return;
+    lua_pushlstring(L, s.ptr, s.len);
+    lua_setfield(L, -2, key);
+}
+
+static void set_str(lua_State *L, const char *key, const char *s) {
+    if (!s) return;
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, key);
+}
+
+static int l_parse_bounce(lua_State *L) {
+    size_t len, cap, i;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    smtpcodes_bounce *b;
+    void *scratch;
+    render_req q;
+    lua_settop(L, 2);
+    b = (smtpcodes_bounce *)lua_newuserdatauv(L, sizeof *b, 0);   /* at 3, collected */
+    cap = SMTPCODES_BOUNCE_SCRATCH(len);
+    scratch = lua_newuserdatauv(L, cap, 0);                        /* at 4 */
+    if (smtpcodes_parse_bounce(s, len, scratch, cap, b) != SMTPCODES_OK) return luaL_error(L, "smtpcodes: parse_bounce failed");
+    if (b->truncated & SMTPCODES_BT_SCRATCH) {
+        /* more recipients than the documented scratch holds: once more, with room for them */
+        size_t n = b->total_recipients < SMTPCODES_MAX_RECIPIENTS ? b->total_recipients : SMTPCODES_MAX_RECIPIENTS;
+        lua_pop(L, 1);
+        cap = SMTPCODES_BOUNCE_SCRATCH(len) + (n + 1) * sizeof(smtpcodes_bounce_recipient) + len;
+        scratch = lua_newuserdatauv(L, cap, 0);
+        if (smtpcodes_parse_bounce(s, len, scratch, cap, b) != SMTPCODES_OK)
+            return luaL_error(L, "smtpcodes: parse_bounce failed");
+    }
+    lua_createtable(L, 0, 16);                                     /* at 5 */
+    set_str(L, "kind", smtpcodes_bounce_kind_name(b->kind));
+    set_str(L, "format", b->format);
+    set_span(L, "reporting_mta", b->reporting_mta);
+    set_span(L, "arrival_date", b->arrival_date);
+    set_span(L, "subject", b->subject);
+    set_span(L, "feedback_type", b->feedback_type);
+    set_span(L, "source_ip", b->source_ip);
+    lua_createtable(L, 0, 5);
+    set_span(L, "message_id", b->original.message_id);
+    set_span(L, "from", b->original.from);
+    set_span(L, "to", b->original.to);
+    set_span(L, "subject", b->original.subject);
+    set_span(L, "date", b->original.date);
+    lua_setfield(L, -2, "original");
+    lua_pushinteger(L, (lua_Integer)b->total_recipients);
+    lua_setfield(L, -2, "total_recipients");
+    lua_pushboolean(L, b->truncated != 0);
+    lua_setfield(L, -2, "truncated");
+    lua_createtable(L, (int)b->nrecipients, 0);
+    for (i = 0; i < b->nrecipients; i++) {
+        const smtpcodes_bounce_recipient *r = &b->recipients[i];
+        lua_createtable(L, 0, 12);
+        set_span(L, "recipient", r->recipient);
+        set_span(L, "original_recipient", r->original_recipient);
+        set_str(L, "action", r->action);
+        set_span(L, "status", r->status);
+        set_span(L, "diagnostic", r->diagnostic);
+        set_span(L, "diagnostic_type", r->diagnostic_type);
+        set_span(L, "remote_mta", r->remote_mta);
+        set_str(L, "stage", r->stage);
+        set_span(L, "last_attempt", r->last_attempt);
+        set_span(L, "will_retry_until", r->will_retry_until);
+        if (r->has_reply) {
+            push_reply(L, &r->reply);
+            lua_setfield(L, -2, "reply");
+        }
+        push_classification(L, &r->classification, lang);
+        lua_setfield(L, -2, "classification");
+        lua_rawseti(L, -2, (int)i + 1);
+    }
+    lua_setfield(L, -2, "recipients");
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_BOUNCE;
+    q.obj = b;
+    q.lang = lang;
+    for (int fmt = 0; fmt < 3; fmt++) {
+        q.fmt = (smtpcodes_format)fmt;
+        push_rendered(L, &q);
+        lua_setfield(L, -2, fmt == 0 ? "text" : fmt == 1 ? "markdown" : "html");
+    }
+    return 1;
+}
+
 static const luaL_Reg code_meta[] = {
     {"__index", code_index},
     {"__tostring", code_tostring},
@@ -1166,11 +1366,13 @@ static const luaL_Reg funcs[] = {
     {"languages", l_languages},
     {"classify", l_classify},
     {"classify_many", l_classify_many},
+    {"parse_log", l_parse_log},
     {"reasons", l_reasons},
     {"reason", l_reason},
     {"lookup_tag", l_lookup_tag},
     {"tags", l_tags},
     {"providers", l_providers},
+    {"parse_bounce", l_parse_bounce},
     {NULL, NULL}
 };
 
@@ -1222,6 +1424,7 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     lua_pop(L, 1);
     result_metatable(L, REPLY_MT, reply_index);
     result_metatable(L, CLS_MT, cls_index);
+    result_metatable(L, LOG_MT, log_index);
     result_metatable(L, TAG_MT, tag_index);
     luaL_newlib(L, funcs);
     lua_pushstring(L, smtpcodes_version());
