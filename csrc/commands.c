@@ -1,9 +1,15 @@
 /* commands.c - which replies an SMTP command may get.
  *
  * Owns command names and the validity of a (command, code) pair: the codes
- * RFC 5321 4.3.2 and the extension RFCs list for each command, plus those any
- * command may get (the ANY pseudo-command). The table itself is generated
- * (codes.toml) and read through sc_command_codes(). */
+ * RFC 5321 4.3.2 and the extension RFCs list for each command, plus those
+ * every command may get (the ANY pseudo-command: 500, 501 and 421, RFC 5321
+ * 4.3.2). The replies that apply to "every command other than ..." (530 of
+ * RFC 3207 4 and RFC 4954 6, 554 of RFC 3207 4.1) are in the rows of the
+ * commands they apply to, not in ANY: the generator (gen_data.py) expands
+ * them, so that QUIT, NOOP, EHLO and STARTTLS never get 530, nor QUIT 554.
+ * CONNECTION (the greeting) is no command: it gets its own codes only (220,
+ * 421, 554 and RFC 7504's 521), never ANY's. The table itself is generated
+ * from codes.toml and read through sc_command_codes(). */
 #include "internal.h"
 
 #include <string.h>
@@ -27,36 +33,41 @@ int smtpcodes_command_index(const char *name, size_t len) {
     return SMTPCODES_ERR_COMMAND;
 }
 
-enum { CMD_ANY = 1 };
+enum { CMD_CONNECTION = 0, CMD_ANY = 1 };
 
-/* Union of the command's codes and those of ANY, ascending; returns the count. */
-static size_t command_union(int cmd, unsigned short *out) {
+/* The codes a command may get, as a set of basic codes (bit v for code v). */
+typedef struct code_set { unsigned char bits[1000 / 8 + 1]; } code_set;
+
+static void set_add_command(code_set *s, size_t cmd) {
     size_t n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        int idx = pass == 0 ? cmd : CMD_ANY;
-        if (pass == 1 && cmd == CMD_ANY) break;
-        size_t ncodes = 0;
-        const unsigned short *codes = sc_command_codes((size_t)idx, &ncodes);
-        for (size_t i = 0; i < ncodes; i++) {
-            unsigned short v = codes[i];
-            size_t j = 0;
-            while (j < n && out[j] < v) j++;
-            if (j < n && out[j] == v) continue;
-            memmove(out + j + 1, out + j, (n - j) * sizeof *out);
-            out[j] = v;
-            n++;
-        }
-    }
-    return n;
+    const unsigned short *codes = sc_command_codes(cmd, &n);
+    for (size_t i = 0; i < n; i++)
+        if (codes[i] < 1000) s->bits[codes[i] / 8] |= (unsigned char)(1u << (codes[i] % 8));
+}
+
+static int set_has(const code_set *s, int v) {
+    return v >= 0 && v < 1000 && (s->bits[v / 8] >> (v % 8) & 1);
+}
+
+/* The command's own codes, and those of ANY unless it is the greeting. */
+static void command_set(int cmd, code_set *s) {
+    memset(s, 0, sizeof *s);
+    set_add_command(s, (size_t)cmd);
+    if (cmd != CMD_CONNECTION && cmd != CMD_ANY) set_add_command(s, CMD_ANY);
 }
 
 int smtpcodes_replies_for(const char *command, size_t len, int *codes, size_t cap) {
     if (!codes && cap) return SMTPCODES_ERR_ARG;
     int cmd = smtpcodes_command_index(command, len);
     if (cmd < 0) return cmd;
-    unsigned short u[128];
-    size_t n = command_union(cmd, u);
-    for (size_t i = 0; i < n && i < cap; i++) codes[i] = u[i];
+    code_set s;
+    command_set(cmd, &s);
+    size_t n = 0;
+    for (int v = 100; v < 1000; v++) {
+        if (!set_has(&s, v)) continue;
+        if (n < cap) codes[n] = v;
+        n++;
+    }
     return (int)n;
 }
 
@@ -64,23 +75,17 @@ int smtpcodes_is_valid_reply(const char *command, size_t len, const smtpcodes_co
     if (!sc_code_ok(c)) return SMTPCODES_ERR_ARG;
     int cmd = smtpcodes_command_index(command, len);
     if (cmd < 0) return cmd;
-    unsigned short u[128];
-    size_t n = command_union(cmd, u);
-    if (c->kind == SMTPCODES_BASIC) {
-        int v = c->digits[0] * 100 + c->digits[1] * 10 + c->digits[2];
-        for (size_t i = 0; i < n; i++)
-            if (u[i] == v) return 1;
-        return 0;
-    }
+    code_set s;
+    command_set(cmd, &s);
+    if (c->kind == SMTPCODES_BASIC) return set_has(&s, c->digits[0] * 100 + c->digits[1] * 10 + c->digits[2]);
     if (c->entry && c->entry->nbasic) {
-        for (size_t k = 0; k < c->entry->nbasic; k++)
-            for (size_t i = 0; i < n; i++)
-                if (u[i] == c->entry->basic_codes[k] &&
-                    (c->digits[0] == 0 || u[i] / 100 == c->digits[0]))
-                    return 1;
+        for (size_t k = 0; k < c->entry->nbasic; k++) {
+            int v = c->entry->basic_codes[k];
+            if (set_has(&s, v) && (c->digits[0] == 0 || v / 100 == c->digits[0])) return 1;
+        }
         return 0;
     }
-    for (size_t i = 0; i < n; i++)   /* no association: any reply of its class */
-        if (c->digits[0] == 0 || u[i] / 100 == c->digits[0]) return 1;
+    for (int v = 100; v < 1000; v++)   /* no association: any reply of its class */
+        if (set_has(&s, v) && (c->digits[0] == 0 || v / 100 == c->digits[0])) return 1;
     return 0;
 }

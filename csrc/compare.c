@@ -1,11 +1,15 @@
 /* compare.c - two codes side by side.
  *
  * Owns smtpcodes_compare() (which aspects two codes share: kind, class,
- * category, permanence, retry, commands, status; counterparts and related
- * codes) and the reference-page rendering of a comparison in text, Markdown
- * and HTML: summary, a table with one column per code (shared values said to
- * be shared, differences first), each code's sections, key differences and
- * when to use each. */
+ * category, permanence, retry, commands, status, meaning; counterparts and
+ * related codes) and the reference-page rendering of a comparison in text,
+ * Markdown and HTML: summary, a table with one column per code (shared values
+ * said to be shared, differences first), each code's sections, key
+ * differences and when to use each. The meaning is the code's title: two
+ * codes of the same class and subject that mean different things (5.1.1 and
+ * 5.1.10, 550 and 551) differ in it. The status includes the vendor range a
+ * code falls in, so it is shared only by codes of the same range. A code
+ * compared with itself is identical: no differences. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -22,6 +26,13 @@ static const char *const aspect_names[SMTPCODES_NASPECT][SMTPCODES_NLANG] = {
     {"retry", "reintento"},
     {"commands", "comandos"},
     {"standard", "est\303\241ndar"},
+    {"meaning", "significado"},
+};
+
+/* The order the renderings list aspects in: the meaning first. */
+static const smtpcodes_aspect display_order[SMTPCODES_NASPECT] = {
+    SMTPCODES_ASPECT_MEANING, SMTPCODES_ASPECT_KIND, SMTPCODES_ASPECT_CLASS, SMTPCODES_ASPECT_CATEGORY,
+    SMTPCODES_ASPECT_PERMANENCE, SMTPCODES_ASPECT_RETRY, SMTPCODES_ASPECT_COMMANDS, SMTPCODES_ASPECT_STANDARD,
 };
 
 const char *smtpcodes_aspect_name(smtpcodes_aspect x, smtpcodes_lang lang) {
@@ -47,6 +58,15 @@ static int standard_key(const smtpcodes_code *c) {
     return (f & SMTPCODES_E_VENDOR) ? 2 : (f & SMTPCODES_E_STANDARD) ? 1 : 0;
 }
 
+/* The vendor range a code falls in ("5.7.620" in 5.7.606-649), as sc_put_status
+ * names it; NULL when it is no member of a range (or is the range itself). */
+static const smtpcodes_entry *range_of(const smtpcodes_code *c) {
+    const smtpcodes_entry *e = c->entry;
+    return (e && e->detail != e->detail_last && strcmp(c->text, e->code) != 0) ? e : NULL;
+}
+
+static int same_text(const char *x, const char *y) { return x && y && strcmp(x, y) == 0; }
+
 smtpcodes_status smtpcodes_compare(const smtpcodes_code *a, const smtpcodes_code *b, smtpcodes_comparison *out) {
     if (!sc_code_ok(a) || !sc_code_ok(b) || !out) return SMTPCODES_ERR_ARG;
     memset(out, 0, sizeof *out);
@@ -61,8 +81,16 @@ smtpcodes_status smtpcodes_compare(const smtpcodes_code *a, const smtpcodes_code
     out->same[SMTPCODES_ASPECT_RETRY] = pa == pb;
     out->same[SMTPCODES_ASPECT_COMMANDS] = sc_code_commands(a) == sc_code_commands(b);
     out->same[SMTPCODES_ASPECT_STANDARD] = standard_key(a) == standard_key(b) &&
-        (standard_key(a) != 2 || strcmp(a->entry->vendor, b->entry->vendor) == 0);
+        (standard_key(a) != 2 || strcmp(a->entry->vendor, b->entry->vendor) == 0) &&
+        a->known == b->known && (smtpcodes_flags(a) & SMTPCODES_E_DEPRECATED) == (smtpcodes_flags(b) & SMTPCODES_E_DEPRECATED) &&
+        range_of(a) == range_of(b);
+    out->same[SMTPCODES_ASPECT_MEANING] = 1;
+    for (int l = 0; l < SMTPCODES_NLANG; l++)
+        out->same[SMTPCODES_ASPECT_MEANING] &= same_text(smtpcodes_text(a, SMTPCODES_TITLE, (smtpcodes_lang)l),
+                                                         smtpcodes_text(b, SMTPCODES_TITLE, (smtpcodes_lang)l));
     out->identical = strcmp(a->text, b->text) == 0 && a->kind == b->kind;
+    if (out->identical)   /* the same code: nothing differs */
+        for (int x = 0; x < SMTPCODES_NASPECT; x++) out->same[x] = 1;
     out->counterparts = !out->identical && a->kind == b->kind && a->digits[1] == b->digits[1] &&
                         a->digits[2] == b->digits[2] &&
                         ((pa == SMTPCODES_PERM_TEMPORARY && pb == SMTPCODES_PERM_PERMANENT) ||
@@ -92,6 +120,9 @@ static void aspect_value(sc_buf *b, const smtpcodes_code *c, smtpcodes_aspect x,
         break;
     case SMTPCODES_ASPECT_COMMANDS:
         sc_put_commands(b, sc_code_commands(c), lang, ", ");
+        break;
+    case SMTPCODES_ASPECT_MEANING:
+        sc_sb_puts(b, smtpcodes_text(c, SMTPCODES_TITLE, lang));
         break;
     default:
         sc_put_status(b, c, lang);
@@ -144,9 +175,10 @@ static void summary(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang l
     int es = lang == SMTPCODES_ES;
     const char *ka = sc_class_meaning(a, lang);
     if (cmp->identical) {
-        sc_sb_printf(b, es ? "Has comparado %s consigo mismo: " : "You compared %s with itself: ", a->text);
+        sc_sb_printf(b, es ? "Has comparado %s consigo mismo: es el mismo c\303\263digo (" : "You compared %s with itself: it is the same code (",
+                     a->text);
         sc_sb_puts(b, smtpcodes_text(a, SMTPCODES_TITLE, lang));
-        sc_sb_puts(b, ".");
+        sc_sb_puts(b, es ? "), as\303\255 que no hay ninguna diferencia." : "), so nothing differs.");
         return;
     }
     if (a->kind != c->kind) {
@@ -174,6 +206,14 @@ static void summary(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang l
         sc_put_category_label(b, a);
         sc_sb_puts(b, smtpcodes_category_name(a, lang));
         sc_sb_puts(b, es ? ". " : " category. ");
+        if (!cmp->same[SMTPCODES_ASPECT_MEANING]) {   /* siblings: 5.1.1 and 5.1.10, 550 and 551 */
+            sc_sb_printf(b, es ? "Pero no significan lo mismo: %s es \302\253" : "But they mean different things: %s is \342\200\234",
+                         a->text);
+            sc_sb_puts(b, smtpcodes_text(a, SMTPCODES_TITLE, lang));
+            sc_sb_printf(b, es ? "\302\273 y %s, \302\253" : "\342\200\235 and %s \342\200\234", c->text);
+            sc_sb_puts(b, smtpcodes_text(c, SMTPCODES_TITLE, lang));
+            sc_sb_puts(b, es ? "\302\273. " : "\342\200\235. ");
+        }
     } else {
         sc_sb_printf(b, es ? "%s (%s) entra en la categor\303\255a " : "%s (%s) falls in the ", a->text,
                   smtpcodes_text(a, SMTPCODES_TITLE, lang));
@@ -253,10 +293,19 @@ static void put_aspect_name(sc_buf *b, int x, smtpcodes_lang lang) {
     sc_sb_puts(b, name + 1);
 }
 
+/* An aspect's value in a list item: titles are text of the knowledge base,
+ * Markdown-escaped in Markdown (HTML escapes everything already). */
+static void item_value(sc_buf *b, const smtpcodes_code *c, smtpcodes_aspect x, smtpcodes_lang lang,
+                       smtpcodes_format fmt) {
+    if (x == SMTPCODES_ASPECT_MEANING) sc_put_md(b, fmt, smtpcodes_text(c, SMTPCODES_TITLE, lang));
+    else aspect_value(b, c, x, lang);
+}
+
 static void key_differences(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_lang lang, smtpcodes_format fmt) {
     int n = 0;
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "<ul style=\"" ST_UL "\">\n");
-    for (int x = 0; x < SMTPCODES_NASPECT; x++) {
+    for (int i = 0; i < SMTPCODES_NASPECT; i++) {
+        smtpcodes_aspect x = display_order[i];
         if (cmp->same[x]) continue;
         n++;
         item_open(b, fmt);
@@ -265,17 +314,21 @@ static void key_differences(sc_buf *b, const smtpcodes_comparison *cmp, smtpcode
         strong_close(b, fmt);
         sc_sb_puts(b, ": ");
         sc_sb_printf(b, "%s: ", cmp->a.text);
-        aspect_value(b, &cmp->a, (smtpcodes_aspect)x, lang);
+        item_value(b, &cmp->a, x, lang, fmt);
         sc_sb_printf(b, "; %s: ", cmp->b.text);
-        aspect_value(b, &cmp->b, (smtpcodes_aspect)x, lang);
+        item_value(b, &cmp->b, x, lang, fmt);
         sc_sb_puts(b, ".");
         item_close(b, fmt);
     }
     if (!n) {
         item_open(b, fmt);
-        sc_sb_puts(b, lang == SMTPCODES_ES
-                       ? "Coinciden en clase, categor\303\255a, permanencia, comandos y estatus; solo cambia el detalle del c\303\263digo."
-                       : "They agree on class, category, permanence, commands and status; only the detail of the code differs.");
+        if (cmp->identical)
+            sc_sb_puts(b, lang == SMTPCODES_ES ? "Ninguna: es el mismo c\303\263digo."
+                                               : "None: it is the same code.");
+        else   /* two codes of one vendor range (5.7.606 and 5.7.620): one meaning */
+            sc_sb_puts(b, lang == SMTPCODES_ES
+                           ? "Coinciden en significado, clase, categor\303\255a, permanencia, comandos y estado; solo cambia el n\303\272mero."
+                           : "They agree on meaning, class, category, permanence, commands and status; only the number differs.");
         item_close(b, fmt);
     }
     if (fmt == SMTPCODES_HTML) sc_sb_raws(b, "</ul>\n");
@@ -326,7 +379,8 @@ static void aspect_table(sc_buf *b, const smtpcodes_comparison *cmp, smtpcodes_l
     sc_sb_puts(b, cmp->b.text);
     sc_sb_raws(b, "</th></tr></thead>\n<tbody>\n");
     for (int pass = 0; pass < 2; pass++) {
-        for (int x = 0; x < SMTPCODES_NASPECT; x++) {
+        for (int i = 0; i < SMTPCODES_NASPECT; i++) {
+            smtpcodes_aspect x = display_order[i];
             if (cmp->same[x] != pass) continue;
             sc_sb_raws(b, pass ? "<tr class=\"smtpcodes-same\">" : "<tr class=\"smtpcodes-differs\">");
             sc_sb_raws(b, "<th scope=\"row\" style=\"" ST_TH "\">");

@@ -1,9 +1,17 @@
 /* search.c - full-text search of the knowledge base.
  *
- * Owns smtpcodes_search(): the query is split into words, folded to
- * lowercase ASCII without accents, and matched against the code and the
- * generator's folded texts of every entry; results are ranked (exact code,
- * then title, then description) and stable in table order. */
+ * Owns smtpcodes_search(): the query is split into words (white space and
+ * commas), each folded to lowercase ASCII without accents, and an entry
+ * matches when every word is its code or occurs in one of its texts (title,
+ * description, when, fix) in the languages searched; the generator folded
+ * those texts the same way (gen_data.py fold(), byte for byte as fold() here).
+ * Ranking: entries that a word names exactly (smtpcodes_lookup of the word
+ * gives the entry: "5.1.1" names X.1.1, "5.7.620" the range 5.7.606-649)
+ * first, then by how many words occur in the title, then in the description,
+ * then in the other texts; ties keep table order. A query of more than
+ * SMTPCODES_SEARCH_MAX_WORDS words, or with a word of more than
+ * SMTPCODES_SEARCH_MAX_WORD bytes, is refused (SMTPCODES_ERR_QUERY): no word
+ * is ever dropped silently. */
 #include "internal.h"
 
 #include <string.h>
@@ -11,12 +19,15 @@
 /* ------------------------------------------------------------------------ */
 /* Search                                                                     */
 
-/* Fold s to lowercase ASCII (Latin-1 accents stripped) into out; returns length. */
-static size_t fold(const char *s, size_t n, char *out, size_t cap) {
+/* Fold n bytes of s: ASCII A-Z lowercased, a UTF-8 sequence C3 80-BF (U+00C0-
+ * U+00FF) becomes its base letter, every other byte is kept. out must hold n
+ * bytes plus the NUL; returns the folded length. gen_data.py fold() is the
+ * same function: keep the two identical. */
+static size_t fold(const char *s, size_t n, char *out) {
     static const char latin[64] = "aaaaaaaceeeeiiii" "dnooooo*ouuuuyts" "aaaaaaaceeeeiiii" "dnooooo/ouuuuyty";
     const unsigned char *p = (const unsigned char *)s;
     size_t k = 0;
-    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = p[i];
         if (c == 0xC3 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0xBF) {
             out[k++] = latin[p[i + 1] - 0x80];
@@ -41,56 +52,79 @@ static int contains(const char *hay, size_t hn, const char *needle, size_t nn) {
     return 0;
 }
 
-#define MAX_WORDS 16
-#define MAX_WORD 64
+/* smtpcodes_strerror(SMTPCODES_ERR_QUERY) in strings.c names both limits */
+typedef char sc_check_query_limits[(SMTPCODES_SEARCH_MAX_WORDS == 32 && SMTPCODES_SEARCH_MAX_WORD == 64) ? 1 : -1];
+
+static int is_separator(int c) { return sc_is_space(c) || c == ','; }
+
+typedef struct query_word {
+    char text[SMTPCODES_SEARCH_MAX_WORD + 1];   /* folded */
+    size_t len;
+    const smtpcodes_entry *names[2];            /* entries the word names as a code */
+} query_word;
+
+/* Per word, the best place it occurs in an entry. */
+enum { HIT_NONE = 0, HIT_OTHER, HIT_DESCRIPTION, HIT_TITLE, HIT_CODE };
 
 int smtpcodes_search(const char *words, size_t len, int lang, const smtpcodes_entry **out, size_t cap) {
     if ((!words && len) || (!out && cap)) return SMTPCODES_ERR_ARG;
     if (lang >= SMTPCODES_NLANG || lang < -1) return SMTPCODES_ERR_LANG;
-    char w[MAX_WORDS][MAX_WORD];
-    size_t wn[MAX_WORDS];
+    query_word w[SMTPCODES_SEARCH_MAX_WORDS];
     size_t nw = 0;
     size_t i = 0;
-    while (i < len && nw < MAX_WORDS) {
-        while (i < len && (sc_is_space((unsigned char)words[i]) || words[i] == ',')) i++;
+    for (;;) {
+        while (i < len && is_separator((unsigned char)words[i])) i++;
+        if (i >= len) break;
         size_t start = i;
-        while (i < len && !sc_is_space((unsigned char)words[i]) && words[i] != ',') i++;
-        if (i > start) {
-            if (i - start >= MAX_WORD) return 0;   /* no text holds such a word */
-            wn[nw] = fold(words + start, i - start, w[nw], MAX_WORD);
-            nw++;
+        while (i < len && !is_separator((unsigned char)words[i])) i++;
+        if (nw == SMTPCODES_SEARCH_MAX_WORDS || i - start > SMTPCODES_SEARCH_MAX_WORD) return SMTPCODES_ERR_QUERY;
+        query_word *q = &w[nw++];
+        q->len = fold(words + start, i - start, q->text);
+        q->names[0] = q->names[1] = NULL;
+        smtpcodes_code c;
+        if (smtpcodes_lookup(words + start, i - start, &c) == SMTPCODES_OK) {
+            q->names[0] = c.entry;
+            q->names[1] = c.alt;
         }
     }
     if (!nw) return SMTPCODES_ERR_EMPTY;
     size_t count = smtpcodes_count();
-    int score[SC_MAX_ENTRIES] = {0};
-    size_t order[SC_MAX_ENTRIES] = {0};
+    /* the score orders (code, title, description, other) hits lexicographically:
+     * base SMTPCODES_SEARCH_MAX_WORDS + 1 digits, at most 4 of them */
+    enum { BASE = SMTPCODES_SEARCH_MAX_WORDS + 1 };
+    static const long weight[5] = {0, 1, BASE, (long)BASE * BASE, (long)BASE * BASE * BASE};
+    long score[SC_MAX_ENTRIES];
+    size_t order[SC_MAX_ENTRIES];
     size_t found = 0;
-    const char *title[SMTPCODES_NLANG], *desc[SMTPCODES_NLANG];
-    size_t tn[SMTPCODES_NLANG], dn[SMTPCODES_NLANG];
+    const char *text[SMTPCODES_NFIELD][SMTPCODES_NLANG];
+    size_t tn[SMTPCODES_NFIELD][SMTPCODES_NLANG];
     for (size_t e = 0; e < count; e++) {
         const smtpcodes_entry *en = smtpcodes_at(e);
-        for (int l = 0; l < SMTPCODES_NLANG; l++) {   /* folded by the generator */
-            int on = lang < 0 || l == lang;
-            title[l] = sc_search_text(e, 0, l);
-            desc[l] = sc_search_text(e, 1, l);
-            tn[l] = on ? strlen(title[l]) : 0;
-            dn[l] = on ? strlen(desc[l]) : 0;
-        }
-        char cf[32];
-        size_t cn = fold(en->code, strlen(en->code), cf, sizeof cf);
-        int total = 0;
-        size_t matched = 0;
-        for (size_t k = 0; k < nw; k++) {
-            int best = (wn[k] == cn && memcmp(cf, w[k], cn) == 0) ? 100 : 0;
-            for (int l = 0; l < SMTPCODES_NLANG && best < 10; l++) {
-                if (contains(title[l], tn[l], w[k], wn[k])) best = 10;
-                else if (best < 3 && contains(desc[l], dn[l], w[k], wn[k])) best = 3;
+        for (int f = 0; f < SMTPCODES_NFIELD; f++)
+            for (int l = 0; l < SMTPCODES_NLANG; l++) {   /* folded by the generator */
+                int on = lang < 0 || l == lang;
+                text[f][l] = sc_search_text(e, f, l);
+                tn[f][l] = on ? strlen(text[f][l]) : 0;
             }
-            if (best) matched++;
-            total += best;
+        long total = 0;
+        size_t k;
+        for (k = 0; k < nw; k++) {
+            const query_word *q = &w[k];
+            int best = (q->names[0] == en || q->names[1] == en) ? HIT_CODE : HIT_NONE;
+            for (int l = 0; l < SMTPCODES_NLANG && best < HIT_TITLE; l++) {
+                if (contains(text[SMTPCODES_TITLE][l], tn[SMTPCODES_TITLE][l], q->text, q->len)) best = HIT_TITLE;
+                else if (best < HIT_DESCRIPTION &&
+                         contains(text[SMTPCODES_DESCRIPTION][l], tn[SMTPCODES_DESCRIPTION][l], q->text, q->len))
+                    best = HIT_DESCRIPTION;
+                else if (best < HIT_OTHER &&
+                         (contains(text[SMTPCODES_WHEN][l], tn[SMTPCODES_WHEN][l], q->text, q->len) ||
+                          contains(text[SMTPCODES_FIX][l], tn[SMTPCODES_FIX][l], q->text, q->len)))
+                    best = HIT_OTHER;
+            }
+            if (best == HIT_NONE) break;   /* every word must match */
+            total += weight[best];
         }
-        if (matched != nw) continue;
+        if (k != nw) continue;
         /* insertion by score, stable in table order */
         size_t j = found;
         while (j > 0 && score[order[j - 1]] < total) {

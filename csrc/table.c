@@ -277,8 +277,11 @@ const unsigned short *sc_command_codes(size_t i, size_t *n) {
     return command_codes[i].codes;
 }
 
+/* Entry i's text of a field (title, description, when, fix: every smtpcodes_field)
+ * as the generator folded it for search.c; "" out of range. */
 const char *sc_search_text(size_t i, int field, int lang) {
-    if (i >= SMTPCODES_TABLE_SIZE || field < 0 || field > 1 || lang < 0 || lang >= SMTPCODES_NLANG) return "";
+    if (i >= SMTPCODES_TABLE_SIZE || field < 0 || field >= SMTPCODES_NFIELD || lang < 0 || lang >= SMTPCODES_NLANG)
+        return "";
     return search_fold[i][field][lang];
 }
 

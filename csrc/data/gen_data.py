@@ -38,6 +38,8 @@ COMMANDS = ("CONNECTION", "ANY", "EHLO", "HELO", "LHLO", "MAIL", "RCPT", "DATA",
             "RSET", "VRFY", "EXPN", "HELP", "NOOP", "QUIT", "STARTTLS", "AUTH", "ETRN", "ATRN",
             "TURN", "SEND", "SOML", "SAML")
 CODE_KEYS = {"code", "standard", "deprecated", "vendor", "refs", "basic_codes", "related"} | set(FIELDS)
+COMMAND_KEYS = {"name", "success", "intermediate", "error", "source", "except"}
+PSEUDO_COMMANDS = ("CONNECTION", "ANY")
 BASIC_RE = re.compile(r"^([1-5])([0-9])([0-9])$")
 NUM = r"(0|[1-9][0-9]{0,2})"
 ENH_RE = re.compile(r"^(X|[245])\." + NUM + r"\." + NUM + r"(?:-([1-9][0-9]{0,2}))?$")
@@ -80,23 +82,21 @@ LATIN_FOLD = "aaaaaaaceeeeiiii" "dnooooo*ouuuuyts" "aaaaaaaceeeeiiii" "dnooooo/o
 
 
 def fold(text):
-    """Search folding, byte for byte as fold() in search.c: ASCII lowercased,
-    U+00C0-U+00FF to their base letter, other bytes kept."""
-    out = []
-    for ch in text:
-        if 0xC0 <= ord(ch) <= 0xFF:
-            out.append(LATIN_FOLD[ord(ch) - 0xC0])
-        else:
-            for b in ch.encode("utf-8"):
-                out.append(chr(b + 32) if 65 <= b <= 90 else chr(b) if b < 128 else None)
-                if out[-1] is None:
-                    out[-1] = bytes([b]).decode("latin-1")
-    return "".join(out)
-
-
-def c_bytes(s):
-    """A C literal for a str whose code points are bytes (latin-1)."""
-    return c_literal(s.encode("latin-1"))
+    """Search folding of a str's UTF-8 bytes, byte for byte as fold() in search.c: ASCII
+    A-Z lowercased; C3 80-BF (U+00C0-U+00FF) to one byte, the base letter; every other
+    byte kept. Returns bytes."""
+    data = text.encode("utf-8")
+    out = bytearray()
+    i = 0
+    while i < len(data):
+        b = data[i]
+        if b == 0xC3 and i + 1 < len(data) and 0x80 <= data[i + 1] <= 0xBF:
+            out.append(ord(LATIN_FOLD[data[i + 1] - 0x80]))
+            i += 2
+            continue
+        out.append(b + 32 if 65 <= b <= 90 else b)
+        i += 1
+    return bytes(out)
 
 
 def c_str_or_null(s):
@@ -159,6 +159,34 @@ def load(inputs):
     return meta, doc
 
 
+def resolve(entries, text):
+    """The entries smtpcodes_lookup() gives for a code text: [entry] or [entry, alt] (a
+    registered X.s.d first, then a vendor entry whose range holds the detail), [] if unknown."""
+    d = parse_code(text, text)
+    if d["kind"] == 1:
+        return [e for e in entries if e["kind"] == 1 and e["code"] == text]
+    if d["detail"] != d["detail_last"]:
+        return [e for e in entries if e["kind"] == 2 and e["code"] == text]
+    reg = [e for e in entries if e["kind"] == 2 and e["cls"] == 0 and
+           (e["subject"], e["detail"]) == (d["subject"], d["detail"])]
+    ven = [e for e in entries if e["kind"] == 2 and d["cls"] and e["cls"] == d["cls"] and
+           e["subject"] == d["subject"] and e["detail"] <= d["detail"] <= e["detail_last"]]
+    return reg[:1] + ven[:1]
+
+
+def drop_self_related(entries):
+    """A code is not related to itself: drop from each entry's related list the codes that
+    name the entry (its own code, or a class form of a registered entry: 5.7.1 and 4.7.1 of
+    X.7.1, a code inside a vendor range) and repeated codes; keep the order."""
+    for e in entries:
+        kept = []
+        for r in e["related"]:
+            if r == e["code"] or r in kept or any(x is e for x in resolve(entries, r)):
+                continue
+            kept.append(r)
+        e["related"] = kept
+
+
 def build(meta, doc):
     # classes
     classes = {}
@@ -176,18 +204,36 @@ def build(meta, doc):
     if missing:
         fail("class", f"missing {missing}")
 
-    # commands
+    # commands: a row's codes go to its command; an ANY row with `except` (RFC 3207 4 and 4.1,
+    # RFC 4954 6: "every command other than ...") goes to each real command it does not exempt,
+    # and the ANY row itself keeps only what every command may get (RFC 5321 4.3.2: 500, 501, 421).
+    # CONNECTION (the greeting) is no command: it gets its own rows only.
     cmd_rows = {}
     for r in doc["command"]:
         name = r.get("name")
         if name not in COMMANDS:
             fail("command", f"unknown command {name!r}")
+        for k in r:
+            if k not in COMMAND_KEYS:
+                fail(f"command {name}", f"unknown key {k!r}")
+        codes = []
         for col in ("success", "intermediate", "error"):
             for code in r.get(col, []):
                 if not isinstance(code, int) or not 100 <= code <= 599:
                     fail(name, f"bad code {code!r}")
-        cmd_rows.setdefault(name, set()).update(r.get("success", []) + r.get("intermediate", [])
-                                                + r.get("error", []))
+                codes.append(code)
+        exempt = r.get("except")
+        if exempt is None:
+            cmd_rows.setdefault(name, set()).update(codes)
+            continue
+        if name != "ANY":
+            fail(f"command {name}", "only an ANY row has 'except'")
+        if not isinstance(exempt, list) or not exempt or len(set(exempt)) != len(exempt) or \
+                any(c not in COMMANDS or c in PSEUDO_COMMANDS for c in exempt):
+            fail(f"command {name}", f"'except' must list distinct SMTP commands, got {exempt!r}")
+        for c in COMMANDS:
+            if c not in PSEUDO_COMMANDS and c not in exempt:
+                cmd_rows.setdefault(c, set()).update(codes)
 
     # codes
     entries = []
@@ -218,9 +264,15 @@ def build(meta, doc):
         if not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r for r in refs):
             fail(where, "refs must be a non-empty list of strings")
         related = e.get("related", [])
+        if not isinstance(related, list):
+            fail(where, "related must be a list of codes")
         for r in related:
             if not isinstance(r, str) or not (BASIC_RE.match(r) or ENH_RE.match(r)):
                 fail(where, f"related {r!r} is not a code")
+            m = ENH_RE.match(r)
+            if m and m.group(4):
+                fail(where, f"related {r!r} is a range, not a code: name one code of it "
+                            f"({r.split('-')[0]})")
         basic_codes = e.get("basic_codes", [])
         if d["kind"] == 1 and basic_codes:
             fail(where, "basic codes have no basic_codes")
@@ -247,6 +299,7 @@ def build(meta, doc):
                             related=related, basic_codes=basic_codes, commands=commands))
 
     entries.sort(key=lambda x: (x["kind"], x["cls"], x["subject"], x["detail"], x["vendor"] or ""))
+    drop_self_related(entries)
     # vendor ranges must not overlap within one class and subject
     for a, b in zip(entries, entries[1:]):
         if (a["kind"], a["cls"], a["subject"]) == (b["kind"], b["cls"], b["subject"]) and \
@@ -344,12 +397,12 @@ def emit(meta, classes, cmd_rows, entries, rules_c, digest):
         w("    {" + ",".join(map(str, row)) + "},")
     w("};")
     w("")
-    w("/* Title and description of each entry folded for search (see fold() in search.c) */")
-    w("static const char *const search_fold[SMTPCODES_TABLE_SIZE][2][SMTPCODES_NLANG] = {")
+    w("/* Every text of each entry (title, description, when, fix) folded for search")
+    w(" * (see fold() in search.c) */")
+    w("static const char *const search_fold[SMTPCODES_TABLE_SIZE][SMTPCODES_NFIELD][SMTPCODES_NLANG] = {")
     for e in entries:
-        t = ", ".join(c_bytes(fold(x)) for x in e["texts"][0])
-        d = ", ".join(c_bytes(fold(x)) for x in e["texts"][1])
-        w(f"    {{{{{t}}}, {{{d}}}}},")
+        fields = ("{" + ", ".join(c_literal(fold(x)) for x in e["texts"][f_i]) + "}" for f_i in range(len(FIELDS)))
+        w(f"    {{{', '.join(fields)}}},")
     w("};")
     rules = ["/* Generated by csrc/data/gen_data.py from csrc/data/rules.toml and reasons.toml. DO NOT EDIT. */"]
     rules.extend(rules_c)

@@ -441,7 +441,7 @@ def test_compare() -> None:
     assert "permanence" in aspects and "class" in aspects
     assert ("permanence", "temporary", "permanent") in cmp.differences
     assert all(len(d) == 3 for d in cmp.differences) and all(len(s) == 2 for s in cmp.similarities)
-    assert len(cmp.differences) + len(cmp.similarities) == 7
+    assert len(cmp.differences) + len(cmp.similarities) == 8  # 7 aspects and the meaning (issue 13)
     assert cmp.counterparts and not cmp.identical
     assert cmp.summary and cmp.key_differences and cmp.when_to_use
     assert cmp.text.startswith("450 vs 550")
@@ -496,7 +496,7 @@ def test_reprs_and_str() -> None:
     assert str(smtpcodes.parse("#5.1.1")) == "5.1.1"
     assert repr(smtpcodes.explain(550)).startswith("<Explanation '550 - ")
     cmp = smtpcodes.compare(450, 550)
-    assert repr(cmp) == "<Comparison 450 vs 550: 4 difference(s)>"
+    assert repr(cmp) == "<Comparison 450 vs 550: 5 difference(s)>"  # their titles (meanings) differ too
     assert str(cmp) == cmp.text
     assert len(repr(smtpcodes.parse("550 " + "y" * 5000))) < 200
 
