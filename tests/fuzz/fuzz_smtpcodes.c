@@ -1,6 +1,6 @@
 /* fuzz_smtpcodes.c - libFuzzer targets for the core. Build one binary per
  * target with -DFUZZ_TARGET=<name>: lookup, parse_strict, parse_lenient,
- * explain, compare, classify (see `make fuzz`). Each target also checks the
+ * explain, compare, classify, tags (see `make fuzz`). Each target also checks the
  * invariants the API promises, and aborts when one breaks. */
 #include "smtpcodes.h"
 
@@ -11,6 +11,10 @@
 #define REQUIRE(c) do { if (!(c)) abort(); } while (0)
 
 static char out[1 << 16];
+
+#if defined(FUZZ_tags)
+static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+#endif
 
 static void check_code(const smtpcodes_code *c) {
     for (int f = 0; f < SMTPCODES_NFIELD; f++)
@@ -88,6 +92,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(smtpcodes_render_retry(&c, SMTPCODES_ES, out, sizeof out) > 0);
     } else {
         REQUIRE(st == SMTPCODES_ERR_EMPTY);
+    }
+#elif defined(FUZZ_tags)
+    /* find_tag against a brute-force search of every match string: the same
+     * longest length, the same tag (ties: table order) */
+    const smtpcodes_tag *t = NULL, *best = NULL;
+    size_t end = 0, best_len = 0;
+    int st = smtpcodes_find_tag(s, size, &t, &end);
+    REQUIRE(st == 0 || st == 1);
+    for (size_t i = 0; i < smtpcodes_tag_count(); i++) {
+        const smtpcodes_tag *u = smtpcodes_tag_at(i);
+        for (size_t m = 0; m < u->nmatch; m++) {
+            size_t k = strlen(u->match[m]);
+            if (k > size || k <= best_len) continue;
+            for (size_t p = 0; p + k <= size; p++) {
+                size_t j = 0;
+                while (j < k && ascii_lower((unsigned char)s[p + j]) == ascii_lower((unsigned char)u->match[m][j])) j++;
+                if (j == k) { best = u; best_len = k; break; }
+            }
+        }
+    }
+    REQUIRE((st == 1) == (best != NULL) && t == best);
+    if (t) {
+        REQUIRE(end >= best_len && end <= size);
+        int seen = 0;
+        for (size_t m = 0; m < t->nmatch; m++) {
+            size_t k = strlen(t->match[m]), j = 0;
+            if (k != best_len) continue;
+            while (j < k && ascii_lower((unsigned char)s[end - k + j]) == ascii_lower((unsigned char)t->match[m][j])) j++;
+            seen |= j == k;
+        }
+        REQUIRE(seen);
+        REQUIRE(smtpcodes_find_provider(s, size) == t->prov);
+        REQUIRE(smtpcodes_render_tag(t, SMTPCODES_ES, SMTPCODES_HTML, out, sizeof out) > 0);
+    }
+    const smtpcodes_provider *p = smtpcodes_find_provider(s, size);
+    REQUIRE(!p || smtpcodes_provider_index(p->id, strlen(p->id)) >= 0);
+    const smtpcodes_tag *u = NULL;
+    st = smtpcodes_lookup_tag(s, size, NULL, 0, &u);
+    REQUIRE((st == 1 && u) || (st <= 0 && !u));
+    if (u) {
+        const smtpcodes_tag *v = NULL;
+        REQUIRE(smtpcodes_lookup_tag(u->tag, strlen(u->tag), u->provider, strlen(u->provider), &v) == 1 && v == u);
     }
 #else
 #  error "define FUZZ_<target>"

@@ -45,6 +45,8 @@ def main():
         "explain": codes + replies,
         "compare": [a + b"\n" + b for a in codes[:12] for b in codes[12:24]],
         "classify": replies,
+        "tags": [unescape(r[0]) for r in rows("tags_a.tsv")] + [unescape(r[0]) for r in rows("tags_b.tsv")]
+        + [b"[TSS04]", b"zen.spamhaus.org 127.0.0.2"],
     }
     for target, items in seeds.items():
         d = os.path.join(base, target)
