@@ -8,6 +8,7 @@ import json
 import os
 import pathlib
 import pickle
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -271,3 +272,115 @@ def test_cli_tags_lists(binary: pathlib.Path) -> None:
     p = run_both(binary, ["--json", "tags", "gmail"])
     assert [json.loads(x) for x in p.stdout.decode().splitlines()] == [t.to_dict() for t in smtpcodes.tags("gmail")]
     assert b"tags [PROVIDER]" in run_both(binary, ["--help"]).stdout
+
+
+# ---- the generator (csrc/data/gen_tags.py) ------------------------------------------------------
+
+DATA = ROOT / "csrc" / "data"
+GOOD_PROVIDER = '''[provider]
+id = "example"
+name = "Example Mail"
+hosts = ["example.net"]
+wordings = ["postmaster.example.net"]
+references = ["https://example.net/errors"]
+'''
+GOOD_TAG = '''
+[[tag]]
+tag = "EX01"
+match = ["[EX01]"]
+reason = "blocked"
+codes = ["550", "5.7.1"]
+references = ["https://example.net/errors#ex01"]
+title.en = "Blocked"
+title.es = "Bloqueado"
+description.en = "Blocked by Example."
+description.es = "Bloqueado por Example."
+when.en = "At RCPT."
+when.es = "En RCPT."
+fix.en = "Sending admin: ask Example."
+fix.es = "Administrador emisor: pregunte a Example."
+'''
+
+
+def _gen_tags():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(DATA))
+    try:
+        import gen_tags
+    finally:
+        sys.path.remove(str(DATA))
+    return gen_tags
+
+
+def test_generator_output_is_the_committed_file() -> None:
+    gen_tags = _gen_tags()
+    sys.path.insert(0, str(DATA))
+    try:
+        from gen_data import c_string
+    finally:
+        sys.path.remove(str(DATA))
+    assert gen_tags.generate(c_string) == (ROOT / "csrc" / "tags_data.inc").read_text(encoding="utf-8")
+
+
+def test_generator_accepts_a_good_file(tmp_path: pathlib.Path) -> None:
+    f = tmp_path / "example.toml"
+    f.write_text(GOOD_PROVIDER + GOOD_TAG, encoding="utf-8")
+    providers, tags = _gen_tags().load([str(f)])
+    assert [p["name"] for p in providers] == ["Example Mail"] and [t["tag"] for t in tags] == ["EX01"]
+
+
+@pytest.mark.parametrize("change,message", [
+    (('reason = "blocked"', 'reason = "nosuchreason"'), "reason 'nosuchreason'"),
+    (('codes = ["550", "5.7.1"]', 'codes = ["550", "5.7"]'), "code '5.7'"),
+    (('match = ["[EX01]"]', 'match = [""]'), "'match'"),
+    (('match = ["[EX01]"]', 'match = []'), "'match'"),
+    (('fix.es = "Administrador emisor: pregunte a Example."\n', ''), "'fix'"),
+    (('title.en = "Blocked"\n', 'title.en = "Blocked"\ntitle.fr = "Bloqué"\n'), "'title'"),
+    (('references = ["https://example.net/errors#ex01"]\n', ''), "missing ['references']"),
+    (('tag = "EX01"', 'tag = "[EX01]"'), "brackets"),
+    (('id = "example"', 'id = "Example Mail"'), "id 'Example Mail'"),
+    (('hosts = ["example.net"]', 'hosts = ["not a host"]'), "host 'not a host'"),
+    (('reason = "blocked"', 'reason = "blocked"\nzone = "x.example.net"'), "unknown keys ['zone']"),
+])
+def test_generator_rejects_bad_data(tmp_path: pathlib.Path, change: tuple[str, str], message: str) -> None:
+    text = GOOD_PROVIDER + GOOD_TAG
+    assert change[0] in text
+    f = tmp_path / "example.toml"
+    f.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        _gen_tags().load([str(f)])
+    assert "example.toml" in str(e.value) and message in str(e.value), str(e.value)
+    if "[provider]" not in str(e.value):
+        assert "EX01" in str(e.value)
+
+
+def test_generator_rejects_clashes_between_files(tmp_path: pathlib.Path) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(GOOD_PROVIDER + GOOD_TAG, encoding="utf-8")
+    other = GOOD_PROVIDER.replace('id = "example"', 'id = "other"').replace("Example Mail", "Other Mail")
+    cases = [
+        (other.replace("postmaster.example.net", "other.example"), GOOD_TAG.replace('"EX01"', '"EX02"'),
+         "match string '[EX01]' already used"),
+        (GOOD_PROVIDER, GOOD_TAG.replace("[EX01]", "[EX02]"), "id 'example' already used"),
+        (other, GOOD_TAG.replace("[EX01]", "[EX02]"), "wording 'postmaster.example.net' already claimed"),
+        (other.replace("postmaster.example.net", "other.example"), GOOD_TAG.replace("[EX01]", "[ex01]"),
+         "match string '[ex01]' already used"),
+    ]
+    for provider, tag, message in cases:
+        b.write_text(provider + tag, encoding="utf-8")
+        with pytest.raises(ValueError, match=re.escape(message)):
+            _gen_tags().load([str(a), str(b)])
+
+
+def test_no_memory_growth() -> None:
+    from conftest import memory_growth
+
+    def work() -> None:
+        for t in smtpcodes.tags("Yahoo", lang="es"):
+            t.to_dict()
+            assert t.html and t.text
+            pickle.loads(pickle.dumps(t))
+        with pytest.raises(KeyError):
+            smtpcodes.lookup_tag("NOSUCH99")
+        smtpcodes.providers()
+
+    assert memory_growth(work, 30) < 16 * 1024
