@@ -83,6 +83,7 @@ typedef struct scan_result {
     size_t word_end;
     int vendor;               /* first provider marker seen (not an MTA's), or -1 */
     unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
+    unsigned hint;            /* 1: a provider tag may be present, 2: a provider's host or wording */
 } scan_result;
 
 static inline int is_alnum(unsigned char c) {
@@ -115,6 +116,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.word_end = 0;
     l->r.vendor = -1;
     l->r.ctx = 0;
+    l->r.hint = SC_TAG_HINT_ALWAYS ? 1u : 0u;
 }
 
 /* The patterns that end at position i (the lane's state has outputs). */
@@ -136,6 +138,10 @@ static void lane_outputs(scan_lane *l, size_t i) {
             if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
         } else if (pt->kind == 4) {
             r->ctx |= 1u << pt->arg;
+        } else if (pt->kind == 5) {
+            r->hint |= 1u;
+        } else if (pt->kind == 6) {
+            r->hint |= 2u;
         } else {
             unsigned f = pattern_frag[o[k]];
             unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
@@ -283,16 +289,20 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         out->phrase_end = deciding == sr.rule ? sr.rule_end : sr.word_end;
         if (rules[deciding].vendor >= 0) out->rule_vendor = vendor_names[rules[deciding].vendor];
     }
+    if (SC_HINT_NONASCII && (sr.hint & SC_HINT_NONASCII) != SC_HINT_NONASCII) {
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char)s[k] >= 0x80) { sr.hint |= SC_HINT_NONASCII; break; }
+    }
     const smtpcodes_tag *tag = NULL;
     size_t tag_end = 0;
-    if (smtpcodes_find_tag(s, len, &tag, &tag_end) == 1 && tag) {
+    if ((sr.hint & 1u) && smtpcodes_find_tag(s, len, &tag, &tag_end) == 1 && tag) {
         out->tag = tag->tag;
         if (!provider) provider = tag->provider;
     } else {
         tag = NULL;
     }
     if (!provider && out->rule_vendor && !vendor_is_mta[rules[deciding].vendor]) provider = out->rule_vendor;
-    if (!provider) {
+    if (!provider && (sr.hint & 2u)) {
         const smtpcodes_provider *pv = smtpcodes_find_provider(s, len);
         if (pv) provider = pv->name;
     }

@@ -374,11 +374,26 @@ static size_t trim_region_end(const char *s, size_t a, size_t b) {
 /* Postfix's "said:" / "refused to talk to me:" with "(in reply to X command)", Exim's
  * "SMTP error from remote mail server after X:", Sendmail's "stat=". */
 static int find_wrapper(const char *s, size_t len, wrapper *w) {
-    const char *p;
+    const char *p = NULL, *said = NULL, *refusal = NULL, *exim = NULL, *stat = NULL;
     memset(w, 0, sizeof *w);
+    /* one pass: the first " said: ", "refused to talk to me: ", "SMTP error from remote" and
+     * "stat=" (they are found at their rarer ':', '=' or 'S') */
+    for (const char *q = s, *end = s + len; (q = memchr(q, ':', (size_t)(end - q))) != NULL; q++) {
+        size_t i = (size_t)(q - s);
+        if (i + 1 >= len || s[i + 1] != ' ') continue;
+        if (!said && i >= 5 && memcmp(s + i - 5, " said", 5) == 0) { said = s + i - 5; break; }
+        if (!refusal && i >= 21 && memcmp(s + i - 21, "refused to talk to me", 21) == 0) refusal = s + i - 21;
+    }
+    if (!said && !refusal) {
+        for (const char *q = s, *end = s + len; (q = memchr(q, 'S', (size_t)(end - q))) != NULL; q++)
+            if ((size_t)(end - q) >= 22 && memcmp(q, "SMTP error from remote", 22) == 0) { exim = q; break; }
+        if (!exim)
+            for (const char *q = s, *end = s + len; (q = memchr(q, '=', (size_t)(end - q))) != NULL; q++)
+                if (q - s >= 4 && memcmp(q - 4, "stat", 4) == 0) { stat = q - 4; break; }
+    }
     int refused = 0;
-    if ((p = find_str(s, len, " said: ")) == NULL && (p = find_str(s, len, "refused to talk to me: ")) != NULL)
-        refused = 1;
+    if (said) p = said;
+    else if (refusal) { p = refusal; refused = 1; }
     if (p) {
         size_t a = (size_t)(p - s) + (refused ? 23 : 7);
         size_t b = len;
@@ -398,7 +413,7 @@ static int find_wrapper(const char *s, size_t len, wrapper *w) {
         w->b = trim_region_end(s, a, b);
         return w->b > w->a;
     }
-    if ((p = find_str(s, len, "SMTP error from remote mail")) != NULL || (p = find_str(s, len, "SMTP error from remote server")) != NULL) {
+    if ((p = exim) != NULL) {
         size_t i = (size_t)(p - s);
         const char *after = find_str(p, len - i, " after ");
         w->mta = "Exim";
@@ -423,7 +438,7 @@ static int find_wrapper(const char *s, size_t len, wrapper *w) {
         w->b = trim_region_end(s, i, len);
         return w->b > w->a;
     }
-    if ((p = find_str(s, len, "stat=")) != NULL) {
+    if ((p = stat) != NULL) {
         size_t a = (size_t)(p - s) + 5;
         w->mta = "Sendmail";
         w->a = a;

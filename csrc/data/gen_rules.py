@@ -216,8 +216,53 @@ def build_automaton(patterns, cls, nclass):
     return table2, out2
 
 
+def provider_hints(providers_dir=None):
+    """Prefilter strings for the provider tags (csrc/data/providers, compiled by gen_tags.py):
+    every tag match string (kind 5) and every provider host and wording (kind 6), as the phrase
+    automaton can match them (a string is cut at its first byte no class holds; one shorter than
+    three bytes makes the hint always on). The classifier calls smtpcodes_find_tag and
+    smtpcodes_find_provider only when a hint fired, so most replies pay one pass, not three."""
+    import glob
+    import os
+    import tomllib
+    d = providers_dir or os.path.join(os.path.dirname(os.path.abspath(__file__)), "providers")
+    ok = set("abcdefghijklmnopqrstuvwxyz0123456789 " + PUNCT)
+    hints, always = [], [False, False, False]
+
+    def cut(text, kind):
+        q = re.sub(r"\s+", " ", text.strip().lower())
+        n = 0
+        while n < len(q) and q[n] in ok:
+            n += 1
+        q = q[:n].strip()
+        if len(q) < 3:
+            if any(ord(c) > 127 for c in text):
+                always[1 if kind == 5 else 2] = True   # hinted by any byte over 0x7F
+            elif kind == 5:
+                always[0] = True
+            return
+        hints.append((kind, 0, q))
+
+    for f in sorted(glob.glob(os.path.join(d, "*.toml"))):
+        with open(f, "rb") as fh:
+            doc = tomllib.load(fh)
+        prov = doc.get("provider", {})
+        for h in prov.get("hosts", []) + prov.get("wordings", []):
+            cut(h, 6)
+        for t in doc.get("tag", []):
+            for m in t.get("match", []):
+                cut(m, 5)
+    return hints, always
+
+
 def emit(rules, reasons, c_string):
     rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded = load(rules, reasons)
+    hints, hint_flags = provider_hints()
+    seen = set()
+    for kind, arg, q in hints:
+        if (kind, q) not in seen:
+            seen.add((kind, q))
+            patterns.append((kind, arg, q))
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
     table, out = build_automaton(patterns, cls, nclass)
     if len(table) >= 0x8000:
@@ -236,6 +281,9 @@ def emit(rules, reasons, c_string):
     w(f"#define SC_NRULES {len(rule_list)}")
     w(f"#define SC_NPAIRS {len(pairs)}")
     w(f"#define SC_NVENDORS {len(vendors)}")
+    w(f"#define SC_TAG_HINT_ALWAYS {int(hint_flags[0])}")
+    w("/* a tag (1) or a provider wording (2) that only non-ASCII text can carry */")
+    w(f"#define SC_HINT_NONASCII {int(hint_flags[1]) | (2 * int(hint_flags[2]))}u")
     for i, name in enumerate(REASON_ORDER):
         w(f"#define SC_R_{name.upper()} {i}")
     for i, name in enumerate(CONTEXT_ORDER):
@@ -264,7 +312,8 @@ def emit(rules, reasons, c_string):
         vi = -1 if vendor is None else [v[0] for v in vendors].index(vendor)
         w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {int(words)}, {vi}, {c_string(text)}}},")
     w("};")
-    w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase;")
+    w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase,")
+    w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters);")
     w("   arg = rule, vendor or context index */")
     w("/* bound: matched only where no letter or digit precedes or follows */")
     w("struct pattern { unsigned char kind, bound; unsigned short arg; unsigned short len; };")
