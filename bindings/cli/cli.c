@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,6 +181,13 @@ static const char usage_text[] =
     "  log [FILE|-]            read each line of an MTA log (Postfix, Exim, Sendmail, Exchange\n"
     "                          CSV): one output line per input line (TSV: line, kind, mta,\n"
     "                          status, recipient, relay, dsn, reason, retry, stage)\n"
+    "  bounce [FILE|DIR|MBOX|-]...\n"
+    "                          read whole bounce messages (DSN, ARF, auto-replies, MTA texts);\n"
+    "                          a directory is a maildir (cur/, new/) or a folder of files, a\n"
+    "                          file starting with \"From \" an mbox: one output line per\n"
+    "                          recipient (TSV: file, recipient, action, reason, permanence,\n"
+    "                          hard_bounce, status, code, provider, evidence); --markdown or\n"
+    "                          --html print each message's card\n"
     "  list [--kind basic|enhanced] [--class N]\n"
     "                          list the codes of the knowledge base\n"
     "  search WORDS            codes that every word matches (code, title, description,\n"
@@ -194,7 +202,7 @@ static const char usage_text[] =
     "  --json                  one JSON object per result (JSON lines)\n"
     "  --markdown              Markdown instead of plain text (lookup, explain, compare)\n"
     "  --html                  HTML instead of plain text (lookup, explain, compare)\n"
-    "  --stats                 classify, log: a summary of reasons on stderr at the end\n"
+    "  --stats                 classify, log, bounce: a summary of reasons on stderr at the end\n"
     "  --color=auto|always|never  colour on a terminal (auto; NO_COLOR disables)\n"
     "  --help, --version\n"
     "\n"
@@ -1211,6 +1219,303 @@ static int cmd_log(const opts *o, int argc, char **argv) {
 
 /* An option with a value, "--name=VALUE" or "--name VALUE", matched exactly:
  * 1 (value in *v), 0 (not this option), -1 (no value follows). */
+/* ---- bounce ------------------------------------------------------------------- */
+
+/* A whole file read with read(2): *buf grows; 0, or an errno. */
+static int read_all(int fd, char **buf, size_t *cap, size_t *len) {
+    *len = 0;
+    for (;;) {
+        if (*len == *cap) {
+            size_t c = *cap ? *cap * 2 : 65536;
+            char *p = realloc(*buf, c);
+            if (!p) return ENOMEM;
+            *buf = p;
+            *cap = c;
+        }
+        ssize_t k = read(fd, *buf + *len, *cap - *len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return errno;
+        if (k == 0) return 0;
+        *len += (size_t)k;
+    }
+}
+
+typedef struct bounce_run {
+    const opts *o;
+    void *scratch;
+    size_t scratch_cap;
+    gbuf ev, card;
+    size_t messages, recipients, unreadable, truncated;
+    size_t kinds[6];
+    size_t *reasons;
+    size_t done, total;        /* progress: inputs done of total */
+    int progress;
+} bounce_run;
+
+static const char *bounce_evidence(bounce_run *br, const smtpcodes_classification *c) {
+    for (int attempt = 0; attempt < 4; attempt++) {
+        int n = smtpcodes_render_evidence(c, br->o->lang, br->ev.p, br->ev.cap);
+        if (n < 0) return "";
+        if (br->ev.p && (size_t)n < br->ev.cap) return br->ev.p;
+        char *p = realloc(br->ev.p, (size_t)n + 1);
+        if (!p) { out_oom(br->o->out); return NULL; }
+        br->ev.p = p;
+        br->ev.cap = (size_t)n + 1;
+    }
+    return "";
+}
+
+/* One message: one output line per recipient (a message without recipients
+ * gets one line with recipient "-" and its kind in parentheses as the reason). */
+static int bounce_message(bounce_run *br, const char *name, const char *m, size_t len) {
+    out *f = br->o->out;
+    size_t need = SMTPCODES_BOUNCE_SCRATCH(len);
+    smtpcodes_bounce b;
+    for (int round = 0; round < 2; round++) {
+        if (br->scratch_cap < need) {
+            void *p = realloc(br->scratch, need);
+            if (!p) { out_oom(f); return -1; }
+            br->scratch = p;
+            br->scratch_cap = need;
+        }
+        smtpcodes_parse_bounce(m, len, br->scratch, br->scratch_cap, &b);
+        if (!(b.truncated & SMTPCODES_BT_SCRATCH) || round) break;
+        size_t n = b.total_recipients < SMTPCODES_MAX_RECIPIENTS ? b.total_recipients : SMTPCODES_MAX_RECIPIENTS;
+        need = SMTPCODES_BOUNCE_SCRATCH(len) + (n + 1) * sizeof(smtpcodes_bounce_recipient) + len;
+    }
+    br->messages++;
+    br->recipients += b.nrecipients;
+    if (b.truncated) br->truncated++;
+    if ((unsigned)b.kind < 6) br->kinds[b.kind]++;
+    const char *kind = smtpcodes_bounce_kind_name(b.kind);
+    if (br->o->format != SMTPCODES_TEXT && !br->o->json) {
+        /* --markdown / --html: the card of each message */
+        for (int attempt = 0; attempt < 4; attempt++) {
+            int n = smtpcodes_render_bounce(&b, br->o->lang, br->o->format, br->card.p, br->card.cap);
+            if (n < 0) { fprintf(stderr, "smtpcodes: cannot render '%s': %s\n", name, smtpcodes_strerror(n)); return -1; }
+            if (br->card.p && (size_t)n < br->card.cap) break;
+            char *p = realloc(br->card.p, (size_t)n + 1);
+            if (!p) { out_oom(f); return -1; }
+            br->card.p = p;
+            br->card.cap = (size_t)n + 1;
+        }
+        out_puts(f, br->card.p);
+        out_putc(f, '\n');
+        return out_record(f);
+    }
+    size_t rows = b.nrecipients ? b.nrecipients : 1;
+    for (size_t i = 0; i < rows && !out_failed(f); i++) {
+        const smtpcodes_bounce_recipient *r = b.nrecipients ? &b.recipients[i] : NULL;
+        const smtpcodes_classification *c = r ? &r->classification : NULL;
+        const char *reason = c ? smtpcodes_reason_name(c->reason) : NULL;
+        const char *ev = c ? bounce_evidence(br, c) : "";
+        if (!ev) return -1;
+        if (c && br->reasons && (size_t)c->reason < smtpcodes_reason_count()) br->reasons[c->reason]++;
+        const char *code = r && r->has_reply && r->reply.has_basic ? r->reply.reply_code.text : NULL;
+        if (br->o->json) {
+            int first = 1;
+            out_putc(f, '{');
+            json_key(f, &first, "file"); json_cstr(f, name);
+            json_key(f, &first, "kind"); json_cstr(f, kind);
+            json_key(f, &first, "format"); json_cstr(f, b.format);
+            json_key(f, &first, "recipient"); json_view(f, r ? r->recipient.ptr : NULL, r ? r->recipient.len : 0);
+            json_key(f, &first, "action"); json_cstr(f, r ? r->action : NULL);
+            json_key(f, &first, "reason"); json_cstr(f, reason);
+            json_key(f, &first, "permanence"); json_cstr(f, c ? smtpcodes_permanence_name(c->permanence) : NULL);
+            json_key(f, &first, "hard_bounce"); if (c) json_bool(f, c->hard_bounce); else out_puts(f, "null");
+            json_key(f, &first, "status"); json_view(f, r ? r->status.ptr : NULL, r ? r->status.len : 0);
+            json_key(f, &first, "code"); json_cstr(f, code);
+            json_key(f, &first, "provider"); json_cstr(f, c ? c->provider : NULL);
+            json_key(f, &first, "stage"); json_cstr(f, r ? r->stage : NULL);
+            json_key(f, &first, "diagnostic"); json_view(f, r ? r->diagnostic.ptr : NULL, r ? r->diagnostic.len : 0);
+            json_key(f, &first, "evidence"); json_cstr(f, c ? ev : NULL);
+            json_key(f, &first, "truncated"); json_bool(f, b.truncated != 0);
+            out_puts(f, "}\n");
+        } else {
+            tsv_view(f, name, strlen(name));
+            out_putc(f, '\t');
+            if (r) tsv_view(f, r->recipient.ptr, r->recipient.len); else out_putc(f, '-');
+            out_putc(f, '\t');
+            out_puts(f, r && r->action ? r->action : "-");
+            out_putc(f, '\t');
+            if (c) out_printf(f, "%s%s%s", perm_color(br->o, c->permanence), reason, color(br->o, RESET));
+            else out_printf(f, "(%s)", kind);
+            out_printf(f, "\t%s\t%s\t", c ? smtpcodes_permanence_name(c->permanence) : "-",
+                       c ? (c->hard_bounce ? "1" : "0") : "-");
+            if (r) tsv_view(f, r->status.ptr, r->status.len); else out_putc(f, '-');
+            out_printf(f, "\t%s\t%s\t", code ? code : "-", c && c->provider ? c->provider : "-");
+            tsv_view(f, c ? ev : NULL, c ? strlen(ev) : 0);
+            out_putc(f, '\n');
+        }
+        if (out_record(f) < 0) return -1;
+    }
+    return 0;
+}
+
+/* An mbox: messages start at lines "From " (at the start or after an empty line). */
+static int bounce_mbox(bounce_run *br, const char *name, const char *m, size_t len) {
+    size_t start = 0, i = 0, no = 0;
+    char *label = malloc(strlen(name) + 32);
+    if (!label) { out_oom(br->o->out); return -1; }
+    while (start < len && !out_failed(br->o->out)) {
+        /* the message's body begins after its "From " line */
+        const char *nl = memchr(m + start, '\n', len - start);
+        size_t body = nl ? (size_t)(nl - m) + 1 : len;
+        size_t end = len;
+        for (i = body; i + 5 <= len; ) {
+            if (memcmp(m + i, "From ", 5) == 0 && i >= 2 && m[i - 1] == '\n' &&
+                (m[i - 2] == '\n' || (i >= 3 && m[i - 2] == '\r' && m[i - 3] == '\n'))) {
+                end = i;
+                break;
+            }
+            const char *n2 = memchr(m + i, '\n', len - i);
+            if (!n2) break;
+            i = (size_t)(n2 - m) + 1;
+        }
+        sprintf(label, "%s:%zu", name, ++no);
+        if (bounce_message(br, label, m + body, end - body) < 0) { free(label); return -1; }
+        start = end;
+    }
+    free(label);
+    return 0;
+}
+
+static int bounce_file(bounce_run *br, const char *path, char **buf, size_t *cap) {
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    const char *name = strcmp(path, "-") == 0 ? "-" : path;
+    if (fd < 0) {
+        fprintf(stderr, "smtpcodes: cannot open '%s': %s\n", path, strerror(errno));
+        br->unreadable++;
+        return 0;
+    }
+    size_t len;
+    int err = read_all(fd, buf, cap, &len);
+    if (fd != STDIN_FILENO && close(fd) != 0 && !err) err = errno;
+    if (err == ENOMEM) { out_oom(br->o->out); return -1; }
+    if (err) {
+        input_error(fd == STDIN_FILENO ? NULL : path, err);
+        br->unreadable++;
+        return 0;
+    }
+    if (len >= 5 && memcmp(*buf, "From ", 5) == 0) return bounce_mbox(br, name, *buf, len);
+    return bounce_message(br, name, *buf, len);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The regular files of a directory, sorted (a maildir: of its cur/ and new/). */
+static int list_dir(const char *dir, char ***names, size_t *n, size_t *cap) {
+    DIR *d = opendir(dir);
+    if (!d) return errno;
+    struct dirent *e;
+    int err = 0;
+    size_t first = *n;
+    while ((errno = 0, e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        size_t l = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(l);
+        if (!p) { err = ENOMEM; break; }
+        snprintf(p, l, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (stat(p, &sb) != 0 || !S_ISREG(sb.st_mode)) { free(p); continue; }
+        if (*n == *cap) {
+            size_t c = *cap ? *cap * 2 : 64;
+            char **q = realloc(*names, c * sizeof *q);
+            if (!q) { free(p); err = ENOMEM; break; }
+            *names = q;
+            *cap = c;
+        }
+        (*names)[(*n)++] = p;
+    }
+    if (!err && errno) err = errno;
+    closedir(d);
+    qsort(*names + first, *n - first, sizeof **names, cmp_str);
+    return err;
+}
+
+static int cmd_bounce(const opts *o, int argc, char **argv) {
+    static char dash[] = "-";
+    char *stdin_only[1] = {dash};
+    if (argc == 0) { argc = 1; argv = stdin_only; }
+    bounce_run br;
+    memset(&br, 0, sizeof br);
+    br.o = o;
+    br.reasons = calloc(smtpcodes_reason_count() + 1, sizeof *br.reasons);
+    char **files = NULL;
+    size_t nfiles = 0, capfiles = 0;
+    int rc = EXIT_OK;
+    if (!br.reasons) return oom(o);
+    /* expand directories first, so that the progress bar knows the total */
+    for (int i = 0; i < argc; i++) {
+        struct stat sb;
+        if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            size_t l = strlen(argv[i]) + 5;
+            char *cur = malloc(l), *nw = malloc(l);
+            struct stat c1, c2;
+            int err = 0;
+            if (!cur || !nw) err = ENOMEM;
+            else {
+                snprintf(cur, l, "%s/cur", argv[i]);
+                snprintf(nw, l, "%s/new", argv[i]);
+                int maildir = (stat(cur, &c1) == 0 && S_ISDIR(c1.st_mode)) | (stat(nw, &c2) == 0 && S_ISDIR(c2.st_mode));
+                if (maildir) {
+                    if (stat(cur, &c1) == 0) err = list_dir(cur, &files, &nfiles, &capfiles);
+                    if (!err && stat(nw, &c2) == 0) err = list_dir(nw, &files, &nfiles, &capfiles);
+                } else {
+                    err = list_dir(argv[i], &files, &nfiles, &capfiles);
+                }
+            }
+            free(cur);
+            free(nw);
+            if (err == ENOMEM) { rc = oom(o); goto done; }
+            if (err) { input_error(argv[i], err); br.unreadable++; }
+            continue;
+        }
+        if (nfiles == capfiles) {
+            size_t c = capfiles ? capfiles * 2 : 64;
+            char **q = realloc(files, c * sizeof *q);
+            if (!q) { rc = oom(o); goto done; }
+            files = q;
+            capfiles = c;
+        }
+        files[nfiles] = strdup(argv[i]);
+        if (!files[nfiles]) { rc = oom(o); goto done; }
+        nfiles++;
+    }
+    br.total = nfiles;
+    br.progress = isatty(STDERR_FILENO) && nfiles > 1;
+    {
+        char *buf = NULL;
+        size_t cap = 0;
+        for (size_t i = 0; i < nfiles && !out_failed(o->out); i++) {
+            if (bounce_file(&br, files[i], &buf, &cap) < 0) break;
+            br.done = i + 1;
+            if (br.progress && ((i & 63) == 0 || i + 1 == nfiles)) progress((long long)br.done, (long long)br.total, br.messages);
+        }
+        free(buf);
+    }
+    if (br.progress) fputc('\n', stderr);
+    if (out_failed(o->out)) rc = EXIT_USAGE;
+    if (br.unreadable) rc = EXIT_USAGE;
+    if (o->stats && !out_failed(o->out)) {
+        fprintf(stderr, "%zu messages, %zu recipients, %zu unreadable, %zu cut by a limit\n", br.messages,
+                br.recipients, br.unreadable, br.truncated);
+        for (int k = 0; k < 6; k++)
+            if (br.kinds[k]) fprintf(stderr, "%8zu  %s\n", br.kinds[k], smtpcodes_bounce_kind_name((smtpcodes_bounce_kind)k));
+        for (size_t i = 0; i < smtpcodes_reason_count(); i++)
+            if (br.reasons[i]) fprintf(stderr, "%8zu  %s\n", br.reasons[i], smtpcodes_reason_name((int)i));
+        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;
+    }
+done:
+    for (size_t i = 0; i < nfiles; i++) free(files[i]);
+    free(files);
+    free(br.scratch);
+    free(br.ev.p);
+    free(br.card.p);
+    free(br.reasons);
+    return rc;
+}
+
 static int opt_value(int argc, char **argv, int *i, const char *name, const char **v) {
     const char *a = argv[*i];
     size_t k = strlen(name);
@@ -1289,6 +1594,7 @@ static int run(opts *o, int argc, char **argv, char **rest) {
     if (strcmp(cmd, "compare") == 0) return cmd_compare(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "classify") == 0) return cmd_classify(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "log") == 0) return cmd_log(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "bounce") == 0) return cmd_bounce(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "list") == 0) {
         if (nrest == 1) return cmd_list(o);
         fputs("smtpcodes: list takes options only\n", stderr);

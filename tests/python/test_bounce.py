@@ -126,3 +126,86 @@ def test_malformed_messages():
         f"--b{i}\nContent-Type: multipart/mixed; boundary=b{i + 1}\n\n" for i in range(10000))
     b = smtpcodes.parse_bounce(deep)
     assert b.kind == "other" and b.truncated is True
+
+
+# ---- the command line: smtpcodes bounce FILE|DIR|MBOX -------------------------------
+
+import pathlib  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+ROOT = pathlib.Path(HERE).parent.parent
+BINARY = ROOT / "build" / "smtpcodes"
+PKG_PARENT = pathlib.Path(smtpcodes.__file__).resolve().parent.parent
+
+
+def runners():
+    out = ["python"]
+    if BINARY.exists():
+        out.append("binary")
+    return out
+
+
+def cli(runner, *args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PKG_PARENT), env.get("PYTHONPATH")]))
+    argv = [sys.executable, "-P", "-m", "smtpcodes"] if runner == "python" else [str(BINARY)]
+    return subprocess.run(argv + list(args), capture_output=True, env=env, timeout=120)
+
+
+def tsv(res):
+    return [line.split("\t") for line in res.stdout.decode().splitlines()]
+
+
+@pytest.fixture()
+def maildir(tmp_path):
+    for sub in ("cur", "new", "tmp"):
+        (tmp_path / "Maildir" / sub).mkdir(parents=True)
+    shutil.copy(os.path.join(VECTORS, "postfix-userunknown.eml"), tmp_path / "Maildir" / "cur" / "1.host:2,S")
+    shutil.copy(os.path.join(VECTORS, "exim.eml"), tmp_path / "Maildir" / "new" / "2.host")
+    (tmp_path / "Maildir" / "tmp" / "3.host").write_bytes(read("qmail.eml"))   # tmp/ is not read
+    return tmp_path / "Maildir"
+
+
+@pytest.mark.parametrize("runner", runners())
+def test_cli_maildir(runner, maildir):
+    res = cli(runner, "bounce", "--stats", str(maildir))
+    assert res.returncode == 0, res.stderr
+    rows = tsv(res)
+    assert [(r[1], r[3]) for r in rows] == [("bob@example.org", "userunknown"), ("ivan@example.com", "userunknown"),
+                                            ("judy@example.com", "mesgtoobig")]
+    assert all(len(r) == 10 for r in rows)
+    assert rows[0][0].endswith("cur/1.host:2,S") and rows[0][2] == "failed" and rows[0][5] == "1"
+    assert rows[0][6] == "5.1.1" and rows[0][7] == "550"
+    assert b"2 messages, 3 recipients" in res.stderr
+    assert b"\r[" not in res.stderr   # no progress bar when stderr is not a terminal
+
+
+@pytest.mark.parametrize("runner", runners())
+def test_cli_mbox_json(runner, tmp_path):
+    mbox = tmp_path / "bounces.mbox"
+    parts = []
+    for name in ("qmail.eml", "other.eml", "arf.eml"):
+        parts.append(b"From MAILER-DAEMON Mon Mar  2 10:00:00 2026\n" + read(name).rstrip(b"\n") + b"\n\n")
+    mbox.write_bytes(b"".join(parts))
+    res = cli(runner, "bounce", "--json", str(mbox))
+    assert res.returncode == 0, res.stderr
+    rows = [json.loads(line) for line in res.stdout.decode().splitlines()]
+    assert [(r["file"].rsplit(":", 1)[1], r["kind"], r["recipient"], r["reason"]) for r in rows] == [
+        ("1", "bounce", "heidi@example.com", "mailboxfull"), ("2", "other", None, None),
+        ("3", "feedback", "erin@example.com", "feedback")]
+
+
+@pytest.mark.parametrize("runner", runners())
+def test_cli_folder_and_errors(runner, tmp_path):
+    folder = tmp_path / "eml"
+    folder.mkdir()
+    for name in ("delay.eml", "delivered.eml"):
+        shutil.copy(os.path.join(VECTORS, name), folder / name)
+    res = cli(runner, "bounce", str(folder), str(tmp_path / "missing.eml"))
+    assert res.returncode == 2   # an unreadable input is reported, the rest is read
+    assert b"missing.eml" in res.stderr
+    assert [(r[1], r[2]) for r in tsv(res)] == [("carol@example.com", "delayed"), ("dave@example.com", "delivered")]
+    card = cli(runner, "bounce", "--html", "--lang", "es", os.path.join(VECTORS, "exim.eml"))
+    assert card.returncode == 0 and b"<table" in card.stdout and b'lang="es"' in card.stdout
