@@ -513,6 +513,13 @@ static size_t exim_id_len(const char *s, size_t n) {
     return i;
 }
 
+/* "** ", "== ", "=> ", "-> ", "*> " followed by an address */
+static int exim_marker(const char *s, size_t n) {
+    if (n < 4 || s[2] != ' ' || s[3] == ' ') return 0;
+    return (s[0] == '*' && (s[1] == '*' || s[1] == '>')) || (s[0] == '=' && (s[1] == '=' || s[1] == '>')) ||
+           (s[0] == '-' && s[1] == '>');
+}
+
 /* Exim durations: "2s", "1m2s", "1d3h", "0.123s" */
 static int exim_duration(const char *s, size_t n, double *out) {
     double total = 0;
@@ -568,8 +575,8 @@ static void exim_reply(smtpcodes_log_record *r, const char *t, size_t n) {
 static void parse_exim(const char *s, size_t n, smtpcodes_log_record *r) {
     r->mta = SMTPCODES_MTA_EXIM;
     size_t q = exim_id_len(s, n);
-    if (!q) return;
-    set_view(&r->queue_id, &r->queue_id_len, s, q);
+    if (q) set_view(&r->queue_id, &r->queue_id_len, s, q);
+    else if (!exim_marker(s, n)) return;   /* a line pasted without its id starts with the marker */
     size_t i = skip_spaces(s, n, q);
     if (n - i < 3 || s[i + 2] != ' ') return;   /* "Completed", "Frozen", "SMTP connection ..." */
     char m0 = s[i], m1 = s[i + 1];
@@ -949,16 +956,37 @@ static void classify_record(smtpcodes_log_record *r) {
     }
     int delivered = reason_id("delivered"), none = reason_id("none"), undefined = reason_id("undefined");
     int expired = reason_id("expired"), network = reason_id("networkerror");
-    if (!r->has_reply && dsn_ok && dsn.digits[1] == 4 && network >= 0 &&
+    int stage_connect = r->stage && strcmp(r->stage, "CONNECT") == 0;
+    if (!r->has_reply && network >= 0 && ((dsn_ok && dsn.digits[1] == 4) || stage_connect) &&
         (r->status == SMTPCODES_LOG_DEFERRED || r->status == SMTPCODES_LOG_BOUNCED)) {
         /* the MTA's own report of a network or routing failure (connect, DNS, lost
-         * connection): no server answered, whatever words the report uses */
-        c->reason = network;
-        c->code_reason = network;
-        c->evidence = SMTPCODES_EV_STATUS;
-        c->has_enhanced = 1;
-        c->enhanced = dsn;
+         * connection): no server answered, whatever words the report uses; a final
+         * "host not found" (x.4.4, or the words) is an unknown destination */
+        int unknown_host = r->status == SMTPCODES_LOG_BOUNCED &&
+                           ((dsn_ok && dsn.digits[2] == 4 && dsn.digits[1] == 4) ||
+                            (r->diagnostic && (lg_ifind(r->diagnostic, r->diagnostic_len, "Host not found") ||
+                                               lg_ifind(r->diagnostic, r->diagnostic_len, "domain name not found"))));
+        int hostunknown = reason_id("hostunknown");
+        c->reason = unknown_host && hostunknown >= 0 ? hostunknown : network;
+        c->code_reason = c->reason;
+        c->evidence = dsn_ok ? SMTPCODES_EV_STATUS : SMTPCODES_EV_PHRASE;
+        if (!dsn_ok) {   /* quote the words of the report that say so */
+            static const char *const words[] = {"Connection timed out", "Connection refused", "Connection reset",
+                                                "No route to host", "Network is unreachable", "initial connection",
+                                                "connect to"};
+            c->phrase = NULL;
+            for (size_t k = 0; k < COUNT_OF(words) && !c->phrase && r->diagnostic; k++)
+                if (lg_ifind(r->diagnostic, r->diagnostic_len, words[k])) c->phrase = words[k];
+            if (!c->phrase) c->evidence = SMTPCODES_EV_DEFAULT;
+            c->rule_vendor = NULL;
+            c->phrase_end = 0;
+        }
+        if (dsn_ok) {
+            c->has_enhanced = 1;
+            c->enhanced = dsn;
+        }
         c->overridden = 0;
+        c->hard_bounce = smtpcodes_reason_is_hard(c->reason) && r->status == SMTPCODES_LOG_BOUNCED;
     }
     switch (r->status) {
     case SMTPCODES_LOG_SENT:
@@ -1055,6 +1083,8 @@ smtpcodes_status smtpcodes_parse_log(const char *line, size_t len, smtpcodes_log
         else if (lg_ifind(s + q, n - q, "status=") || lg_starts(s + q + 2, n - q - 2, "to=<") ||
                  lg_starts(s + q + 2, n - q - 2, "from=<"))
             parse_postfix(s, n, out);
+    } else if (exim_marker(s, n)) {
+        parse_exim(s, n, out);
     } else if (lg_starts(s, n, "to=")) {   /* a delivery line pasted without its queue id */
         if (lg_ifind(s, n, ", stat=")) parse_sendmail(s, n, out);
         else parse_postfix(s, n, out);
