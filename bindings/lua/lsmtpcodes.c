@@ -1033,7 +1033,7 @@ static void push_tag_strings(lua_State *L, const char *const *v, size_t n, int a
         const char *s = v[i];
         if (as_number && strlen(s) == 3 && s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
             s[2] >= '0' && s[2] <= '9')
-            lua_pushinteger(L, (lua_Integer)((s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0')));
+            lua_pushinteger(L, (lua_Integer)(s[0] - '0') * 100 + (lua_Integer)(s[1] - '0') * 10 + (s[2] - '0'));
         else
             lua_pushstring(L, s);
         lua_rawseti(L, -2, (int)i + 1);
