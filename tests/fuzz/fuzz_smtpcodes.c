@@ -1,6 +1,6 @@
 /* fuzz_smtpcodes.c - libFuzzer targets for the core. Build one binary per
  * target with -DFUZZ_TARGET=<name>: lookup, parse_strict, parse_lenient,
- * explain, compare, classify, tags (see `make fuzz`). Each target also checks the
+ * explain, compare, classify, tags, bounce (see `make fuzz`). Each target also checks the
  * invariants the API promises, and aborts when one breaks. */
 #include "smtpcodes.h"
 
@@ -134,6 +134,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (u) {
         const smtpcodes_tag *v = NULL;
         REQUIRE(smtpcodes_lookup_tag(u->tag, strlen(u->tag), u->provider, strlen(u->provider), &v) == 1 && v == u);
+    }
+#elif defined(FUZZ_bounce)
+    /* the message reader: every view inside the message or the scratch, the
+     * limits kept, every card renders; once with the documented scratch, once
+     * with an eighth of it (the reading goes on, flagged) */
+    for (int round = 0; round < 2; round++) {
+        size_t cap = SMTPCODES_BOUNCE_SCRATCH(size);
+        if (round) cap /= 8;
+        char *scratch = malloc(cap ? cap : 1);
+        REQUIRE(scratch);
+        smtpcodes_bounce b;
+        REQUIRE(smtpcodes_parse_bounce(s, size, scratch, cap, &b) == SMTPCODES_OK);
+        REQUIRE(b.nrecipients <= SMTPCODES_MAX_RECIPIENTS && b.nrecipients <= b.total_recipients);
+        REQUIRE((unsigned)b.kind <= SMTPCODES_BOUNCE_DELIVERED);
+        REQUIRE(b.nrecipients == 0 || (b.kind != SMTPCODES_BOUNCE_OTHER));
+#  define INSIDE(sp) REQUIRE(!(sp).ptr || ((sp).ptr >= s && (sp).ptr + (sp).len <= s + size) || \
+                             ((sp).ptr >= scratch && (sp).ptr + (sp).len <= scratch + cap) || (sp).len < 16)
+        INSIDE(b.reporting_mta); INSIDE(b.arrival_date); INSIDE(b.subject); INSIDE(b.feedback_type);
+        INSIDE(b.source_ip); INSIDE(b.original.message_id); INSIDE(b.original.from); INSIDE(b.original.to);
+        INSIDE(b.original.subject); INSIDE(b.original.date);
+        for (size_t i = 0; i < b.nrecipients; i++) {
+            const smtpcodes_bounce_recipient *r = &b.recipients[i];
+            REQUIRE((const char *)r >= scratch && (const char *)(r + 1) <= scratch + cap);
+            INSIDE(r->recipient); INSIDE(r->original_recipient); INSIDE(r->status); INSIDE(r->diagnostic);
+            INSIDE(r->remote_mta); INSIDE(r->last_attempt); INSIDE(r->will_retry_until);
+            REQUIRE(r->diagnostic.len <= SMTPCODES_MAX_DIAGNOSTIC);
+            REQUIRE(smtpcodes_reason_name(r->classification.reason) != NULL);
+        }
+#  undef INSIDE
+        int n = smtpcodes_render_bounce(&b, round ? SMTPCODES_ES : SMTPCODES_EN, SMTPCODES_HTML, out, sizeof out);
+        REQUIRE(n > 0);
+        REQUIRE(smtpcodes_render_bounce(&b, SMTPCODES_EN, SMTPCODES_MARKDOWN, NULL, 0) > 0);
+        REQUIRE(smtpcodes_render_bounce(&b, SMTPCODES_ES, SMTPCODES_TEXT, NULL, 0) > 0);
+        free(scratch);
     }
 #else
 #  error "define FUZZ_<target>"

@@ -48,6 +48,16 @@ def main():
         "tags": [unescape(r[0]) for r in rows("tags_a.tsv")] + [unescape(r[0]) for r in rows("tags_b.tsv")]
         + [b"[TSS04]", b"zen.spamhaus.org 127.0.0.2"],
     }
+    # the message reader: the bounce vectors, and the shared corpus when it is there (read, not copied into the repo)
+    bounce_dirs = [os.path.join(ROOT, "tests", "vectors", "bounces"),
+                   os.path.join(ROOT, "..", "shared", "corpus", "bounces", "emails")]
+    seeds["bounce"] = []
+    for d in bounce_dirs:
+        if os.path.isdir(d):
+            for name in sorted(os.listdir(d)):
+                if name.endswith(".eml"):
+                    with open(os.path.join(d, name), "rb") as f:
+                        seeds["bounce"].append(f.read())
     for target, items in seeds.items():
         d = os.path.join(base, target)
         os.makedirs(d, exist_ok=True)
