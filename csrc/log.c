@@ -1027,10 +1027,16 @@ static void classify_record(smtpcodes_log_record *r) {
         c->overridden = 0;
         c->code_reason = expired;
         c->evidence = SMTPCODES_EV_PHRASE;
-        c->phrase = r->mta == SMTPCODES_MTA_POSTFIX ? "status=expired"
-                  : r->mta == SMTPCODES_MTA_EXIM ? "retry timeout exceeded"
-                  : r->mta == SMTPCODES_MTA_SENDMAIL ? "Cannot send message for"
-                  : "QUEUE.Expired";
+        c->phrase = NULL;
+        if (r->mta == SMTPCODES_MTA_POSTFIX) {
+            c->phrase = "status=expired";
+        } else {
+            static const char *const words[] = {"retry timeout exceeded", "retry time not reached for any host after a long failure period",
+                                                "Cannot send message for", "QUEUE.Expired", "message expired"};
+            for (size_t k = 0; k < COUNT_OF(words) && !c->phrase && r->diagnostic; k++)
+                if (lg_ifind(r->diagnostic, r->diagnostic_len, words[k])) c->phrase = words[k];
+        }
+        if (!c->phrase) c->evidence = c->has_enhanced ? SMTPCODES_EV_STATUS : SMTPCODES_EV_DEFAULT;
         c->phrase_end = 0;
         c->rule_vendor = NULL;
         break;
@@ -1038,6 +1044,19 @@ static void classify_record(smtpcodes_log_record *r) {
         break;
     }
     if (c->reason < 0) c->reason = 0;
+    /* who answered: not the MTA that wrote the log; else the relay's host name may tell */
+    if (c->provider && mta_titles[r->mta] && sc_lower((unsigned char)c->provider[0]) == mta_names[r->mta][0] &&
+        strlen(c->provider) == strlen(mta_names[r->mta]) &&
+        lg_istarts(c->provider, strlen(c->provider), mta_names[r->mta]))
+        c->provider = NULL;
+    if (c->vendor && mta_titles[r->mta] && strlen(c->vendor) == strlen(mta_names[r->mta]) &&
+        lg_istarts(c->vendor, strlen(c->vendor), mta_names[r->mta]))
+        c->vendor = NULL;
+    if (!c->provider && r->relay && r->kind == SMTPCODES_LOG_DELIVERY) {
+        const smtpcodes_provider *pv = smtpcodes_find_provider(r->relay, r->relay_len);
+        if (pv) c->provider = pv->name;
+    }
+    if (c->provider) c->vendor = c->provider;
     c->mta = mta_titles[r->mta];
     if (!c->stage) c->stage = r->stage;
 }
@@ -1248,6 +1267,11 @@ int smtpcodes_render_log(const smtpcodes_log_record *r, smtpcodes_lang lang, smt
         sc_field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
         sc_sb_puts(&b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
         sc_field_close(&b, fmt);
+        if (c->provider) {
+            sc_field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
+            sc_put_md(&b, fmt, c->provider);
+            sc_field_close(&b, fmt);
+        }
         sc_field_open(&b, fmt, sc_ui[UI_EVIDENCE][lang]);
         b.md = fmt == SMTPCODES_MARKDOWN;
         sc_put_evidence(&b, c, lang);
@@ -1255,7 +1279,9 @@ int smtpcodes_render_log(const smtpcodes_log_record *r, smtpcodes_lang lang, smt
         sc_field_close(&b, fmt);
     }
     sc_list_close(&b, fmt);
-    if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
+    if (fmt != SMTPCODES_HTML && (delivery || r->mta || r->timestamp || r->host || r->program || r->queue_id ||
+                                  r->sender))
+        sc_sb_putc(&b, '\n');
     if (!delivery) {
         sc_paragraph(&b, fmt, sc_ui[UI_LOG_NOT_DELIVERY][lang]);
     } else {

@@ -1898,6 +1898,50 @@ static void test_bounce_robust(void) {
     free(t.p);
 }
 
+/* Every prefix of every vector line (and copies with flipped bytes), each in a
+ * buffer of its exact size, so that a read past the end trips the sanitizers;
+ * every record renders in every format. */
+static void test_log_robustness(void) {
+    FILE *f = fopen("vectors/logs.tsv", "r");
+    CHECK(f != NULL, "vectors/logs.tsv missing");
+    if (!f) return;
+    static char line[8192], card[1 << 15];
+    static smtpcodes_log_record r;
+    unsigned long seed = 12345, runs = 0, bad = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '<') continue;
+        char *tab = strchr(line, '\t');
+        if (!tab) continue;
+        *tab = '\0';
+        static char in[8192];
+        size_t n = unescape(line, in, sizeof in);
+        for (size_t k = 0; k <= n; k += 1 + k / 40) {
+            for (int flip = 0; flip < 3; flip++) {
+                char *copy = malloc(k ? k : 1);
+                if (!copy) continue;
+                memcpy(copy, in, k);
+                if (flip && k) {
+                    seed = seed * 6364136223846793005ul + 1442695040888963407ul;
+                    copy[(seed >> 33) % k] = (char)(seed >> 20);
+                }
+                if (smtpcodes_parse_log(copy, k, &r) != SMTPCODES_OK) bad++;
+                for (int fmt = 0; fmt < 3; fmt++) {
+                    int m = smtpcodes_render_log(&r, (smtpcodes_lang)(fmt & 1), (smtpcodes_format)fmt, card,
+                                                 (runs & 7) ? sizeof card : (size_t)(runs % 61));
+                    if (m < 0) bad++;
+                }
+                if (r.status == SMTPCODES_LOG_DEFERRED && !r.classification.retry) bad++;
+                if (r.kind == SMTPCODES_LOG_OTHER && (r.classification.retry || r.status != SMTPCODES_LOG_STATUS_OTHER))
+                    bad++;
+                free(copy);
+                runs++;
+            }
+        }
+    }
+    fclose(f);
+    CHECK(bad == 0 && runs > 5000, "log robustness: %lu of %lu runs wrong", bad, runs);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -1923,6 +1967,7 @@ int main(void) {
     test_search_issue13();
     test_log_vectors();
     test_log_maillog();
+    test_log_robustness();
     test_bounce_vectors();
     test_bounce_robust();
     printf("%d passed, %d failed\n", passed, failed);
