@@ -6,7 +6,8 @@
  * languages), table.c (the knowledge base: iteration, lookup, texts, classes),
  * commands.c (which replies a command may get), search.c, parse.c (replies),
  * render.c (explanations of codes, replies and classifications as text,
- * Markdown and HTML), compare.c and classify.c. This header is private: the
+ * Markdown and HTML), compare.c, classify.c and tags.c (provider tags: lookup,
+ * matching, cards). This header is private: the
  * public API is smtpcodes.h alone. Every symbol declared here has hidden
  * visibility, so that a binding linking the core exports only its entry point.
  * No global mutable state: everything declared here is a function or const data. */
