@@ -6,8 +6,31 @@ and `make check-rockspec` checks; plus the command line of bindings/cli for
 `python -m smtpcodes`) and the package.
 """
 import glob
+import os
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+# Hardened release build, as the Makefile's CLI and Lua targets (tests/check_hardening.sh
+# checks the installed extension): stack protector, FORTIFY with -O2, full RELRO. FORTIFY is
+# left out under a sanitizer (make asan-python sets CFLAGS), whose checks it would replace.
+HARDEN = ["-O2", "-fstack-protector-strong"]
+if "-fsanitize" not in os.environ.get("CFLAGS", ""):
+    HARDEN.append("-D_FORTIFY_SOURCE=2")
+HARDEN_LD = ["-Wl,-z,relro,-z,now"]
+
+
+class BuildExt(build_ext):
+    """No RUNPATH: an interpreter built with -Wl,-rpath (pyenv's lib directory) puts it in
+    LDSHARED, and from there into every extension; this one links no library of its own."""
+
+    def build_extensions(self) -> None:
+        for attr in ("linker_so", "linker_so_cxx"):
+            cmd = getattr(self.compiler, attr, None)
+            if cmd:
+                setattr(self.compiler, attr, [a for a in cmd if not a.startswith(("-Wl,-rpath", "-Wl,-R", "-R"))])
+        super().build_extensions()
+
 
 ext = Extension(
     "smtpcodes._smtpcodes",
@@ -20,11 +43,13 @@ ext = Extension(
     # generated table so that editing them rebuilds the extension.
     depends=sorted(glob.glob("csrc/*.h")) + sorted(glob.glob("csrc/*.inc")) + ["bindings/cli/cli.h"],
     # no -Wpedantic here: PyType_Slot stores function pointers in void *
-    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden"],
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden", *HARDEN],
+    extra_link_args=HARDEN_LD,
 )
 
 setup(
     ext_modules=[ext],
+    cmdclass={"build_ext": BuildExt},
     packages=["smtpcodes"],
     package_dir={"": "bindings/python"},
     package_data={"smtpcodes": ["py.typed", "*.pyi"]},
