@@ -24,6 +24,10 @@
  *     def replies_for(command, /) -> tuple[Code, ...]
  *     def is_valid_reply(command, code, /) -> bool
  *     def languages() -> tuple[str, ...]
+ *     class Tag: tag, provider, title, description, when, fix, reason, codes,
+ *                references, lang, text, markdown, html     # immutable, pickles
+ *     def lookup_tag(tag, /, *, provider=None, lang="en") -> Tag  # KeyError if unknown
+ *     def tags(provider=None, *, lang="en") -> list[Tag]; def providers() -> tuple[str, ...]
  *
  * Multi-phase initialisation; everything lives in the module state (types,
  * ParseError, the Code caches); heap types only; no static PyObject *.
