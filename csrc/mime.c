@@ -54,34 +54,47 @@ void *sc_arena_rec(sc_arena *a, size_t n, size_t align) {
 /* Small text helpers                                                         */
 
 int sc_ieq(const char *a, size_t an, const char *b) {
-    size_t bn = strlen(b);
-    if (an != bn) return 0;
-    for (size_t i = 0; i < an; i++)
-        if (sc_lower((unsigned char)a[i]) != sc_lower((unsigned char)b[i])) return 0;
-    return 1;
+    size_t i = 0;
+    for (; b[i]; i++)
+        if (i >= an || sc_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
+    return i == an;
 }
 
 int sc_istarts(const char *a, size_t an, const char *b) {
-    size_t bn = strlen(b);
-    if (an < bn) return 0;
-    for (size_t i = 0; i < bn; i++)
-        if (sc_lower((unsigned char)a[i]) != sc_lower((unsigned char)b[i])) return 0;
+    for (size_t i = 0; b[i]; i++)
+        if (i >= an || sc_lower((unsigned char)a[i]) != (unsigned char)b[i]) return 0;
     return 1;
 }
 
-/* Case-insensitive search of the lower-case needle in s[0..n). */
+/* Case-insensitive search of the lower-case needle in s[0..n): candidates for
+ * its first byte (either case) are found with memchr. */
 const char *sc_ifind(const char *s, size_t n, const char *needle) {
     size_t m = strlen(needle);
     if (m == 0) return s;
-    if (m > n) return NULL;
+    if (!s || m > n) return NULL;
     int c0 = (unsigned char)needle[0];
     int u0 = (c0 >= 'a' && c0 <= 'z') ? c0 - 32 : c0;
-    for (size_t i = 0; i + m <= n; i++) {
-        int c = (unsigned char)s[i];
-        if (c != c0 && c != u0) continue;
+    const char *end = s + (n - m + 1);   /* candidate starts lie before end */
+    const char *pl = s, *pu = s;
+    int have_l = 0, have_u = u0 == c0;
+    const char *p = s;
+    while (p < end) {
+        if (!have_l || pl < p) {
+            pl = memchr(p, c0, (size_t)(end - p));
+            if (!pl) pl = end;
+            have_l = 1;
+        }
+        if (u0 != c0 && (!have_u || pu < p)) {
+            pu = memchr(p, u0, (size_t)(end - p));
+            if (!pu) pu = end;
+            have_u = 1;
+        }
+        const char *q = (u0 != c0 && pu < pl) ? pu : pl;
+        if (q >= end) return NULL;
         size_t k = 1;
-        while (k < m && sc_lower((unsigned char)s[i + k]) == (unsigned char)needle[k]) k++;
-        if (k == m) return s + i;
+        while (k < m && sc_lower((unsigned char)q[k]) == (unsigned char)needle[k]) k++;
+        if (k == m) return q;
+        p = q + 1;
     }
     return NULL;
 }

@@ -55,7 +55,8 @@ def main():
             ours[f["file"]].append(f)
         else:
             ours.setdefault(f["file"], [])
-    fields = [("status", "status", lambda o: o["status"]), ("reply code", "reply_code", lambda o: o["reply_code"]),
+    fields = [("reason (rows with a status)", "reason", lambda o: o["reason"]),
+              ("status", "status", lambda o: o["status"]), ("reply code", "reply_code", lambda o: o["reply_code"]),
               ("reason", "reason", lambda o: o["reason"]), ("hard bounce", "hardbounce", lambda o: o["hard"]),
               ("action", "action", lambda o: o["action"]), ("stage", "command", lambda o: STAGE.get(o["stage"], o["stage"]))]
     per = collections.defaultdict(lambda: collections.Counter())
@@ -79,6 +80,8 @@ def main():
                 want = e[ecol]
                 if label in ("status", "reply code", "stage") and not want:
                     continue
+                if label == "reason (rows with a status)" and not e["status"]:
+                    continue
                 if label == "action" and not want:
                     continue
                 mine = pick(o) if o else "(none)"
@@ -95,7 +98,7 @@ def main():
 
     print("smtpcodes parse_bounce vs Sisimai's expectations (../shared/corpus/bounces)")
     print()
-    hdr = ["decoder", "msgs", "recipients", "status", "reply code", "reason", "hard bounce", "action", "stage"]
+    hdr = ["decoder", "msgs", "recipients", "reason (rows with a status)", "status", "reply code", "reason", "hard bounce", "action", "stage"]
     rows = []
     keys = ["ALL"] + sorted((k for k in per if k not in ("ALL", "(no expectation)")), key=lambda k: -per[k]["msgs"])
     for k in keys:
@@ -113,7 +116,7 @@ def main():
     print(f"errors: {len(errors)} {' '.join(errors[:10])}")
     kinds = collections.Counter(o[0]["kind"] if o else "?" for o in ours.values() if o)
     print("kinds (messages with recipients): " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    for label in ["count"] + [f[0] for f in fields]:
+    for label in ["count"] + [f[0] for f in fields if not f[0].startswith("reason (")]:
         items = bad.get(label, [])
         if not items or args.show <= 0:
             continue
@@ -124,7 +127,7 @@ def main():
     c = per["ALL"]
     print()
     print(f"bounce accuracy: recipients {100.0 * c['count_ok'] / c['msgs']:.1f}%, reason {pct(c, 'reason')}, "
-          f"status {pct(c, 'status')}")
+          f"reason on rows with a status {pct(c, 'reason (rows with a status)')}, status {pct(c, 'status')}")
     return 0 if not errors else 1
 
 
