@@ -113,7 +113,7 @@ accuracy: build/classify_tsv build/bounce_tsv
 	$(PYTHON) tests/tools/bounce_accuracy.py $(BOUNCE_ACCURACY_ARGS)
 
 # libFuzzer targets (clang + libclang-rt-14-dev), each run FUZZ_SECONDS (default 30)
-FUZZ_TARGETS := lookup parse_strict parse_lenient explain compare classify tags bounce
+FUZZ_TARGETS := lookup parse_strict parse_lenient explain compare classify tags bounce log
 FUZZ_SECONDS ?= 30
 build/fuzz/fuzz_%: $(CORE_DEP) tests/fuzz/fuzz_smtpcodes.c
 	@mkdir -p $(@D)

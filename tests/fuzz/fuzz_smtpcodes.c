@@ -1,6 +1,6 @@
 /* fuzz_smtpcodes.c - libFuzzer targets for the core. Build one binary per
  * target with -DFUZZ_TARGET=<name>: lookup, parse_strict, parse_lenient,
- * explain, compare, classify, tags, bounce (see `make fuzz`). Each target also checks the
+ * explain, compare, classify, tags, bounce, log (see `make fuzz`). Each target also checks the
  * invariants the API promises, and aborts when one breaks. */
 #include "smtpcodes.h"
 
@@ -168,6 +168,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(smtpcodes_render_bounce(&b, SMTPCODES_EN, SMTPCODES_MARKDOWN, NULL, 0) > 0);
         REQUIRE(smtpcodes_render_bounce(&b, SMTPCODES_ES, SMTPCODES_TEXT, NULL, 0) > 0);
         free(scratch);
+    }
+#elif defined(FUZZ_log)
+    /* MTA log lines: every view inside the line, the record's status agrees with
+     * its classification, every card renders */
+    static smtpcodes_log_record r;
+    REQUIRE(smtpcodes_parse_log(s, size, &r) == SMTPCODES_OK);
+#  define IN_LINE(p, n) REQUIRE(!(p) || ((p) >= s && (p) + (n) <= s + size))
+    IN_LINE(r.timestamp, r.timestamp_len); IN_LINE(r.host, r.host_len); IN_LINE(r.program, r.program_len);
+    IN_LINE(r.queue_id, r.queue_id_len); IN_LINE(r.recipient, r.recipient_len); IN_LINE(r.sender, r.sender_len);
+    IN_LINE(r.original_recipient, r.original_recipient_len); IN_LINE(r.relay, r.relay_len);
+    IN_LINE(r.relay_ip, r.relay_ip_len); IN_LINE(r.dsn, r.dsn_len); IN_LINE(r.diagnostic, r.diagnostic_len);
+    IN_LINE(r.reply_text, r.reply_len);
+#  undef IN_LINE
+    REQUIRE(smtpcodes_log_kind_name(r.kind) && smtpcodes_log_status_name(r.status));
+    REQUIRE(smtpcodes_reason_name(r.classification.reason) != NULL);
+    REQUIRE(r.relay_port >= 0 && r.relay_port <= 65535 && (!r.has_delay || r.delay >= 0));
+    if (r.has_reply) check_reply(r.reply_text, r.reply_len, &r.reply);
+    if (r.status == SMTPCODES_LOG_DEFERRED) REQUIRE(r.classification.retry && !r.classification.hard_bounce);
+    if (r.status == SMTPCODES_LOG_EXPIRED || r.status == SMTPCODES_LOG_BOUNCED || r.status == SMTPCODES_LOG_SENT)
+        REQUIRE(!r.classification.retry);
+    if (r.kind == SMTPCODES_LOG_OTHER)
+        REQUIRE(r.status == SMTPCODES_LOG_STATUS_OTHER && !r.classification.retry && !r.has_reply);
+    for (int f = 0; f < 3; f++) {
+        int n = smtpcodes_render_log(&r, (smtpcodes_lang)(f & 1), (smtpcodes_format)f, out, sizeof out);
+        REQUIRE(n > 0 && smtpcodes_render_log(&r, (smtpcodes_lang)(f & 1), (smtpcodes_format)f, NULL, 0) == n);
     }
 #else
 #  error "define FUZZ_<target>"

@@ -58,6 +58,10 @@ def main():
                 if name.endswith(".eml"):
                     with open(os.path.join(d, name), "rb") as f:
                         seeds["bounce"].append(f.read())
+    # MTA log lines: the log vectors and the sample Postfix log
+    seeds["log"] = [unescape(r[0]) for r in rows("logs.tsv") if not r[0].startswith("<") and r[0] != "line"]
+    with open(os.path.join(ROOT, "examples", "data", "maillog.sample"), "rb") as f:
+        seeds["log"] += f.read().splitlines()[:60]
     for target, items in seeds.items():
         d = os.path.join(base, target)
         os.makedirs(d, exist_ok=True)
