@@ -84,6 +84,7 @@ typedef struct scan_result {
     int vendor;               /* first provider marker seen (not an MTA's), or -1 */
     unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
     unsigned hint;            /* 1: a provider tag may be present, 2: a provider's host or wording */
+    int gaveup;               /* the first "the queue gave up" context pattern, or -1 */
 } scan_result;
 
 static inline int is_alnum(unsigned char c) {
@@ -117,6 +118,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.vendor = -1;
     l->r.ctx = 0;
     l->r.hint = SC_TAG_HINT_ALWAYS ? 1u : 0u;
+    l->r.gaveup = -1;
 }
 
 /* The patterns that end at position i (the lane's state has outputs). */
@@ -138,6 +140,7 @@ static void lane_outputs(scan_lane *l, size_t i) {
             if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
         } else if (pt->kind == 4) {
             r->ctx |= 1u << pt->arg;
+            if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = o[k];
         } else if (pt->kind == 5) {
             r->hint |= 1u;
         } else if (pt->kind == 6) {
@@ -230,7 +233,8 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
         if (early_rank(reason) > early_rank(st)) return st;
     }
     if (reason == SC_R_MAILBOXFULL && st == SC_R_SYSTEMFULL) return st;
-    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
+    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED ||
+                  reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR;
     if (address && mail && !rcpt) return SC_R_REJECTED;
     if (address && conn && !rcpt && !mail) return SC_R_BLOCKED;
     if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
@@ -345,8 +349,20 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
             out->phrase_end = sr.word_end;
             out->rule_vendor = rules[text_rule].vendor >= 0 ? vendor_names[rules[text_rule].vendor] : NULL;
         }
+        /* the queue gave up: a network error, or nothing more specific than the code, is
+         * "expired" (the give-up phrases are also phrases of the weak expired rule) */
+        if (sr.gaveup >= 0 &&
+            (text_reason < 0 || text_reason == SC_R_NETWORKERROR || text_reason == SC_R_SYSTEMERROR) &&
+            out->code_reason != SC_R_USERUNKNOWN && out->code_reason != SC_R_MAILBOXFULL) {
+            text_reason = R_EXPIRED;
+            text_rule = -1;
+            text_ev = SMTPCODES_EV_PHRASE;
+            out->phrase = context_text[sr.gaveup];
+            out->rule_vendor = NULL;
+        }
         int ctx_only = text_reason < 0;
-        text_reason = context_reason(text_reason, text_reason >= 0 && rules[text_rule].priority >= 100, out, sr.ctx);
+        text_reason = context_reason(text_reason, text_reason >= 0 && (text_rule < 0 || rules[text_rule].priority >= 100),
+                                     out, sr.ctx);
         if (ctx_only && text_reason >= 0) { out->phrase = NULL; out->rule_vendor = NULL; }
         /* "4.4.1 Connection timed out" under a 5xx (a final bounce after the timeouts) expired */
         int st_reason = out->code_reason;

@@ -46,7 +46,7 @@ REASON_ORDER = (
 LANGS = ("en", "es")
 # Session contexts a reply text can reveal (which SMTP step failed). `[[context]]` tables list
 # the phrases that reveal each; the classifier uses them the way Sisimai uses the SMTP command.
-CONTEXT_ORDER = ("rcpt", "data", "mail", "connect")
+CONTEXT_ORDER = ("rcpt", "data", "mail", "connect", "gaveup")
 STATUS_RE = re.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
 
 
@@ -336,6 +336,9 @@ def emit(rules, reasons, c_string):
     if not pairs:
         w("    {0, 0, {0, 0, 0, 0}},")
     w("};")
+    w("/* the text of each context phrase (the evidence quotes the one that decided), else NULL */")
+    w("static const char *const context_text[SC_NPATTERNS] = {"
+      + ", ".join(c_string(t) if k == 4 else "NULL" for k, _, t in patterns) + "};")
     w("static const unsigned short pattern_frag[SC_NPATTERNS] = {"
       + ", ".join(str(frag_index.get(i, 0xFFFF)) for i in range(len(patterns))) + "};")
     # outputs
