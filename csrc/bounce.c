@@ -44,6 +44,8 @@ typedef struct bctx {
     int ntext;
     sc_view orig;                 /* header block of the returned message */
     int has_orig;
+    sc_view orig_msg;             /* the whole attached message (message/rfc822) */
+    int nested;                   /* 1 while reading a bounce attached to a bounce */
     size_t bad64;
     unsigned mime_flags;
     int first;
@@ -110,6 +112,7 @@ static void on_part(void *vctx, const sc_part *p) {
             c->orig.p = body.p;
             c->orig.n = hl;
             c->has_orig = 1;
+            if (type_is(t, "message/rfc822") || type_is(t, "message/global")) c->orig_msg = body;
         }
         return;
     }
@@ -640,7 +643,10 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
         const char *rt = x->reply.status_code.text;
         size_t rl = strlen(rt);
         int rgeneric = rl >= 4 && memcmp(rt + rl - 4, ".0.0", 4) == 0;
-        if (!st.p || (generic && !rgeneric && st.p[0] == rt[0])) {
+        /* the remote server's own code is more precise than the reporting MTA's
+         * summary (Sendmail's 5.1.1 over "550 5.7.1 ... blacklisted", 4.4.7 over "450 4.7.1") */
+        int differs = st.p && (st.n != rl || memcmp(st.p, rt, rl) != 0);
+        if (!st.p || (generic && !rgeneric && st.p[0] == rt[0]) || (differs && !rgeneric && x->reply.has_basic)) {
             x->status.ptr = rt;
             x->status.len = rl;
         }
@@ -682,6 +688,66 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
 
 /* ------------------------------------------------------------------------ */
 /* The message                                                                */
+
+/* The text after each mention of the address in t[0..n): the rest of its
+ * line and the lines up to a blank one, for every mention that says more than
+ * punctuation (Sendmail lists the address alone, then "addr... Deferred: ..."),
+ * joined with a space, at most SMTPCODES_MAX_DIAGNOSTIC bytes, in the arena. */
+static sc_view addr_paragraphs(bctx *c, sc_view t, size_t n, sc_view a, unsigned *trunc) {
+    size_t rs[8], re[8], nr = 0, total = 0;
+    for (size_t j = 0; a.n && j + a.n <= n && nr < 8;) {
+        const char *f = memchr(t.p + j, '@', n - j);
+        if (!f) break;
+        size_t at = (size_t)(f - t.p);
+        sc_view got;
+        j = at + 1;
+        if (!addr_at(t.p, n, at, 0, &got) || !same_addr(got, a)) continue;
+        size_t as = (size_t)(got.p - t.p) + got.n;
+        size_t b = lend(t.p, n, as);
+        int lines = 0;
+        while (b < n && lines < 20) {
+            size_t ne = lend(t.p, n, b + 1);
+            if (blank(t.p, b + 1, ne)) break;
+            b = ne;
+            lines++;
+        }
+        size_t letters = 0;
+        for (size_t k = as; k < b && letters < 3; k++)
+            if ((t.p[k] >= 'a' && t.p[k] <= 'z') || (t.p[k] >= 'A' && t.p[k] <= 'Z') || sc_is_digit((unsigned char)t.p[k]))
+                letters++;
+        if (letters >= 3) {
+            rs[nr] = as;
+            re[nr] = b;
+            nr++;
+            total += b - as + 1;
+            break;   /* the first mention that says something */
+        }
+        j = b > j ? b : j;
+    }
+    sc_view r = {NULL, 0};
+    if (!nr) return r;
+    if (total > SMTPCODES_MAX_DIAGNOSTIC) { total = SMTPCODES_MAX_DIAGNOSTIC; *trunc |= SMTPCODES_BT_DIAGNOSTIC; }
+    char *o = sc_arena_bytes(&c->a, total);
+    if (!o) return collapse(c, t.p, rs[0], re[0], trunc);
+    size_t k = 0;
+    for (size_t i = 0; i < nr && k < total; i++) {
+        if (k && k < total) o[k++] = ' ';
+        for (size_t q = rs[i]; q < re[i] && k < total; q++) {
+            char ch = t.p[q];
+            if (sc_is_space((unsigned char)ch)) {
+                if (k && o[k - 1] != ' ') o[k++] = ' ';
+                continue;
+            }
+            if (k == 0 && (ch == '>' || ch == ':' || ch == ',' || ch == '.')) continue;
+            o[k++] = ch;
+        }
+    }
+    while (k && o[k - 1] == ' ') k--;
+    sc_arena_unget(&c->a, total - k);
+    r.p = o;
+    r.n = k;
+    return r;
+}
 
 static sc_view hdr(bctx *c, sc_view block, const char *name) {
     sc_view v = {NULL, 0};
@@ -744,14 +810,23 @@ const char *smtpcodes_bounce_kind_name(smtpcodes_bounce_kind k) {
     }
 }
 
+static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch, size_t scratch_cap,
+                                     smtpcodes_bounce *out, int nested);
+
 smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scratch, size_t scratch_cap,
                                         smtpcodes_bounce *out) {
+    return parse_bounce(msg, len, scratch, scratch_cap, out, 0);
+}
+
+static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch, size_t scratch_cap,
+                                     smtpcodes_bounce *out, int nested) {
     if (!out) return SMTPCODES_ERR_ARG;
     memset(out, 0, sizeof *out);
     if ((!msg && len) || !scratch) return SMTPCODES_ERR_ARG;
     if (!msg) msg = "";
     bctx c;
     memset(&c, 0, sizeof c);
+    c.nested = nested;
     sc_arena_init(&c.a, scratch, scratch_cap);
     c.msg = msg;
     c.len = len;
@@ -808,29 +883,8 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
             for (int i = 0; i < c.ntext; i++) {
                 sc_view t = c.text[i];
                 size_t n = region_end(t);
-                sc_view a = view(x->recipient);
-                const char *hit = NULL;
-                for (size_t j = 0; a.n && j + a.n <= n; ) {
-                    const char *f = sc_ifind(t.p + j, n - j, "@");
-                    if (!f) break;
-                    size_t at = (size_t)(f - t.p);
-                    sc_view got;
-                    if (addr_at(t.p, n, at, 0, &got) && same_addr(got, a)) { hit = got.p; break; }
-                    j = at + 1;
-                }
-                if (!hit) continue;
-                size_t ls = (size_t)(hit - t.p);
-                while (ls > 0 && t.p[ls - 1] != '\n') ls--;
-                size_t b = lend(t.p, n, ls);
-                int lines = 0;
-                while (b < n && lines < 20) {
-                    size_t ne = lend(t.p, n, b + 1);
-                    if (blank(t.p, b + 1, ne)) break;
-                    b = ne;
-                    lines++;
-                }
-                size_t as = (size_t)(hit - t.p) + a.n;
-                sc_view para = collapse(&c, t.p, as < b ? as : b, b, &out->truncated);
+                sc_view para = addr_paragraphs(&c, t, n, view(x->recipient), &out->truncated);
+                if (!para.n) continue;
                 if (!x->stage) x->stage = find_stage(para);
                 if (!x->diagnostic.ptr && para.n) x->diagnostic = span(para);
                 break;
@@ -944,6 +998,26 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
             }
         }
         if (!l.n) {
+            /* every recipient line named an excluded address (anonymised reports give the
+             * sender and the recipient the same address): read them without exclusions */
+            for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], region_end(c.text[i]), excl, 0, action);
+        }
+        if (!l.n && daemon && c.orig_msg.p && !c.nested) {
+            /* a bounce whose own text names nobody, carrying the real report as an
+             * attachment (a relay returning the DSN it got): read that one, in the
+             * free part of the scratch */
+            smtpcodes_bounce inner;
+            size_t room = c.a.hi - c.a.lo;
+            if (parse_bounce(c.orig_msg.p, c.orig_msg.n, c.a.base + c.a.lo, room, &inner, 1) == SMTPCODES_OK &&
+                inner.nrecipients && (inner.kind == SMTPCODES_BOUNCE_FAILED || inner.kind == SMTPCODES_BOUNCE_DELAY)) {
+                unsigned keep = out->truncated;
+                inner.truncated |= keep;
+                if (!inner.subject.ptr) inner.subject = out->subject;
+                *out = inner;
+                return SMTPCODES_OK;
+            }
+        }
+        if (!l.n) {
             /* last resort: the first address of the bounce text, else the returned message's To */
             sc_view a = {NULL, 0};
             for (int i = 0; i < c.ntext && !a.p; i++) {
@@ -1022,6 +1096,17 @@ smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scrat
         int vague = !rn || strcmp(rn, "undefined") == 0 || strcmp(rn, "onhold") == 0;
         for (size_t k = 0; vague && out->format && k < COUNT_OF(sc_bounce_format_reason); k++)
             if (strcmp(out->format, sc_bounce_format_reason[k].format) == 0) set_reason(x, sc_bounce_format_reason[k].reason);
+        /* "X-Unix; 255": the exit status of a local delivery program (RFC 3464's
+         * diagnostic type for a Unix mailer), not a reply of a remote server */
+        if (x->diagnostic_type.ptr && sc_ieq(x->diagnostic_type.ptr, x->diagnostic_type.len, "x-unix")) {
+            size_t letters = 0;
+            for (size_t k = 0; k < x->diagnostic.len; k++) {
+                char ch = x->diagnostic.ptr[k];
+                if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) letters++;
+            }
+            if (vague || letters < 3) set_reason(x, "mailererror");
+            rn = smtpcodes_reason_name(x->classification.reason);
+        }
         /* "user unknown" answered to DATA: the address was accepted at RCPT TO, a
          * filter refused the message (reasons.toml: filtered) */
         if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 &&
