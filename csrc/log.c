@@ -590,9 +590,7 @@ static void parse_exim(const char *s, size_t n, smtpcodes_log_record *r) {
         set_view(&r->sender, &r->sender_len, a, an);
         return;   /* an arrival is not a delivery */
     }
-    if (m0 == '=' && m1 == '>') r->status = SMTPCODES_LOG_SENT;
-    else if (m0 == '-' && m1 == '>') r->status = SMTPCODES_LOG_SENT;
-    else if (m0 == '*' && m1 == '>') r->status = SMTPCODES_LOG_SENT;   /* fake delivery (-N) */
+    if ((m0 == '=' || m0 == '-' || m0 == '*') && m1 == '>') r->status = SMTPCODES_LOG_SENT;   /* *>: fake (-N) */
     else if (m0 == '*' && m1 == '*') r->status = SMTPCODES_LOG_BOUNCED;
     else if (m0 == '=' && m1 == '=') r->status = SMTPCODES_LOG_DEFERRED;
     else return;
@@ -766,12 +764,15 @@ static void parse_sendmail(const char *s, size_t n, smtpcodes_log_record *r) {
     const char *t = stat.p;
     size_t tn = stat.n;
     int dsn_cls = r->dsn ? r->dsn[0] - '0' : 0;
-    if (lg_istarts(t, tn, "Sent")) r->status = SMTPCODES_LOG_SENT;
-    else if (lg_istarts(t, tn, "Deferred")) r->status = SMTPCODES_LOG_DEFERRED;
+    int sent = lg_istarts(t, tn, "Sent"), deferred = lg_istarts(t, tn, "Deferred");
+    if (!sent && !deferred && !lg_ifind(t, tn, "Cannot send message for") && !lg_istarts(t, tn, "queued")) {
+        sent = dsn_cls == 2;   /* no telling word: the dsn's class */
+        deferred = dsn_cls == 4;
+    }
+    if (sent) r->status = SMTPCODES_LOG_SENT;
+    else if (deferred) r->status = SMTPCODES_LOG_DEFERRED;
     else if (lg_ifind(t, tn, "Cannot send message for")) r->status = SMTPCODES_LOG_EXPIRED;
     else if (lg_istarts(t, tn, "queued")) r->status = SMTPCODES_LOG_STATUS_OTHER;
-    else if (dsn_cls == 2) r->status = SMTPCODES_LOG_SENT;
-    else if (dsn_cls == 4) r->status = SMTPCODES_LOG_DEFERRED;
     else r->status = SMTPCODES_LOG_BOUNCED;
     if (lg_istarts(t, tn, "Deferred: ")) { t += 10; tn -= 10; }
     else if (lg_istarts(t, tn, "Deferred")) { t += 8; tn -= 8; }
@@ -1074,39 +1075,38 @@ static int is_sendmail_program(const char *p, size_t n) {
 
 smtpcodes_status smtpcodes_parse_log(const char *line, size_t len, smtpcodes_log_record *out) {
     if (!out || (!line && len)) return SMTPCODES_ERR_ARG;
+    if (!line) line = "";   /* NULL with length 0: the empty line */
     memset(out, 0, sizeof *out);
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
     int kind;
     size_t m = parse_prefix(line, len, out, &kind);
     const char *s = line + m;
     size_t n = len - m;
+    int postfix = out->program && is_postfix_program(out->program, out->program_len);
+    int sendmail = out->program && is_sendmail_program(out->program, out->program_len);
+    int exim = kind == PREFIX_EXIM || (out->program && lg_starts(out->program, out->program_len, "exim")) ||
+               (!postfix && !sendmail && (exim_id_len(s, n) || exim_marker(s, n)));
+    size_t q = queue_id_len(s, n);
+    if (!postfix && !sendmail && !exim && (q || lg_starts(s, n, "to="))) {
+        /* no program named: Sendmail's stat= and mailer= tell it from Postfix's status= */
+        const char *body = s + (q ? q + 2 : 0);
+        size_t bn = n - (q ? q + 2 : 0);
+        if (lg_ifind(body, bn, ", stat=") || lg_ifind(body, bn, ", mailer=")) sendmail = 1;
+        else if (lg_ifind(body, bn, "status=") || lg_starts(body, bn, "to=") || lg_starts(body, bn, "from=<"))
+            postfix = 1;
+    }
     if (kind == PREFIX_CSV) {
         parse_exchange(line, len, out);
     } else if (len && line[0] == '#' && (lg_starts(line, len, "#Fields:") || lg_starts(line, len, "#Software:") ||
                                          lg_starts(line, len, "#Version:") || lg_starts(line, len, "#Log-type:") ||
                                          lg_starts(line, len, "#Date:"))) {
         out->mta = SMTPCODES_MTA_EXCHANGE;
-    } else if (kind == PREFIX_EXIM) {
+    } else if (exim) {
         parse_exim(s, n, out);
-    } else if (out->program && is_postfix_program(out->program, out->program_len)) {
+    } else if (postfix) {
         parse_postfix(s, n, out);
-    } else if (out->program && lg_starts(out->program, out->program_len, "exim")) {
-        parse_exim(s, n, out);
-    } else if (out->program && is_sendmail_program(out->program, out->program_len)) {
+    } else if (sendmail) {
         parse_sendmail(s, n, out);
-    } else if (exim_id_len(s, n)) {
-        parse_exim(s, n, out);
-    } else if (queue_id_len(s, n)) {
-        size_t q = queue_id_len(s, n);
-        if (lg_ifind(s + q, n - q, ", stat=") || lg_ifind(s + q, n - q, ", mailer=")) parse_sendmail(s, n, out);
-        else if (lg_ifind(s + q, n - q, "status=") || lg_starts(s + q + 2, n - q - 2, "to=<") ||
-                 lg_starts(s + q + 2, n - q - 2, "from=<"))
-            parse_postfix(s, n, out);
-    } else if (exim_marker(s, n)) {
-        parse_exim(s, n, out);
-    } else if (lg_starts(s, n, "to=")) {   /* a delivery line pasted without its queue id */
-        if (lg_ifind(s, n, ", stat=")) parse_sendmail(s, n, out);
-        else parse_postfix(s, n, out);
     }
     if (out->kind != SMTPCODES_LOG_DELIVERY) {
         /* keep what an "other" line told (queue id, sender), but no outcome */
