@@ -185,6 +185,12 @@ static int view_contains(sc_view hay, sc_view needle) {
     return 0;
 }
 
+/* The literal (exact bytes) occurs in v. */
+static int memmem_lit(sc_view v, const char *lit) {
+    sc_view n = {lit, strlen(lit)};
+    return view_contains(v, n);
+}
+
 static int view_has(sc_view v, const char *needle) { return v.p && sc_ifind(v.p, v.n, needle) != NULL; }
 
 static int same_addr(sc_view a, sc_view b) {
@@ -632,9 +638,64 @@ static const char *find_stage(sc_view d) {
     return NULL;
 }
 
+/* Sendmail's transcript: ">>> COMMAND" lines and "<<< reply" lines. The stage
+ * of the address is the last command sent before the first error reply that
+ * names it (or, when none names it, before the first error reply). */
+static const char *transcript_stage(sc_view t, size_t n, sc_view a) {
+    const char *last = NULL, *first_err = NULL, *named = NULL;
+    size_t i = 0;
+    while (i < n && !named) {
+        size_t e = lend(t.p, n, i);
+        const char *p = t.p + i;
+        size_t l = e - i;
+        while (l && (*p == ' ' || *p == '\t')) { p++; l--; }
+        if (l > 4 && memcmp(p, ">>> ", 4) == 0) {
+            sc_view cmd = {p + 4, l - 4};
+            last = find_stage(cmd);
+            if (!last) {
+                if (sc_istarts(cmd.p, cmd.n, "data")) last = "DATA";
+                else if (sc_istarts(cmd.p, cmd.n, "ehlo")) last = "EHLO";
+                else if (sc_istarts(cmd.p, cmd.n, "helo")) last = "HELO";
+                else if (sc_istarts(cmd.p, cmd.n, "quit")) last = "QUIT";
+            }
+        } else if (l > 5 && memcmp(p, "<<< ", 4) == 0 && (p[4] == '4' || p[4] == '5') && last) {
+            if (!first_err) first_err = last;
+            if (a.n && l >= a.n) {
+                for (size_t k = 0; k + a.n <= l; k++)
+                    if (sc_lower((unsigned char)p[k]) == sc_lower((unsigned char)a.p[0]) && same_addr((sc_view){p + k, a.n}, a)) {
+                        named = last;
+                        break;
+                    }
+            }
+        }
+        i = e < n ? e + 1 : n;
+    }
+    return named ? named : first_err;
+}
+
 static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipient *x) {
     sc_view d = view(x->diagnostic);
-    if (d.p && d.n && has_code(d.p, 0, d.n) && smtpcodes_parse(d.p, d.n, 0, &x->reply) == SMTPCODES_OK)
+    /* a transcript ("Out: 250 2.1.0 Ok ... Out: 451 4.3.0 Error") is read from its
+     * first failure: the reply that made the bounce */
+    sc_view rd = d;
+    if (d.p && d.n) {
+        size_t first45 = d.n, first23 = d.n;
+        for (size_t i = 0; i + 3 < d.n && first45 == d.n; i++) {
+            if ((i == 0 || !sc_is_digit((unsigned char)d.p[i - 1]) ) && sc_is_digit((unsigned char)d.p[i]) &&
+                sc_is_digit((unsigned char)d.p[i + 1]) && sc_is_digit((unsigned char)d.p[i + 2]) &&
+                (d.p[i + 3] == ' ' || d.p[i + 3] == '-') && (i == 0 || d.p[i - 1] == ' ' || d.p[i - 1] == ':')) {
+                if (d.p[i] == '4' || d.p[i] == '5') first45 = i;
+                else if ((d.p[i] == '2' || d.p[i] == '3') && first23 == d.n) first23 = i;
+            }
+        }
+        if (first23 < first45 && first45 < d.n) {
+            rd.p = d.p + first45;
+            rd.n = d.n - first45;
+        }
+    }
+    int leads = rd.n > 4 && (rd.p[0] == '2' || rd.p[0] == '4' || rd.p[0] == '5') && sc_is_digit((unsigned char)rd.p[1]) &&
+                sc_is_digit((unsigned char)rd.p[2]) && (rd.p[3] == ' ' || rd.p[3] == '-');
+    if (rd.p && rd.n && (leads || has_code(rd.p, 0, rd.n)) && smtpcodes_parse(rd.p, rd.n, 0, &x->reply) == SMTPCODES_OK)
         x->has_reply = 1;
     /* a generic X.0.0 status gives way to the reply's more specific code */
     if (x->has_reply && x->reply.has_enhanced) {
@@ -652,7 +713,8 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
         }
     }
     if (!x->stage) x->stage = find_stage(d);
-    /* classify the diagnostic, with the status when the text lacks it */
+    /* classify the diagnostic (from its first failure), with the status when the text lacks it */
+    d = rd;
     sc_view st = view(x->status);
     const char *in = d.p;
     size_t inn = d.n;
@@ -747,6 +809,88 @@ static sc_view addr_paragraphs(bctx *c, sc_view t, size_t n, sc_view a, unsigned
     r.p = o;
     r.n = k;
     return r;
+}
+
+/* Amazon SES notifications (JSON, also inside an SNS envelope where the quotes
+ * are escaped): the string value of "key" at or after from, before lim. */
+static int json_value(sc_view t, size_t from, size_t lim, const char *key, sc_view *val, size_t *after) {
+    size_t kl = strlen(key);
+    for (size_t i = from; i + kl + 2 <= lim;) {
+        const char *f = memchr(t.p + i, key[0], lim - i);
+        if (!f) return 0;
+        size_t k = (size_t)(f - t.p);
+        i = k + 1;
+        if (k + kl >= lim || memcmp(t.p + k, key, kl) != 0 || k == 0 || t.p[k - 1] != '"' || t.p[k + kl] != '\\') {
+            if (!(k + kl < lim && k > 0 && memcmp(t.p + k, key, kl) == 0 && t.p[k - 1] == '"' && t.p[k + kl] == '"'))
+                continue;
+        }
+        size_t j = k + kl;
+        while (j < lim && (t.p[j] == '"' || t.p[j] == '\\' || t.p[j] == ' ' || t.p[j] == ':' || t.p[j] == '\t')) {
+            if (t.p[j] == ':') { j++; break; }
+            j++;
+        }
+        while (j < lim && (t.p[j] == ' ' || t.p[j] == '\\' || t.p[j] == '"' || t.p[j] == '[')) j++;
+        size_t e = j;
+        while (e < lim && t.p[e] != '"' && t.p[e] != '\\' && t.p[e] != ',' && t.p[e] != '}' && t.p[e] != ']') e++;
+        val->p = t.p + j;
+        val->n = e - j;
+        if (after) *after = e;
+        return 1;
+    }
+    return 0;
+}
+
+static void read_ses(rlist *l, sc_view t, smtpcodes_bounce *out) {
+    sc_view type, v;
+    size_t n = t.n, pos = 0;
+    if (!json_value(t, 0, n, "notificationType", &type, NULL)) return;
+    out->format = "amazonses";
+    if (json_value(t, 0, n, "reportingMTA", &v, NULL)) out->reporting_mta = span(v);
+    if (sc_ieq(type.p, type.n, "bounce")) {
+        while (json_value(t, pos, n, "emailAddress", &v, &pos)) {
+            smtpcodes_bounce_recipient *x = add_rec(l);
+            if (!x) continue;
+            x->recipient = span(v);
+            x->action = "failed";
+            /* this recipient's fields: up to the next emailAddress */
+            sc_view nx;
+            size_t lim = n, np;
+            if (json_value(t, pos, n, "emailAddress", &nx, &np)) lim = (size_t)(nx.p - t.p);
+            if (json_value(t, pos, lim, "action", &v, NULL)) x->action = norm_action(v);
+            if (json_value(t, pos, lim, "status", &v, NULL)) x->status = span(dsn_status(v));
+            if (json_value(t, pos, lim, "diagnosticCode", &v, NULL)) {
+                const char *semi = memchr(v.p, ';', v.n);
+                if (semi && semi - v.p < 12) { v.n -= (size_t)(semi + 1 - v.p); v.p = semi + 1; sc_trim(&v.p, &v.n); }
+                x->diagnostic = span(v);
+            }
+        }
+        out->kind = SMTPCODES_BOUNCE_FAILED;
+    } else if (sc_ieq(type.p, type.n, "complaint")) {
+        while (json_value(t, pos, n, "emailAddress", &v, &pos)) {
+            smtpcodes_bounce_recipient *x = add_rec(l);
+            if (x) x->recipient = span(v);
+        }
+        if (json_value(t, 0, n, "complaintFeedbackType", &v, NULL)) out->feedback_type = span(v);
+        else { out->feedback_type.ptr = "abuse"; out->feedback_type.len = 5; }
+        out->kind = SMTPCODES_BOUNCE_FEEDBACK;
+    } else if (sc_ieq(type.p, type.n, "delivery")) {
+        const char *d = sc_ifind(t.p, n, "\"delivery\"");
+        if (!d) d = sc_ifind(t.p, n, "delivery\\\"");
+        size_t dpos = d ? (size_t)(d - t.p) : 0;
+        sc_view resp = {NULL, 0};
+        json_value(t, dpos, n, "smtpResponse", &resp, NULL);
+        if (json_value(t, dpos, n, "recipients", &v, &pos)) {
+            smtpcodes_bounce_recipient *x = add_rec(l);
+            if (x) {
+                x->recipient = span(v);
+                x->action = "delivered";
+                x->diagnostic = span(resp);
+                size_t sl = resp.p ? 0 : 0;
+                (void)sl;
+            }
+        }
+        out->kind = SMTPCODES_BOUNCE_DELIVERED;
+    }
 }
 
 static sc_view hdr(bctx *c, sc_view block, const char *name) {
@@ -868,14 +1012,24 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 mislabelled = 1;
             }
     }
-    int feedback = c.has_fbr || sc_ieq(c.report_type.p, c.report_type.n, "feedback-report");
+    int ses = 0;
+    if (!l.n && !forward)
+        for (int i = 0; i < c.ntext && !ses; i++)
+            if (memmem_lit(c.text[i], "notificationType")) {
+                read_ses(&l, c.text[i], out);
+                ses = l.n > 0;
+            }
+    int feedback = !ses && (c.has_fbr || sc_ieq(c.report_type.p, c.report_type.n, "feedback-report"));
     sc_view hm = {NULL, 0};
     if (c.has_orig) hm = hdr(&c, c.orig, "x-hmxmroriginalrecipient");
     if (!feedback && c.ntext && line_field(c.text[0], "feedback-type:", NULL) && !l.n) feedback = 1;
     if (!feedback && hm.p && !l.n) feedback = 1;
 
-    if (l.n && !feedback) {
-        out->format = mislabelled ? "rfc3464" : "rfc3464";
+    if (ses) {
+        /* read_ses set kind and format */
+    } else if (l.n && !feedback) {
+        out->format = "rfc3464";
+        (void)mislabelled;
         /* diagnostics the DSN lacks: the bounce text's paragraph for the address */
         for (size_t r = 0; r < l.n; r++) {
             smtpcodes_bounce_recipient *x = rec_at(&l, r);
@@ -1091,6 +1245,8 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     out->total_recipients = l.total;
     for (size_t r = 0; r < l.n; r++) {
         smtpcodes_bounce_recipient *x = &out->recipients[r];
+        for (int i = 0; !x->stage && i < c.ntext; i++)
+            if (memmem_lit(c.text[i], ">>> ")) x->stage = transcript_stage(c.text[i], region_end(c.text[i]), view(x->recipient));
         finish_rec(&c, out, x);
         const char *rn = smtpcodes_reason_name(x->classification.reason);
         int vague = !rn || strcmp(rn, "undefined") == 0 || strcmp(rn, "onhold") == 0;
@@ -1109,8 +1265,10 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         }
         /* "user unknown" answered to DATA: the address was accepted at RCPT TO, a
          * filter refused the message (reasons.toml: filtered) */
-        if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 &&
-            !(x->status.ptr && x->status.len >= 5 && memcmp(x->status.ptr + 1, ".1.1", 4) == 0)) {
+        int st511 = x->status.ptr && x->status.len == 5 && memcmp(x->status.ptr + 1, ".1.1", 4) == 0;
+        int st521 = x->status.ptr && x->status.len == 5 && memcmp(x->status.ptr + 1, ".2.1", 4) == 0;
+        (void)st521;   /* Sisimai is split on 5.2.1 "user unknown" (filtered 4 times, userunknown 4 times) */
+        if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 && !st511) {
             set_reason(x, "filtered");
         }
         if (out->kind == SMTPCODES_BOUNCE_FEEDBACK) set_reason(x, "feedback");
