@@ -1204,6 +1204,32 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 }
             }
         }
+        /* recipients the text does not explain (named only by X-Failed-Recipients, or
+         * by a line without its domain): the first paragraph of the bounce text that
+         * carries a reply code */
+        for (size_t r = 0; r < l.n; r++) {
+            smtpcodes_bounce_recipient *x = rec_at(&l, r);
+            if (x->diagnostic.ptr) continue;
+            for (int i = 0; i < c.ntext && !x->diagnostic.ptr; i++) {
+                sc_view t = c.text[i];
+                size_t n = region_end(t), j = 0, para = 0;
+                while (j < n) {
+                    size_t e = lend(t.p, n, j);
+                    if (blank(t.p, j, e)) para = e < n ? e + 1 : n;
+                    else if (has_code(t.p, j, e)) {
+                        size_t b = e;
+                        while (b < n) {
+                            size_t ne = lend(t.p, n, b + 1);
+                            if (blank(t.p, b + 1, ne)) break;
+                            b = ne;
+                        }
+                        x->diagnostic = span(collapse(&c, t.p, para, b, &out->truncated));
+                        break;
+                    }
+                    j = e < n ? e + 1 : n;
+                }
+            }
+        }
         if (l.n || daemon || xfr.p) {
             out->kind = delay ? SMTPCODES_BOUNCE_DELAY : SMTPCODES_BOUNCE_FAILED;
             out->format = fmt ? fmt : "text";
