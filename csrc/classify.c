@@ -227,15 +227,17 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
         if (mail && !rcpt) return SC_R_REJECTED;
         return reason;
     }
+    /* "554 5.3.2 ... ESMTP not accepting connections": the system takes no mail at all */
+    if (reason == SC_R_BLOCKED && st == SC_R_NOTACCEPT) return st;
     if (definitive) return reason;
     if (st >= 0 && c->has_enhanced && c->enhanced.digits[0] == 5 && early_rank(st) < 99) {
         if (reason == SC_R_MESGTOOBIG && st == SC_R_EXCEEDLIMIT) return st;
         if (early_rank(reason) > early_rank(st)) return st;
     }
-    if (reason == SC_R_MAILBOXFULL && st == SC_R_SYSTEMFULL) return st;
-    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED ||
-                  reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR;
-    if (address && mail && !rcpt) return SC_R_REJECTED;
+    if (reason == SC_R_MAILBOXFULL && (st == SC_R_SYSTEMFULL || (subject == 4 && detail == 5))) return SC_R_SYSTEMFULL;
+    int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
+    /* the sender's address refused (Postfix "Sender address rejected: ... does not accept mail") */
+    if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR) && mail && !rcpt) return SC_R_REJECTED;
     if (address && conn && !rcpt && !mail) return SC_R_BLOCKED;
     if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
         if (ctx & SC_CTX_DATA) return SC_R_FILTERED;
@@ -328,6 +330,14 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
          * delivery status 2.x.x with no reply code; any other positive reply is "none" */
         int delivered = phrase_reason == R_DELIVERED || (!out->has_basic && out->has_enhanced) ||
                         (code == 250 && out->stage && !strcmp(out->stage, "end of DATA"));
+        if (!delivered && code == 250 && !(out->flags & SMTPCODES_F_MULTILINE) &&
+            (!out->has_enhanced || (out->enhanced.digits[1] == 0 && out->enhanced.digits[2] == 0))) {
+            /* "250 2.0.0 OK  1700000000 x.123 - gsmtp", "250 ok 1700000000 qp 123": an acceptance
+             * names the message by a timestamp or queue number of nine digits or more */
+            size_t run = 0;
+            for (size_t k = 0; k < len && run < 9; k++) run = sc_is_digit((unsigned char)s[k]) ? run + 1 : 0;
+            delivered = run >= 9;
+        }
         out->reason = (perm == SMTPCODES_PERM_SUCCESS && delivered) ? R_DELIVERED : R_NONE;
         out->evidence = SMTPCODES_EV_SUCCESS;
     } else {

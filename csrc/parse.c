@@ -659,7 +659,12 @@ smtpcodes_status smtpcodes_parse(const char *s, size_t len, unsigned int options
         len -= line_start;
     }
     wrapper w;
-    if (find_wrapper(s, len, &w)) {
+    /* a reply that starts with its code is bare, even when its text quotes another server's
+     * ("550 5.1.0 <a@b>: Sender address rejected: undeliverable address: host x said: ...") */
+    size_t lead = 0;
+    while (lead < len && (s[lead] == ' ' || s[lead] == '\t')) lead++;
+    int bare = basic_at(s, len, lead, 0) && (lead + 3 == len || s[lead + 3] == ' ' || s[lead + 3] == '-');
+    if (!bare && find_wrapper(s, len, &w)) {
         smtpcodes_status st = parse_lenient(s + w.a, w.b - w.a, out, 1);
         if (st == SMTPCODES_OK) {
             if (!out->stage) out->stage = w.stage;
