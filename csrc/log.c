@@ -476,7 +476,8 @@ static void parse_postfix(const char *s, size_t n, smtpcodes_log_record *r) {
             while (w < v.n && v.p[w] != ' ' && v.p[w] != ',' && v.p[w] != '(') w++;
             status_seen = 1;
             if (w == 4 && memcmp(v.p, "sent", 4) == 0) r->status = SMTPCODES_LOG_SENT;
-            else if (w == 8 && memcmp(v.p, "deferred", 8) == 0) r->status = SMTPCODES_LOG_DEFERRED;
+            else if ((w == 8 && memcmp(v.p, "deferred", 8) == 0) || (w == 10 && memcmp(v.p, "SOFTBOUNCE", 10) == 0))
+                r->status = SMTPCODES_LOG_DEFERRED;   /* soft_bounce=yes: a bounce kept in the queue */
             else if (w == 7 && memcmp(v.p, "bounced", 7) == 0) r->status = SMTPCODES_LOG_BOUNCED;
             else if (w == 7 && memcmp(v.p, "expired", 7) == 0) r->status = SMTPCODES_LOG_EXPIRED;
             else r->status = SMTPCODES_LOG_STATUS_OTHER;   /* deliverable, undeliverable (address probes) */
@@ -1008,15 +1009,15 @@ static void classify_record(smtpcodes_log_record *r) {
         /* the queue keeps the message and tries again, whatever the reply alone implies */
         c->retry = 1;
         c->hard_bounce = 0;
-        if (c->permanence != SMTPCODES_PERM_TEMPORARY && c->permanence != SMTPCODES_PERM_PERMANENT)
-            c->permanence = SMTPCODES_PERM_TEMPORARY;
+        c->permanence = SMTPCODES_PERM_TEMPORARY;   /* a 5xx under soft_bounce too: the queue keeps it */
         if (c->reason == expired) c->reason = network >= 0 ? network : undefined;
         else if (c->reason == delivered || c->reason == none) c->reason = undefined;
         break;
     case SMTPCODES_LOG_BOUNCED:
         c->retry = 0;
-        if (c->permanence != SMTPCODES_PERM_TEMPORARY && c->permanence != SMTPCODES_PERM_PERMANENT)
-            c->permanence = SMTPCODES_PERM_PERMANENT;
+        c->permanence = SMTPCODES_PERM_PERMANENT;   /* the MTA gave up on the recipient */
+        c->hard_bounce = smtpcodes_reason_is_hard(c->reason) &&
+                         (c->reason != reason_id("notaccept") || (c->has_basic && c->code.digits[0] == 5));
         if (c->reason == delivered || c->reason == none) c->reason = undefined;
         break;
     case SMTPCODES_LOG_EXPIRED:
