@@ -1068,6 +1068,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         if (f.p && (line_field(f, "original-rcpt-to:", &v) || line_field(f, "removal-recipient:", &v))) rcpt = first_addr(v);
         if (!rcpt.p && hm.p) rcpt = first_addr(hm);
         if (!rcpt.p && out->original.to.ptr) rcpt = first_addr(view(out->original.to));
+        if (!rcpt.p) rcpt = first_addr(to);   /* the report names nobody: its own addressee */
         if (!out->feedback_type.ptr && hm.p) { out->feedback_type.ptr = "abuse"; out->feedback_type.len = 5; }
         if (!out->feedback_type.ptr && view_has(subj, "unsubscribe")) { out->feedback_type.ptr = "opt-out"; out->feedback_type.len = 7; }
         if (f.p && (sc_ifind(f.p, f.n, "original-rcpt-to:"))) {
@@ -1230,10 +1231,9 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 }
             }
         }
-        if (l.n || daemon || xfr.p) {
+        if (l.n) {
             out->kind = delay ? SMTPCODES_BOUNCE_DELAY : SMTPCODES_BOUNCE_FAILED;
             out->format = fmt ? fmt : "text";
-            if (!l.n) out->kind = SMTPCODES_BOUNCE_OTHER;
         }
     }
     if (out->kind == SMTPCODES_BOUNCE_OTHER && !l.n && !forward) {
@@ -1242,7 +1242,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         int ar = (as.p && !sc_istarts(as.p, as.n, "no")) || hdr(&c, c.top, "x-autoreply").p ||
                  hdr(&c, c.top, "x-autorespond").p || (prec.p && sc_ifind(prec.p, prec.n, "auto_reply")) ||
                  any_phrase(subj, subj.n, sc_bounce_autoreply, COUNT_OF(sc_bounce_autoreply));
-        if (ar && !daemon) {
+        if (ar && !is_daemon(from)) {   /* an auto-reply's Return-Path is <> (RFC 3834 3.3) */
             out->kind = SMTPCODES_BOUNCE_AUTOREPLY;
             out->format = "autoreply";
             sc_view a = first_addr(from);

@@ -452,11 +452,16 @@ SMTPCODES_API int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang la
  *
  * Memory: nothing allocates. Every text view points into msg or into the
  * caller's scratch (decoded base64 / quoted-printable parts, unfolded fields,
- * the recipients array); both must outlive the result. Scratch of
- * SMTPCODES_BOUNCE_SCRATCH(len) bytes is always enough for the text; each
- * recipient needs sizeof(smtpcodes_bounce_recipient) more (the macro counts
- * 64). With less, the reading goes on with what fits and sets
- * SMTPCODES_BT_SCRATCH.
+ * diagnostics joined from several lines, the recipients array); both must
+ * outlive the result. SMTPCODES_BOUNCE_SCRATCH(len) bytes (twice the message,
+ * 16 KiB, and room for 64 recipients) is enough for ordinary reports; each
+ * further recipient needs sizeof(smtpcodes_bounce_recipient) and its
+ * diagnostic (at most SMTPCODES_MAX_DIAGNOSTIC). With less, the reading goes
+ * on with what fits and sets SMTPCODES_BT_SCRATCH; total_recipients still
+ * counts every recipient, so a caller can retry with room for them (the
+ * Python, Lua and CLI front ends retry once with
+ * SMTPCODES_BOUNCE_SCRATCH(len) + len + (total_recipients + 1) *
+ * sizeof(smtpcodes_bounce_recipient), at most SMTPCODES_MAX_RECIPIENTS of them).
  * Limits: at most SMTPCODES_MAX_RECIPIENTS recipients are kept (total_recipients
  * counts them all), MIME nesting is read to depth SMTPCODES_MIME_MAX_DEPTH and
  * SMTPCODES_MIME_MAX_PARTS entities; a limit that cut the reading sets a
