@@ -25,6 +25,26 @@ COLS = ["file", "no", "kind", "format", "n", "recipient", "action", "status", "r
         "stage", "truncated", "diagnostic"]
 
 
+NOTES = """Where Sisimai's label is debatable (we keep ours; these rows count as disagreements):
+- Delay notices: Sisimai labels a still-queued message "expired" (47 of its 50 "delayed" rows) and
+  writes action "delayed" for a queue that gave up (lhost-postfix-08: the DSN says Action: failed).
+  Our "expired" is reasons.toml's: the queue gave up; a delay keeps the reason of its last deferral
+  (networkerror, mailboxfull, ...) with retry true.
+- qmail "I'm not going to try again; this message has been in the queue too long": the queue gave up,
+  so we say expired; Sisimai gives the last deferral's cause (networkerror, systemerror).
+- "User unknown" with 5.2.1: Sisimai says filtered 4 times and userunknown 4 times for the same
+  wording (AmazonWorkMail, MessagingServer, Zoho vs PowerMTA, qmail, GMX); we follow the text
+  (userunknown) unless the reply answered DATA (filtered, as reasons.toml defines it). Sisimai also
+  calls NTT docomo's "550 Unknown user" after DATA "rejected".
+- "550 5.1.1 Mailbox does not exist" (ReceivingSES) is filtered for Sisimai; "550 5.1.1 ... User
+  Unknown" is mailboxfull in rfc3464-01: both are userunknown by their codes and words.
+- Sendmail's X-Unix exit statuses: 255 and 71 are mailererror for Sisimai, 77 systemerror; we call
+  every X-Unix status a mailer error (a local delivery program failed).
+- Amazon SES "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'": Sisimai takes the quoted
+  inner code; we keep the notification's own status.
+"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus", "bounces"))
@@ -124,8 +144,9 @@ def main():
         print(f"disagreements: {label} ({len(items)})")
         for it in items[: args.show]:
             print("  " + it)
-    c = per["ALL"]
     print()
+    print(NOTES)
+    c = per["ALL"]
     print(f"bounce accuracy: recipients {100.0 * c['count_ok'] / c['msgs']:.1f}%, reason {pct(c, 'reason')}, "
           f"reason on rows with a status {pct(c, 'reason (rows with a status)')}, status {pct(c, 'status')}")
     return 0 if not errors else 1
