@@ -558,7 +558,12 @@ static void exim_reply(smtpcodes_log_record *r, const char *t, size_t n) {
         size_t cn = an - (size_t)(c - a);
         if (lg_istarts(c, cn, "host ")) {   /* older Exim: "...: host mx [ip]: 550 ..." */
             for (size_t i = 0; i + 1 < cn; i++)
-                if (c[i] == ':' && c[i + 1] == ' ') { c += i + 2; cn -= i + 2; break; }
+                if (c[i] == ':' && c[i + 1] == ' ') {
+                    if (!r->relay && !r->relay_ip) parse_relay(c + 5, i - 5, r);   /* the host that answered */
+                    c += i + 2;
+                    cn -= i + 2;
+                    break;
+                }
         }
         lg_trim(&c, &cn);
         if (lg_reply_start(c, cn)) set_view(&r->reply_text, &r->reply_len, c, cn);
@@ -1010,8 +1015,20 @@ static void classify_record(smtpcodes_log_record *r) {
         c->retry = 1;
         c->hard_bounce = 0;
         c->permanence = SMTPCODES_PERM_TEMPORARY;   /* a 5xx under soft_bounce too: the queue keeps it */
-        if (c->reason == expired) c->reason = network >= 0 ? network : undefined;
-        else if (c->reason == delivered || c->reason == none) c->reason = undefined;
+        if (c->reason == expired) {
+            c->reason = network >= 0 ? network : undefined;
+        } else if (c->reason == delivered || c->reason == none || c->reason == undefined) {
+            /* nothing in the text decides, but the record does: a failure the queue retries */
+            int onhold = reason_id("onhold");
+            if (onhold >= 0) c->reason = onhold;
+            c->evidence = SMTPCODES_EV_PHRASE;
+            c->phrase = r->mta == SMTPCODES_MTA_POSTFIX ? "status=deferred"
+                      : r->mta == SMTPCODES_MTA_EXIM ? "=="
+                      : r->mta == SMTPCODES_MTA_SENDMAIL ? "stat=Deferred" : "DEFER";
+            c->phrase_end = 0;
+            c->rule_vendor = NULL;
+            c->overridden = 0;
+        }
         break;
     case SMTPCODES_LOG_BOUNCED:
         c->retry = 0;
