@@ -172,7 +172,8 @@ static const char usage_text[] =
     "commands:\n"
     "  lookup CODE|TAG...      describe codes (550, 5.1.1, X.7.1) or providers' tags\n"
     "                          (TSS04, [RL000002], DT:SPM)\n"
-    "  explain REPLY|CODE      explain a reply (\"550 5.1.1 User unknown\") or a code\n"
+    "  explain REPLY|CODE|FILE explain a reply (\"550 5.1.1 User unknown\") or a code; a message\n"
+    "                          file (a bounce) gets a diagnosis per recipient\n"
     "  compare A B             compare two codes, like a reference page\n"
     "  classify [FILE|-]       classify each line of a log or of stdin: one output line per\n"
     "                          input line (TSV: line, reason, permanence, hard_bounce, retry,\n"
@@ -589,8 +590,18 @@ static int reply_unknown(const smtpcodes_reply *r) {
     return (r->has_basic && !r->reply_code.known) || (r->has_enhanced && !r->status_code.known);
 }
 
+static int explain_message_file(const opts *o, const char *path);
+
 static int cmd_explain(const opts *o, int argc, char **argv) {
     if (argc < 1) { fputs("smtpcodes: explain needs a REPLY or a CODE\n", stderr); return EXIT_USAGE; }
+    /* `smtpcodes explain bounce.eml`: a message file gets the bounce card, one diagnosis per recipient */
+    {
+        struct stat sb;
+        smtpcodes_code probe;
+        if (argc == 1 && smtpcodes_lookup(argv[0], strlen(argv[0]), &probe) != SMTPCODES_OK && stat(argv[0], &sb) == 0 &&
+            S_ISREG(sb.st_mode))
+            return explain_message_file(o, argv[0]);
+    }
     /* the arguments form one reply: `smtpcodes explain 550 5.1.1 User unknown` */
     char *s = join_args(argc, argv);
     if (!s) return oom(o);
@@ -1250,6 +1261,7 @@ typedef struct bounce_run {
     size_t *reasons;
     size_t done, total;        /* progress: inputs done of total */
     int progress;
+    int cards;                 /* print each message's card, also as plain text */
 } bounce_run;
 
 static const char *bounce_evidence(bounce_run *br, const smtpcodes_classification *c) {
@@ -1288,7 +1300,7 @@ static int bounce_message(bounce_run *br, const char *name, const char *m, size_
     if (b.truncated) br->truncated++;
     if ((unsigned)b.kind < 6) br->kinds[b.kind]++;
     const char *kind = smtpcodes_bounce_kind_name(b.kind);
-    if (br->o->format != SMTPCODES_TEXT && !br->o->json) {
+    if ((br->o->format != SMTPCODES_TEXT || br->cards) && !br->o->json) {
         /* --markdown / --html: the card of each message */
         for (int attempt = 0; attempt < 4; attempt++) {
             int n = smtpcodes_render_bounce(&b, br->o->lang, br->o->format, br->card.p, br->card.cap);
@@ -1431,6 +1443,22 @@ static int list_dir(const char *dir, char ***names, size_t *n, size_t *cap) {
     closedir(d);
     qsort(*names + first, *n - first, sizeof **names, cmp_str);
     return err;
+}
+
+static int explain_message_file(const opts *o, const char *path) {
+    bounce_run br;
+    memset(&br, 0, sizeof br);
+    br.o = o;
+    br.cards = 1;
+    char *buf = NULL;
+    size_t cap = 0;
+    int r = bounce_file(&br, path, &buf, &cap);
+    free(buf);
+    free(br.scratch);
+    free(br.ev.p);
+    free(br.card.p);
+    if (r < 0 || out_failed(o->out)) return EXIT_USAGE;
+    return br.unreadable ? EXIT_USAGE : EXIT_OK;
 }
 
 static int cmd_bounce(const opts *o, int argc, char **argv) {

@@ -209,3 +209,12 @@ def test_cli_folder_and_errors(runner, tmp_path):
     assert [(r[1], r[2]) for r in tsv(res)] == [("carol@example.com", "delayed"), ("dave@example.com", "delivered")]
     card = cli(runner, "bounce", "--html", "--lang", "es", os.path.join(VECTORS, "exim.eml"))
     assert card.returncode == 0 and b"<table" in card.stdout and b'lang="es"' in card.stdout
+
+
+@pytest.mark.parametrize("runner", runners())
+def test_cli_explain_message_file(runner):
+    res = cli(runner, "explain", os.path.join(VECTORS, "qmail.eml"))
+    assert res.returncode == 0, res.stderr
+    assert b"heidi@example.com" in res.stdout and b"mailboxfull" in res.stdout
+    es = cli(runner, "--lang", "es", "--markdown", "explain", os.path.join(VECTORS, "exim.eml"))
+    assert b"#### judy@example.com" in es.stdout and b"Destinatarios" in es.stdout
