@@ -288,6 +288,34 @@ static size_t parse_prefix(const char *s, size_t n, smtpcodes_log_record *r, int
         set_view(&r->host, &r->host_len, s + j, e - j);
         return msg;
     }
+    /* journalctl -o short-full: "Wed 2026-12-02 00:27:01 UTC host tag: msg" */
+    if (n - i > 24 && s[i + 3] == ' ' && lg_alnum((unsigned char)s[i]) && !sc_is_digit((unsigned char)s[i]) &&
+        is_date(s + i + 4, n - i - 4) && s[i + 14] == ' ' && is_clock(s + i + 15, n - i - 15)) {
+        size_t j = i + 23;
+        if (j < n && s[j] == ' ') j = token_end(s, n, j + 1);   /* the time zone */
+        set_view(&r->timestamp, &r->timestamp_len, s + i, j - i);
+        size_t h = skip_spaces(s, n, j), he = token_end(s, n, h);
+        set_view(&r->host, &r->host_len, s + h, he - h);
+        return syslog_tag(s, n, skip_spaces(s, n, he), r);
+    }
+    /* journalctl -o short-unix: "1764635221.123456 host tag: msg" */
+    if (n - i > 12 && sc_is_digit((unsigned char)s[i])) {
+        size_t j = i;
+        while (j < n && sc_is_digit((unsigned char)s[j])) j++;
+        if (j - i >= 9 && j - i <= 11 && j < n && s[j] == '.') {
+            size_t k = j + 1;
+            while (k < n && sc_is_digit((unsigned char)s[k])) k++;
+            if (k > j + 1 && k < n && s[k] == ' ') {
+                size_t h = skip_spaces(s, n, k), he = token_end(s, n, h);
+                size_t msg = syslog_tag(s, n, skip_spaces(s, n, he), r);
+                if (r->program) {   /* only with its tag: a bare number is no prefix */
+                    set_view(&r->timestamp, &r->timestamp_len, s + i, k - i);
+                    set_view(&r->host, &r->host_len, s + h, he - h);
+                    return msg;
+                }
+            }
+        }
+    }
     if (is_date(s + i, n - i)) {
         size_t j = i + 10;
         if (j < n && s[j] == 'T') {   /* ISO 8601 */
