@@ -741,8 +741,17 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
         const char *rn = smtpcodes_reason_name(x->classification.reason);
         for (size_t k = 0; rn && k < COUNT_OF(sc_bounce_status); k++)
             if (strcmp(sc_bounce_status[k].reason, rn) == 0) {
-                x->status.ptr = sc_bounce_status[k].status;
-                x->status.len = strlen(sc_bounce_status[k].status);
+                const char *inf = sc_bounce_status[k].status;
+                if (x->action && strcmp(x->action, "delayed") == 0 && inf[0] == '5') {
+                    /* a delay is transient: the same detail in class 4 (static copies) */
+                    static const char *const four[] = {"4.1.1", "4.1.2", "4.1.6", "4.1.8", "4.2.1", "4.2.2", "4.2.3",
+                                                       "4.3.4", "4.3.1", "4.3.0", "4.4.7", "4.4.6", "4.7.1", "4.7.0",
+                                                       "4.6.0", "4.5.2", "4.2.0", "4.1.10", "4.7.25", "4.7.26"};
+                    for (size_t q = 0; q < COUNT_OF(four); q++)
+                        if (strcmp(four[q] + 1, inf + 1) == 0) { inf = four[q]; break; }
+                }
+                x->status.ptr = inf;
+                x->status.len = strlen(inf);
                 break;
             }
     }
@@ -1025,6 +1034,13 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     if (!feedback && c.ntext && line_field(c.text[0], "feedback-type:", NULL) && !l.n) feedback = 1;
     if (!feedback && hm.p && !l.n) feedback = 1;
 
+    /* auto-reply evidence: RFC 3834 headers or a vacation Subject, from a person */
+    sc_view as = hdr(&c, c.top, "auto-submitted");
+    sc_view prec = hdr(&c, c.top, "precedence");
+    int autoreply_like = !is_daemon(from) && !xfr.p &&
+                         ((as.p && sc_istarts(as.p, as.n, "auto-replied")) || hdr(&c, c.top, "x-autoreply").p ||
+                          hdr(&c, c.top, "x-autorespond").p || (prec.p && sc_ifind(prec.p, prec.n, "auto_reply")) ||
+                          any_phrase(subj, subj.n, sc_bounce_autoreply, COUNT_OF(sc_bounce_autoreply)));
     if (ses) {
         /* read_ses set kind and format */
     } else if (l.n && !feedback) {
@@ -1088,7 +1104,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             smtpcodes_bounce_recipient *x = add_rec(&l);
             if (x) x->recipient = span(rcpt);
         }
-    } else if (!forward && (daemon || xfr.p || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
+    } else if (!forward && !autoreply_like && (daemon || xfr.p || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
                             (c.ntext && text_format(c.text[0], region_end(c.text[0])) &&
                              strcmp(text_format(c.text[0], region_end(c.text[0])), "generic") != 0))) {
         sc_view excl[4] = {first_addr(from), first_addr(to), first_addr(hdr(&c, c.top, "return-path")),
@@ -1237,8 +1253,6 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         }
     }
     if (out->kind == SMTPCODES_BOUNCE_OTHER && !l.n && !forward) {
-        sc_view as = hdr(&c, c.top, "auto-submitted");
-        sc_view prec = hdr(&c, c.top, "precedence");
         int ar = (as.p && !sc_istarts(as.p, as.n, "no")) || hdr(&c, c.top, "x-autoreply").p ||
                  hdr(&c, c.top, "x-autorespond").p || (prec.p && sc_ifind(prec.p, prec.n, "auto_reply")) ||
                  any_phrase(subj, subj.n, sc_bounce_autoreply, COUNT_OF(sc_bounce_autoreply));
