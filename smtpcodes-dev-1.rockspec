@@ -24,11 +24,13 @@ build = {
       smtpcodes = {
          -- every csrc/*.c (`make check-rockspec` checks this list against the directory)
          sources = {
+            "csrc/bounce.c",
             "csrc/buffer.c",
             "csrc/classify.c",
             "csrc/commands.c",
             "csrc/compare.c",
             "csrc/log.c",
+            "csrc/mime.c",
             "csrc/parse.c",
             "csrc/render.c",
             "csrc/search.c",
