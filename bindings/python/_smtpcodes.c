@@ -2763,6 +2763,7 @@ static const char *const log_field_names[L_NFIELDS] = {
 typedef struct {
     PyObject_HEAD
     PyObject *line;            /* bytes */
+    smtpcodes_lang lang;       /* of the renderings and the classification */
     PyObject *f[L_NFIELDS];
 } LogRecordObject;
 
@@ -2809,21 +2810,24 @@ static PyObject *log_render(LogRecordObject *o, smtpcodes_lang lang, smtpcodes_f
 }
 
 static PyObject *LogRecord_get_rendered(PyObject *self, void *closure) {
-    return log_render((LogRecordObject *)self, SMTPCODES_EN, (smtpcodes_format)(intptr_t)closure);
+    LogRecordObject *o = (LogRecordObject *)self;
+    return log_render(o, o->lang, (smtpcodes_format)(intptr_t)closure);
 }
 
 static PyObject *LogRecord_repr_markdown(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_MARKDOWN);
+    LogRecordObject *o = (LogRecordObject *)self;
+    return log_render(o, o->lang, SMTPCODES_MARKDOWN);
 }
 
 static PyObject *LogRecord_repr_html(PyObject *self, PyObject *Py_UNUSED(ignored)) {
-    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_HTML);
+    LogRecordObject *o = (LogRecordObject *)self;
+    return log_render(o, o->lang, SMTPCODES_HTML);
 }
 
 PyDoc_STRVAR(log_render_doc,
-"render($self, /, lang='en', format='text')\n--\n\n"
-"The record as a card in a language (\"en\", \"es\") and a format (\"text\",\n"
-"\"markdown\", \"html\").");
+"render($self, /, lang=None, format='text')\n--\n\n"
+"The record as a card in a language (\"en\", \"es\"; None: the record's own) and a\n"
+"format (\"text\", \"markdown\", \"html\").");
 
 static PyObject *LogRecord_render(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = state_of(self);
@@ -2831,7 +2835,8 @@ static PyObject *LogRecord_render(PyObject *self, PyObject *const *args, Py_ssiz
     static const signature sig = {"render", 0, 2, 0, 2, names};
     PyObject *av[2];
     int lang;
-    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[0], 0, &lang) < 0) return NULL;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[0], 1, &lang) < 0) return NULL;
+    if (!av[0] || lang < 0) lang = (int)((LogRecordObject *)self)->lang;
     smtpcodes_format fmt = SMTPCODES_TEXT;
     if (av[1]) {
         if (!PyUnicode_Check(av[1])) {
@@ -2861,14 +2866,25 @@ static PyObject *LogRecord_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored))
     return d;
 }
 
-/* Pickles as parse_log(line): the record is a function of its line. */
+/* Pickles as parse_log(line, lang=...): the record is a function of its line. */
 static PyObject *LogRecord_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
+    LogRecordObject *o = (LogRecordObject *)self;
     PyObject *mod = PyImport_ImportModule("smtpcodes");
     PyObject *fn = mod ? PyObject_GetAttrString(mod, "parse_log") : NULL;
     Py_XDECREF(mod);
     if (!fn) return NULL;
-    PyObject *r = Py_BuildValue("(N(O))", fn, ((LogRecordObject *)self)->line);
-    return r;
+    PyObject *functools = PyImport_ImportModule("functools");
+    PyObject *partial = functools ? PyObject_GetAttrString(functools, "partial") : NULL;
+    Py_XDECREF(functools);
+    PyObject *kw = partial ? Py_BuildValue("{s:s}", "lang", smtpcodes_lang_tag(o->lang)) : NULL;
+    PyObject *args = kw ? PyTuple_Pack(1, fn) : NULL;
+    PyObject *call = args ? PyObject_Call(partial, args, kw) : NULL;
+    Py_XDECREF(args);
+    Py_XDECREF(kw);
+    Py_XDECREF(partial);
+    Py_DECREF(fn);
+    if (!call) return NULL;
+    return Py_BuildValue("(N(O))", call, o->line);
 }
 
 static PyObject *LogRecord_repr(PyObject *self) {
@@ -2882,7 +2898,8 @@ static PyObject *LogRecord_repr(PyObject *self) {
 }
 
 static PyObject *LogRecord_str(PyObject *self) {
-    return log_render((LogRecordObject *)self, SMTPCODES_EN, SMTPCODES_TEXT);
+    LogRecordObject *o = (LogRecordObject *)self;
+    return log_render(o, o->lang, SMTPCODES_TEXT);
 }
 
 static PyMethodDef LogRecord_methods[] = {
@@ -2898,11 +2915,11 @@ static PyMethodDef LogRecord_methods[] = {
 
 #define LOG_GETTER(name, id, doc) {name, LogRecord_getfield, NULL, doc, (void *)(intptr_t)(id)}
 static PyGetSetDef LogRecord_getset[] = {
-    {"text", LogRecord_get_rendered, NULL, "The record as a plain-text card (English; render() takes lang).",
+    {"text", LogRecord_get_rendered, NULL, "The record as a plain-text card (in parse_log's language).",
      (void *)(intptr_t)SMTPCODES_TEXT},
-    {"markdown", LogRecord_get_rendered, NULL, "The record as Markdown (English; render() takes lang).",
+    {"markdown", LogRecord_get_rendered, NULL, "The record as Markdown (in parse_log's language).",
      (void *)(intptr_t)SMTPCODES_MARKDOWN},
-    {"html", LogRecord_get_rendered, NULL, "The record as an HTML card (English; render() takes lang).",
+    {"html", LogRecord_get_rendered, NULL, "The record as an HTML card (in parse_log's language).",
      (void *)(intptr_t)SMTPCODES_HTML},
     LOG_GETTER("kind", L_KIND,
                "\"delivery\" or \"other\" (a line that reports no delivery attempt)."),
@@ -2976,6 +2993,7 @@ static PyObject *new_log_record(module_state *st, PyObject *line, smtpcodes_lang
         return NULL;
     }
     o->line = Py_NewRef(line);
+    o->lang = lang;
     PyObject **f = o->f;
     f[L_KIND] = PyUnicode_InternFromString(smtpcodes_log_kind_name(r->kind));
     f[L_MTA] = r->mta ? PyUnicode_InternFromString(smtpcodes_log_mta_name(r->mta)) : Py_NewRef(Py_None);

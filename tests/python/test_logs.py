@@ -176,6 +176,10 @@ def test_renderings() -> None:
         rec.render(format="pdf")
     with pytest.raises(ValueError):
         rec.render(lang="xx")
+    es_rec = smtpcodes.parse_log(SAMPLE.read_text().splitlines()[4], lang="es")
+    assert 'lang="es"' in es_rec.html and es_rec._repr_html_() == es_rec.html
+    assert es_rec.text.startswith("Registro de correo") and es_rec.render("en").startswith("Log record")
+    assert pickle.loads(pickle.dumps(es_rec)).html == es_rec.html
     evil = smtpcodes.parse_log(b"Dec  2 00:27:01 mail postfix/smtp[1]: ABCDEF1234: to=<a@example.com>, relay=none, "
                                b"delay=1, delays=0/0/1/0, dsn=5.1.1, status=bounced (<script>alert(1)</script>`x`)")
     assert "<script>" not in evil.html and "&lt;script&gt;" in evil.html
