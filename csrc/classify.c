@@ -85,6 +85,8 @@ typedef struct scan_result {
     unsigned ctx;             /* SC_CTX_* bits: the session steps the text names */
     unsigned hint;            /* 1: a provider tag may be present, 2: a provider's host or wording */
     int gaveup;               /* the first "the queue gave up" context pattern, or -1 */
+    int tag;                  /* the provider tag match found (tag_hints index), or -1 */
+    size_t tag_end;
 } scan_result;
 
 static inline int is_alnum(unsigned char c) {
@@ -119,6 +121,8 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.ctx = 0;
     l->r.hint = SC_TAG_HINT_ALWAYS ? 1u : 0u;
     l->r.gaveup = -1;
+    l->r.tag = -1;
+    l->r.tag_end = 0;
 }
 
 /* The patterns that end at position i (the lane's state has outputs). */
@@ -142,7 +146,16 @@ static void lane_outputs(scan_lane *l, size_t i) {
             r->ctx |= 1u << pt->arg;
             if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = o[k];
         } else if (pt->kind == 5) {
-            r->hint |= 1u;
+            /* a provider tag's match string: its exact bytes, ASCII case-insensitive (as tags.c);
+             * the longest wins, ties by table order */
+            const struct tag_hint *th = &tag_hints[pt->arg];
+            size_t start = i + 1 - pt->len;
+            if (start + th->len <= l->len && (r->tag < 0 || th->len > tag_hints[r->tag].len ||
+                                              (th->len == tag_hints[r->tag].len && pt->arg < r->tag))) {
+                size_t q = 0;
+                while (q < th->len && sc_lower(l->p[start + q]) == (unsigned char)th->match[q]) q++;
+                if (q == th->len) { r->tag = pt->arg; r->tag_end = start + th->len; }
+            }
         } else if (pt->kind == 6) {
             r->hint |= 2u;
         } else {
@@ -295,20 +308,43 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         out->phrase_end = deciding == sr.rule ? sr.rule_end : sr.word_end;
         if (rules[deciding].vendor >= 0) out->rule_vendor = vendor_names[rules[deciding].vendor];
     }
-    if (SC_HINT_NONASCII && (sr.hint & SC_HINT_NONASCII) != SC_HINT_NONASCII) {
+    if (SC_NNONASCII_TAGS && sr.tag < 0) {   /* a tag whose match string is not ASCII ("请使用授权码登录") */
+        for (size_t t = 0; t < SC_NNONASCII_TAGS; t++) {
+            const struct tag_hint *th = &tag_hints[nonascii_tags[t]];
+            const char *hit;
+            for (size_t at = 0; at + th->len <= len; at++) {
+                if (!(hit = memchr(s + at, th->match[0], len - at))) break;   /* its first byte is over 0x7F */
+                at = (size_t)(hit - s);
+                if (at + th->len > len) break;
+                size_t q = 1;
+                while (q < th->len && sc_lower((unsigned char)s[at + q]) == (unsigned char)th->match[q]) q++;
+                if (q == th->len) {
+                    if (sr.tag < 0 || th->len > tag_hints[sr.tag].len) { sr.tag = nonascii_tags[t]; sr.tag_end = at + q; }
+                    break;
+                }
+            }
+        }
+    }
+    if (SC_HINT_NONASCII > 1u && !(sr.hint & 2u)) {   /* a provider wording only non-ASCII text carries */
         for (size_t k = 0; k < len; k++)
-            if ((unsigned char)s[k] >= 0x80) { sr.hint |= SC_HINT_NONASCII; break; }
+            if ((unsigned char)s[k] >= 0x80) { sr.hint |= 2u; break; }
     }
     const smtpcodes_tag *tag = NULL;
     size_t tag_end = 0;
-    if ((sr.hint & 1u) && smtpcodes_find_tag(s, len, &tag, &tag_end) == 1 && tag) {
+    if (sr.tag >= 0) {
+        if (smtpcodes_lookup_tag(tag_hints[sr.tag].tag, strlen(tag_hints[sr.tag].tag), tag_hints[sr.tag].provider,
+                                 strlen(tag_hints[sr.tag].provider), &tag) != 1)
+            tag = NULL;
+        tag_end = sr.tag_end;
+    }
+    if (tag) {
         out->tag = tag->tag;
         if (!provider) provider = tag->provider;
     } else {
         tag = NULL;
     }
     if (!provider && out->rule_vendor && !vendor_is_mta[rules[deciding].vendor]) provider = out->rule_vendor;
-    if (!provider && (sr.hint & 2u)) {
+    if (!provider && (sr.hint & 2u)) {   /* a provider's host or wording appears */
         const smtpcodes_provider *pv = smtpcodes_find_provider(s, len);
         if (pv) provider = pv->name;
     }

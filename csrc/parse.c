@@ -450,8 +450,10 @@ static int find_wrapper(const char *s, size_t len, wrapper *w) {
 
 /* The next line end of the lenient reader: CRLF, LF or a CR alone. */
 static void next_eol(const char *s, size_t len, size_t pos, size_t *eol, size_t *next) {
-    size_t i = pos;
-    while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+    const char *nl = memchr(s + pos, '\n', len - pos);
+    size_t lim = nl ? (size_t)(nl - s) : len;
+    const char *cr = lim > pos ? memchr(s + pos, '\r', lim - pos) : NULL;
+    size_t i = cr ? (size_t)(cr - s) : lim;
     *eol = i;
     if (i >= len) *next = len;
     else if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') *next = i + 2;
@@ -476,23 +478,26 @@ static void vendor_token_enhanced(const char *s, size_t len, found_code *f) {
     f->text = f->end = j;
 }
 
-/* A bracketed or hashed enhanced code elsewhere in a line: "(#5.1.1)", "[5.1.1]", "#5.1.1".
+/* A bracketed or hashed enhanced code elsewhere in a line: "(#5.1.1)", "[5.1.1]", "#5.1.1",
+ * at one of the line's candidate positions (a digit after '(', '[' or '#') from `from` on.
  * Returns its opening position (the bracket or hash) or len, and the span's end in *end. */
-static size_t bracketed_enhanced(const char *s, size_t len, size_t from, int d[3], size_t *end) {
-    for (size_t i = from; i + 5 < len + 1 && i < len; i++) {
-        char c = s[i];
+static size_t bracketed_enhanced(const char *s, size_t len, const line_scan *ls, size_t from, int d[3], size_t *end) {
+    size_t k = 0, i;
+    while (next_cand(ls, len, &k, &i)) {
+        if (i < from + 1 || (s[i] != '2' && s[i] != '4' && s[i] != '5')) continue;
+        char c = s[i - 1];
         if (c != '(' && c != '[' && c != '#') continue;
-        size_t k = i + 1;
-        if (c != '#' && k < len && s[k] == '#') k++;
-        size_t n = enhanced_at(s, len, k, d);
+        size_t open = i - 1;
+        if (c == '#' && open > from && (s[open - 1] == '(' || s[open - 1] == '[')) c = s[--open];
+        size_t n = enhanced_at(s, len, i, d);
         if (!n || d[1] > 7) continue;
-        size_t j = k + n;
+        size_t j = i + n;
         if (c == '(' && (j >= len || s[j] != ')')) continue;
         if (c == '[' && (j >= len || s[j] != ']')) continue;
         if (c == '#' && j < len && strchr(" \t)]>,;:.", s[j]) == NULL) continue;
         if (c != '#') j++;
         *end = j;
-        return i;
+        return open;
     }
     return len;
 }
@@ -547,7 +552,7 @@ static int lenient_line(const char *line, size_t raw_len, const line_scan *ls, f
     if (got == 1 && !f->has_enh) {
         int d[3];
         size_t end = 0;
-        size_t open = bracketed_enhanced(line, raw_len, f->text, d, &end);
+        size_t open = bracketed_enhanced(line, raw_len, ls, f->text, d, &end);
         if (open < raw_len) {
             f->has_enh = 1;
             memcpy(f->enh, d, sizeof d);

@@ -227,40 +227,49 @@ def provider_hints(providers_dir=None):
     import tomllib
     d = providers_dir or os.path.join(os.path.dirname(os.path.abspath(__file__)), "providers")
     ok = set("abcdefghijklmnopqrstuvwxyz0123456789 " + PUNCT)
-    hints, always = [], [False, False, False]
+    hints, always, tags, nonascii, provs = [], [False, False, False], [], [], []
 
-    def cut(text, kind):
-        q = re.sub(r"\s+", " ", text.strip().lower())
+    def cut(text, kind, arg=0):
+        low = text.lower()
         n = 0
-        while n < len(q) and q[n] in ok:
+        while n < len(low) and low[n] in ok and not (low[n].isspace() and low[n] != " "):
             n += 1
-        q = q[:n].strip()
-        if len(q) < 3:
+        q = low[:n]
+        if len(q.strip()) < 3 or q != q.strip():
             if any(ord(c) > 127 for c in text):
                 always[1 if kind == 5 else 2] = True   # hinted by any byte over 0x7F
             elif kind == 5:
                 always[0] = True
             return
-        hints.append((kind, 0, q))
+        hints.append((kind, arg, q))
 
     for f in sorted(glob.glob(os.path.join(d, "*.toml"))):
         with open(f, "rb") as fh:
             doc = tomllib.load(fh)
         prov = doc.get("provider", {})
+        # kind 6 only hints: smtpcodes_find_provider decides (few replies get that far; checking
+        # every host here costs more than the rare second pass)
         for h in prov.get("hosts", []) + prov.get("wordings", []):
             cut(h, 6)
         for t in doc.get("tag", []):
             for m in t.get("match", []):
-                cut(m, 5)
-    return hints, always
+                # kind 5 carries its match string: the classifier checks the exact bytes (ASCII
+                # case-insensitive, as tags.c) and knows the tag without a second pass
+                tags.append((m.encode("utf-8").lower(), t["tag"], prov.get("name", "")))
+                if any(ord(c) > 127 for c in m):
+                    nonascii.append(len(tags) - 1)   # searched for as bytes in non-ASCII text
+                else:
+                    cut(m, 5, len(tags) - 1)
+    return hints, always, tags, nonascii, provs
+
 
 
 def emit(rules, reasons, c_string):
     rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded = load(rules, reasons)
-    hints, hint_flags = provider_hints()
+    hints, hint_flags, tag_hints, nonascii_tags, _ = provider_hints()
     seen = set()
     for kind, arg, q in hints:
-        if (kind, q) not in seen:
+        if kind == 5 or (kind, q) not in seen:
             seen.add((kind, q))
             patterns.append((kind, arg, q))
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
@@ -282,6 +291,20 @@ def emit(rules, reasons, c_string):
     w(f"#define SC_NPAIRS {len(pairs)}")
     w(f"#define SC_NVENDORS {len(vendors)}")
     w(f"#define SC_TAG_HINT_ALWAYS {int(hint_flags[0])}")
+    w(f"#define SC_NTAG_HINTS {len(tag_hints)}")
+    w("/* each provider tag match string (lowercase bytes), its length, its tag and provider, in the")
+    w("   table order of tags.c (files by name, tags in file order) */")
+    w("struct tag_hint { const char *match; unsigned short len; const char *tag; const char *provider; };")
+    w("static const struct tag_hint tag_hints[SC_NTAG_HINTS > 0 ? SC_NTAG_HINTS : 1] = {")
+    for m, tg, pv in tag_hints:
+        w(f"    {{{c_string(m.decode('utf-8'))}, {len(m)}, {c_string(tg)}, {c_string(pv)}}},")
+    if not tag_hints:
+        w("    {\"\", 0, \"\", \"\"},")
+    w("};")
+    w("/* tag match strings with non-ASCII bytes: searched for as bytes when the text has some */")
+    w(f"#define SC_NNONASCII_TAGS {len(nonascii_tags)}")
+    w("static const unsigned short nonascii_tags[SC_NNONASCII_TAGS > 0 ? SC_NNONASCII_TAGS : 1] = {"
+      + (", ".join(map(str, nonascii_tags)) or "0") + "};")
     w("/* a tag (1) or a provider wording (2) that only non-ASCII text can carry */")
     w(f"#define SC_HINT_NONASCII {int(hint_flags[1]) | (2 * int(hint_flags[2]))}u")
     for i, name in enumerate(REASON_ORDER):
