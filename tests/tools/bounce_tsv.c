@@ -90,20 +90,24 @@ int main(int argc, char **argv) {
         size_t total = 0;
         if (!msgs || !lens) return 2;
         for (int i = 0; i < n; i++) { msgs[i] = slurp(argv[i + 3], &lens[i]); total += lens[i]; }
-        struct timespec t0, t1;
+        /* the best of reps passes over the messages (one core; other load only slows a pass down) */
         unsigned long sink = 0;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        for (long r = 0; r < reps; r++)
+        double best = 0;
+        for (long r = 0; r < reps; r++) {
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
             for (int i = 0; i < n; i++) {
                 if (!msgs[i]) continue;
                 smtpcodes_bounce b;
                 smtpcodes_parse_bounce(msgs[i], lens[i], scratch, SMTPCODES_BOUNCE_SCRATCH(lens[i]), &b);
                 sink += b.nrecipients;
             }
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        printf("%.0f messages/s (%d messages x %ld, %.1f MB/s, %lu recipients)\n", (double)n * (double)reps / s, n, reps,
-               (double)total * (double)reps / s / 1e6, sink);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+            if (r == 0 || s < best) best = s;
+        }
+        printf("%.0f messages/s (best of %ld passes over %d messages, %.1f MB/s, %lu recipients)\n", (double)n / best,
+               reps, n, (double)total / best / 1e6, sink);
         return 0;
     }
     int bad = 0;
