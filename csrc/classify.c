@@ -251,7 +251,8 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
     int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
     /* the sender's address refused (Postfix "Sender address rejected: ... does not accept mail") */
     if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR) && mail && !rcpt) return SC_R_REJECTED;
-    if (address && conn && !rcpt && !mail) return SC_R_BLOCKED;
+    /* before any address was sent, no mailbox can be full, unknown or suspended: the client is refused */
+    if ((address || reason == SC_R_MAILBOXFULL || reason == SC_R_SUSPEND) && conn && !rcpt && !mail) return SC_R_BLOCKED;
     if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
         if (ctx & SC_CTX_DATA) return SC_R_FILTERED;
         if ((subject == 2 && detail == 0) || subject == 3 || subject == 7) return SC_R_FILTERED;
