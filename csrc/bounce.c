@@ -42,6 +42,9 @@ typedef struct bctx {
     int has_fbr;
     sc_view text[MAX_TEXT];
     int ntext;
+    size_t rend[MAX_TEXT];        /* where each text's bounce part ends (region_end, once) */
+    int transcript[MAX_TEXT];     /* the text has ">>> " command lines */
+    const char *fmt0;             /* text_format of text[0]'s region */
     sc_view orig;                 /* header block of the returned message */
     int has_orig;
     sc_view orig_msg;             /* the whole attached message (message/rfc822) */
@@ -989,6 +992,12 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     if (c.mime_flags & SC_MIME_CUT_PARTS) out->truncated |= SMTPCODES_BT_PARTS;
     if (c.mime_flags & SC_MIME_CUT_BOUNDARY) out->truncated |= SMTPCODES_BT_BOUNDARY;
     if (c.bad64) out->truncated |= SMTPCODES_BT_BASE64;
+    for (int i = 0; i < c.ntext; i++) {
+        c.rend[i] = region_end(c.text[i]);
+        sc_view head = {c.text[i].p, c.rend[i]};
+        c.transcript[i] = memmem_lit(head, ">>> ");
+    }
+    c.fmt0 = c.ntext ? text_format(c.text[0], c.rend[0]) : NULL;
 
     sc_view from = hdr(&c, c.top, "from");
     sc_view to = hdr(&c, c.top, "to");
@@ -1052,7 +1061,8 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             if (x->diagnostic.ptr && x->stage) continue;
             for (int i = 0; i < c.ntext; i++) {
                 sc_view t = c.text[i];
-                size_t n = region_end(t);
+                size_t n = c.rend[i];
+                if (r >= 256) break;   /* the text is searched for the first 256 recipients (linear time) */
                 sc_view para = addr_paragraphs(&c, t, n, view(x->recipient), &out->truncated);
                 if (!para.n) continue;
                 if (!x->stage) x->stage = find_stage(para);
@@ -1105,24 +1115,23 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             if (x) x->recipient = span(rcpt);
         }
     } else if (!forward && !autoreply_like && (daemon || xfr.p || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
-                            (c.ntext && text_format(c.text[0], region_end(c.text[0])) &&
-                             strcmp(text_format(c.text[0], region_end(c.text[0])), "generic") != 0))) {
+                            (c.fmt0 && strcmp(c.fmt0, "generic") != 0))) {
         sc_view excl[4] = {first_addr(from), first_addr(to), first_addr(hdr(&c, c.top, "return-path")),
                            first_addr(view(out->original.from))};
         int delay = any_phrase(subj, subj.n, sc_bounce_delay, COUNT_OF(sc_bounce_delay));
         const char *fmt = NULL;
         for (int i = 0; i < c.ntext; i++) {
-            size_t n = region_end(c.text[i]);
-            if (!fmt) fmt = text_format(c.text[i], n);
+            size_t n = c.rend[i];
+            if (!fmt) fmt = i == 0 ? c.fmt0 : text_format(c.text[i], n);
             if (!delay && any_phrase(c.text[i], n, sc_bounce_delay, COUNT_OF(sc_bounce_delay))) {
                 /* a delay notice unless it also says it gave up */
                 if (!sc_ifind(c.text[i].p, n, "permanent") && !sc_ifind(c.text[i].p, n, "failed")) delay = 1;
             }
         }
         const char *action = delay ? "delayed" : "failed";
-        for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], region_end(c.text[i]), excl, 4, action);
+        for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], c.rend[i], excl, 4, action);
         size_t named_in_text = 0;
-        for (size_t r = 0; xfr.p && r < l.n; r++) {
+        for (size_t r = 0; xfr.p && r < l.n && r < 64; r++) {
             size_t j = 0;
             sc_view b;
             while (j < xfr.n && find_addr(xfr.p, j, xfr.n, &b)) {
@@ -1142,9 +1151,10 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 }
                 i = (size_t)(a.p + a.n - xfr.p);
             }
-            /* drop text recipients X-Failed-Recipients does not name */
+            /* drop text recipients X-Failed-Recipients does not name (the text's
+             * recipient lines are at most 64: the check stays linear) */
             size_t keep = 0;
-            for (size_t r = 0; r < l.n; r++) {
+            for (size_t r = 0; r < l.n && l.n <= 128; r++) {
                 smtpcodes_bounce_recipient *x = rec_at(&l, r);
                 {
                     int named = 0;
@@ -1159,6 +1169,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 if (keep != r) *rec_at(&l, keep) = *x;
                 keep++;
             }
+            if (l.n > 128) keep = l.n;
             if (keep < l.n) {
                 /* the kept records are the highest keep slots: release the others */
                 size_t drop = l.n - keep;
@@ -1171,7 +1182,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         if (!l.n) {
             /* every recipient line named an excluded address (anonymised reports give the
              * sender and the recipient the same address): read them without exclusions */
-            for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], region_end(c.text[i]), excl, 0, action);
+            for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], c.rend[i], excl, 0, action);
         }
         if (!l.n && daemon && c.orig_msg.p && !c.nested) {
             /* a bounce whose own text names nobody, carrying the real report as an
@@ -1192,7 +1203,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             /* last resort: the first address of the bounce text, else the returned message's To */
             sc_view a = {NULL, 0};
             for (int i = 0; i < c.ntext && !a.p; i++) {
-                size_t n = region_end(c.text[i]), j = 0;
+                size_t n = c.rend[i], j = 0;
                 sc_view b;
                 while (j < n && find_addr(c.text[i].p, j, n, &b)) {
                     int bad = 0;
@@ -1224,12 +1235,16 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         /* recipients the text does not explain (named only by X-Failed-Recipients, or
          * by a line without its domain): the first paragraph of the bounce text that
          * carries a reply code */
+        smtpcodes_span first_para = {NULL, 0};
+        int first_done = 0;
         for (size_t r = 0; r < l.n; r++) {
             smtpcodes_bounce_recipient *x = rec_at(&l, r);
             if (x->diagnostic.ptr) continue;
+            if (first_done) { x->diagnostic = first_para; continue; }   /* found once, shared */
+            first_done = 1;
             for (int i = 0; i < c.ntext && !x->diagnostic.ptr; i++) {
                 sc_view t = c.text[i];
-                size_t n = region_end(t), j = 0, para = 0;
+                size_t n = c.rend[i], j = 0, para = 0;
                 while (j < n) {
                     size_t e = lend(t.p, n, j);
                     if (blank(t.p, j, e)) para = e < n ? e + 1 : n;
@@ -1241,6 +1256,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                             b = ne;
                         }
                         x->diagnostic = span(collapse(&c, t.p, para, b, &out->truncated));
+                        first_para = x->diagnostic;
                         break;
                     }
                     j = e < n ? e + 1 : n;
@@ -1286,7 +1302,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     for (size_t r = 0; r < l.n; r++) {
         smtpcodes_bounce_recipient *x = &out->recipients[r];
         for (int i = 0; !x->stage && i < c.ntext; i++)
-            if (memmem_lit(c.text[i], ">>> ")) x->stage = transcript_stage(c.text[i], region_end(c.text[i]), view(x->recipient));
+            if (c.transcript[i] && r < 256) x->stage = transcript_stage(c.text[i], c.rend[i], view(x->recipient));
         finish_rec(&c, out, x);
         const char *rn = smtpcodes_reason_name(x->classification.reason);
         int vague = !rn || strcmp(rn, "undefined") == 0 || strcmp(rn, "onhold") == 0;
