@@ -170,7 +170,10 @@ SMTPCODES_API unsigned int smtpcodes_flags(const smtpcodes_code *c);   /* entry 
 
 /* ---- SMTP commands --------------------------------------------------------- */
 /* Commands are numbered 0..smtpcodes_command_count()-1; "CONNECTION" (the
- * greeting) and "ANY" (replies any command may get) are pseudo-commands. */
+ * greeting) and "ANY" (replies any command may get: 500, 501, 421) are
+ * pseudo-commands. The greeting gets its own codes only (220, 421, 521, 554);
+ * replies that RFC 3207 and RFC 4954 give to "every command other than ..."
+ * (530, 554) belong to the commands they apply to, not to ANY. */
 SMTPCODES_API size_t smtpcodes_command_count(void);
 SMTPCODES_API const char *smtpcodes_command_name(size_t i);          /* NULL past the end */
 SMTPCODES_API int smtpcodes_command_index(const char *name, size_t len);  /* <0: ERR_COMMAND */
@@ -288,7 +291,7 @@ typedef struct smtpcodes_comparison {
     int same[SMTPCODES_NASPECT];         /* 1 when a and b agree on the aspect */
     int counterparts;                    /* transient/permanent pair: 450/550, 4.2.2/5.2.2 */
     int related;                         /* one lists the other as related */
-    int identical;                       /* the same code */
+    int identical;                       /* the same code: every same[] is 1, nothing differs */
 } smtpcodes_comparison;
 
 typedef enum smtpcodes_section {
