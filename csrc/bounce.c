@@ -625,7 +625,10 @@ static void read_text(rlist *l, sc_view t, size_t n, sc_view *exclude, size_t ne
 
 static const char *find_stage(sc_view d) {
     static const struct { const char *w; const char *stage; } st[] = {
-        {"in reply to rcpt to", "RCPT TO"},   {"after rcpt to", "RCPT TO"},     {"in reply to mail from", "MAIL FROM"},
+        {"in reply to rcpt to", "RCPT TO"},   {"after rcpt to", "RCPT TO"},
+        {"does not like recipient", "RCPT TO"}, {"most progress was rcpt to", "RCPT TO"},   /* qmail */
+        {"did not like our rcpt to", "RCPT TO"}, {"did not like our mail from", "MAIL FROM"},
+        {"failed after i sent the message", "DATA"}, {"failed on data command", "DATA"},     {"in reply to mail from", "MAIL FROM"},
         {"after mail from", "MAIL FROM"},     {"in reply to end of data", "DATA"}, {"after end of data", "DATA"},
         {"in reply to data", "DATA"},         {"after data", "DATA"},           {"final data", "DATA"},
         {"in reply to helo", "HELO"},         {"after helo", "HELO"},           {"in reply to ehlo", "EHLO"},
