@@ -136,7 +136,7 @@ def test_classify_one_line_per_input_line() -> None:
     assert len(out) == n
     for i, line in enumerate(out, 1):
         fields = line.split("\t")
-        assert len(fields) == 9, line
+        assert len(fields) == 12, line   # the columns README.md lists for classify
         assert fields[0] == str(i)
 
 
