@@ -201,8 +201,8 @@ static const char usage_text[] =
     "options (exact names; options may follow the command; -- ends them):\n"
     "  --lang en|es            language of every text (default en)\n"
     "  --json                  one JSON object per result (JSON lines)\n"
-    "  --markdown              Markdown instead of plain text (lookup, explain, compare)\n"
-    "  --html                  HTML instead of plain text (lookup, explain, compare)\n"
+    "  --markdown              Markdown cards instead of plain text (lookup, explain, compare, classify, ...)\n"
+    "  --html                  HTML cards instead of plain text (lookup, explain, compare, classify, ...)\n"
     "  --stats                 classify, log, bounce: a summary of reasons on stderr at the end\n"
     "  --color=auto|always|never  colour on a terminal (auto; NO_COLOR disables)\n"
     "  --help, --version\n"
@@ -214,35 +214,27 @@ static const char usage_text[] =
 
 typedef struct gbuf { char *p; size_t cap; } gbuf;
 
-enum render_what { R_CODE, R_REPLY, R_CMP, R_ASPECT, R_EVIDENCE, R_RETRY };
+/* Every rendering goes through the core's one entry point, smtpcodes_render(). */
+typedef smtpcodes_render_req render_req;
 
-typedef struct render_req {
-    enum render_what what;
-    const smtpcodes_code *code;
-    const smtpcodes_reply *reply;
-    const smtpcodes_comparison *cmp;
-    const smtpcodes_classification *cls;
-    smtpcodes_section section;
-    smtpcodes_aspect aspect;
-    int which;
-    smtpcodes_lang lang;
-    smtpcodes_format fmt;
-} render_req;
-
-static int render_into(const render_req *q, char *buf, size_t cap) {
-    switch (q->what) {
-    case R_CODE: return smtpcodes_explain_code(q->code, q->lang, q->fmt, buf, cap);
-    case R_REPLY: return smtpcodes_explain_reply(q->reply, q->lang, q->fmt, buf, cap);
-    case R_CMP: return smtpcodes_render_comparison(q->cmp, q->section, q->lang, q->fmt, buf, cap);
-    case R_ASPECT: return smtpcodes_aspect_value(q->cmp, q->aspect, q->which, q->lang, buf, cap);
-    case R_EVIDENCE: return smtpcodes_render_evidence(q->cls, q->lang, buf, cap);
-    case R_RETRY: return smtpcodes_render_retry(q->cls, q->lang, buf, cap);
-    }
-    return SMTPCODES_ERR_ARG;
+static render_req req(smtpcodes_render_what what, const void *obj, smtpcodes_lang lang, smtpcodes_format fmt) {
+    render_req q = {what, obj, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, lang, fmt};
+    return q;
 }
 
-static const char *const render_names[] = {"the explanation", "the explanation", "the comparison",
-                                           "a compared value", "the evidence", "the retry advice"};
+static const char *render_name(smtpcodes_render_what what) {
+    switch (what) {
+    case SMTPCODES_RENDER_COMPARISON: return "the comparison";
+    case SMTPCODES_RENDER_ASPECT: return "a compared value";
+    case SMTPCODES_RENDER_EVIDENCE: return "the evidence";
+    case SMTPCODES_RENDER_RETRY: return "the retry advice";
+    case SMTPCODES_RENDER_CLASSIFICATION: return "the classification";
+    case SMTPCODES_RENDER_TAG: return "the tag";
+    case SMTPCODES_RENDER_LOG: return "the log record";
+    case SMTPCODES_RENDER_BOUNCE: return "the bounce";
+    default: return "the explanation";
+    }
+}
 
 /* Render into g, growing it until the text fits: the returned length is checked
  * against the buffer every time, so a text is never printed cut short. Returns
@@ -250,10 +242,10 @@ static const char *const render_names[] = {"the explanation", "the explanation",
 static const char *render(out *o, const render_req *q, gbuf *g) {
     if (out_failed(o)) return NULL;
     for (int attempt = 0; attempt < 4; attempt++) {
-        int n = render_into(q, g->p, g->cap);
+        int n = smtpcodes_render(q, g->p, g->cap);
         if (n < 0) {
-            fprintf(stderr, "smtpcodes: cannot render %s%s: %s\n", render_names[q->what],
-                    q->fmt == SMTPCODES_HTML && q->what <= R_CMP ? " as HTML" : "", smtpcodes_strerror(n));
+            fprintf(stderr, "smtpcodes: cannot render %s%s: %s\n", render_name(q->what),
+                    q->fmt == SMTPCODES_HTML ? " as HTML" : "", smtpcodes_strerror(n));
             o->fatal = 1;
             return NULL;
         }
@@ -263,24 +255,25 @@ static const char *render(out *o, const render_req *q, gbuf *g) {
         g->p = p;
         g->cap = (size_t)n + 1;
     }
-    fprintf(stderr, "smtpcodes: cannot render %s: its length keeps changing\n", render_names[q->what]);
+    fprintf(stderr, "smtpcodes: cannot render %s: its length keeps changing\n", render_name(q->what));
     o->fatal = 1;
     return NULL;
 }
 
 static const char *render_code(const opts *o, const smtpcodes_code *c, smtpcodes_format fmt, gbuf *g) {
-    render_req q = {R_CODE, c, NULL, NULL, NULL, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    render_req q = req(SMTPCODES_RENDER_CODE, c, o->lang, fmt);
     return render(o->out, &q, g);
 }
 
 static const char *render_reply(const opts *o, const smtpcodes_reply *r, smtpcodes_format fmt, gbuf *g) {
-    render_req q = {R_REPLY, NULL, r, NULL, NULL, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    render_req q = req(SMTPCODES_RENDER_REPLY, r, o->lang, fmt);
     return render(o->out, &q, g);
 }
 
 static const char *render_cmp(const opts *o, const smtpcodes_comparison *c, smtpcodes_section s,
                               smtpcodes_format fmt, gbuf *g) {
-    render_req q = {R_CMP, NULL, NULL, c, NULL, s, SMTPCODES_ASPECT_KIND, 0, o->lang, fmt};
+    render_req q = req(SMTPCODES_RENDER_COMPARISON, c, o->lang, fmt);
+    q.section = s;
     return render(o->out, &q, g);
 }
 
@@ -471,25 +464,10 @@ static void json_tag(out *f, const smtpcodes_tag *t, smtpcodes_lang lang) {
     out_putc(f, '}');
 }
 
-/* A tag's card into g, grown until it fits (as render() does); NULL after a message. */
+/* A tag's card into g, grown until it fits; NULL after a message. */
 static const char *render_tag(const opts *o, const smtpcodes_tag *t, gbuf *g) {
-    if (out_failed(o->out)) return NULL;
-    for (int attempt = 0; attempt < 4; attempt++) {
-        int n = smtpcodes_render_tag(t, o->lang, o->format, g->p, g->cap);
-        if (n < 0) {
-            fprintf(stderr, "smtpcodes: cannot render the tag %s: %s\n", t->tag, smtpcodes_strerror(n));
-            o->out->fatal = 1;
-            return NULL;
-        }
-        if (g->p && (size_t)n < g->cap) return g->p;
-        char *p = realloc(g->p, (size_t)n + 1);
-        if (!p) { out_oom(o->out); return NULL; }
-        g->p = p;
-        g->cap = (size_t)n + 1;
-    }
-    fprintf(stderr, "smtpcodes: cannot render the tag %s: its length keeps changing\n", t->tag);
-    o->out->fatal = 1;
-    return NULL;
+    render_req q = req(SMTPCODES_RENDER_TAG, t, o->lang, o->format);
+    return render(o->out, &q, g);
 }
 
 /* An operand that may name a tag rather than a code: it has a letter other than
@@ -693,8 +671,9 @@ static int cmd_compare(const opts *o, int argc, char **argv) {
                 out_putc(f, '[');
                 json_cstr(f, smtpcodes_aspect_name((smtpcodes_aspect)x, SMTPCODES_EN));
                 for (int which = 0; which < (pass ? 1 : 2); which++) {
-                    render_req q = {R_ASPECT, NULL, NULL, &cmp, NULL, SMTPCODES_SECTION_ALL, (smtpcodes_aspect)x,
-                                    which, o->lang, SMTPCODES_TEXT};
+                    render_req q = req(SMTPCODES_RENDER_ASPECT, &cmp, o->lang, SMTPCODES_TEXT);
+                    q.aspect = (smtpcodes_aspect)x;
+                    q.which = which;
                     const char *v = render(f, &q, &g);
                     out_puts(f, ", ");
                     if (v) json_cstr(f, v);
@@ -961,14 +940,23 @@ static int cmd_classify(const opts *o, int argc, char **argv) {
             continue;
         }
         if ((size_t)c.reason < nreasons) counts[c.reason]++;
-        render_req qe = {R_EVIDENCE, NULL, NULL, NULL, &c, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang,
-                         SMTPCODES_TEXT};
+        if (o->format != SMTPCODES_TEXT && !o->json) {
+            /* --markdown / --html: the classification's card, one per input line */
+            render_req qc = req(SMTPCODES_RENDER_CLASSIFICATION, &c, o->lang, o->format);
+            const char *card = render(f, &qc, &advice);
+            if (!card) break;
+            out_puts(f, card);
+            out_putc(f, '\n');
+            out_record(f);
+            continue;
+        }
+        render_req qe = req(SMTPCODES_RENDER_EVIDENCE, &c, o->lang, SMTPCODES_TEXT);
         if (!render(f, &qe, &ev)) break;
         char *evtext = ev.p;
         const char *reason = smtpcodes_reason_name(c.reason);
         if (o->json) {
             render_req qa = qe;
-            qa.what = R_RETRY;
+            qa.what = SMTPCODES_RENDER_RETRY;
             const char *adv = render(f, &qa, &advice);
             if (!adv) break;
             int first = 1;
@@ -1044,26 +1032,11 @@ static void json_view(out *f, const char *p, size_t n) {
 
 static const char *const log_status_names[] = {"other", "sent", "deferred", "bounced", "expired"};
 
-/* A record's card into g, grown until it fits (as render() does). */
+/* A record's card into g, grown until it fits. */
 static const char *render_log(out *o, const smtpcodes_log_record *r, smtpcodes_lang lang, smtpcodes_format fmt,
                               gbuf *g) {
-    if (out_failed(o)) return NULL;
-    for (int attempt = 0; attempt < 4; attempt++) {
-        int n = smtpcodes_render_log(r, lang, fmt, g->p, g->cap);
-        if (n < 0) {
-            fprintf(stderr, "smtpcodes: cannot render the log record: %s\n", smtpcodes_strerror(n));
-            o->fatal = 1;
-            return NULL;
-        }
-        if (g->p && (size_t)n < g->cap) return g->p;
-        char *p = realloc(g->p, (size_t)n + 1);
-        if (!p) { out_oom(o); return NULL; }
-        g->p = p;
-        g->cap = (size_t)n + 1;
-    }
-    fputs("smtpcodes: cannot render the log record: its length keeps changing\n", stderr);
-    o->fatal = 1;
-    return NULL;
+    render_req q = req(SMTPCODES_RENDER_LOG, r, lang, fmt);
+    return render(o, &q, g);
 }
 
 /* One input line per output line: TSV (line, kind, mta, status, recipient, relay, dsn,
@@ -1121,10 +1094,9 @@ static int cmd_log(const opts *o, int argc, char **argv) {
             out_puts(f, text);
             out_putc(f, '\n');
         } else if (o->json) {
-            render_req qe = {R_EVIDENCE, NULL, NULL, NULL, c, SMTPCODES_SECTION_ALL, SMTPCODES_ASPECT_KIND, 0, o->lang,
-                             SMTPCODES_TEXT};
+            render_req qe = req(SMTPCODES_RENDER_EVIDENCE, c, o->lang, SMTPCODES_TEXT);
             render_req qa = qe;
-            qa.what = R_RETRY;
+            qa.what = SMTPCODES_RENDER_RETRY;
             const char *evtext = render(f, &qe, &ev);
             const char *adv = evtext ? render(f, &qa, &advice) : NULL;
             if (!adv) break;
@@ -1302,16 +1274,10 @@ static int bounce_message(bounce_run *br, const char *name, const char *m, size_
     const char *kind = smtpcodes_bounce_kind_name(b.kind);
     if ((br->o->format != SMTPCODES_TEXT || br->cards) && !br->o->json) {
         /* --markdown / --html: the card of each message */
-        for (int attempt = 0; attempt < 4; attempt++) {
-            int n = smtpcodes_render_bounce(&b, br->o->lang, br->o->format, br->card.p, br->card.cap);
-            if (n < 0) { fprintf(stderr, "smtpcodes: cannot render '%s': %s\n", name, smtpcodes_strerror(n)); return -1; }
-            if (br->card.p && (size_t)n < br->card.cap) break;
-            char *p = realloc(br->card.p, (size_t)n + 1);
-            if (!p) { out_oom(f); return -1; }
-            br->card.p = p;
-            br->card.cap = (size_t)n + 1;
-        }
-        out_puts(f, br->card.p);
+        render_req q = req(SMTPCODES_RENDER_BOUNCE, &b, br->o->lang, br->o->format);
+        const char *card = render(f, &q, &br->card);
+        if (!card) return -1;   /* render() said why */
+        out_puts(f, card);
         out_putc(f, '\n');
         return out_record(f);
     }

@@ -105,6 +105,7 @@ def _cli(*args: str) -> str:
     (["--html", "lookup", "550"], lambda: smtpcodes.lookup(550).html),
     (["--html", "--lang", "es", "lookup", "5.1.1"], lambda: smtpcodes.lookup("5.1.1", lang="es").html),
     (["--html", "--lang", "es", "explain", REPLY], lambda: smtpcodes.explain(REPLY, lang="es").html),
+    (["--html", "--lang", "es", "lookup", "TSS04"], lambda: smtpcodes.lookup_tag("TSS04", lang="es").html),
 ])
 def test_cli_prints_the_core_html(args: list[str], value) -> None:  # type: ignore[no-untyped-def]
     out = _cli(*args)
@@ -113,6 +114,17 @@ def test_cli_prints_the_core_html(args: list[str], value) -> None:  # type: igno
     assert out in (expected, expected + "\n"), (out[:200], expected[:200])
 
 
+@pytest.mark.parametrize("fmt", ["--html", "--markdown"])
+def test_cli_classify_cards_are_the_core_cards(fmt: str) -> None:
+    if not BINARY.exists():
+        pytest.fail("build/smtpcodes is missing (make build/smtpcodes)")
+    lines = [CLASSIFIED, "550 5.1.1 <a@example.org>: user unknown"]
+    r = subprocess.run([str(BINARY), fmt, "--lang", "es", "classify"], input="\n".join(lines).encode(),
+                       capture_output=True, env=_env(), timeout=60)
+    assert r.returncode == 0, r.stderr.decode()
+    attr = "html" if fmt == "--html" else "markdown"
+    expected = "".join(getattr(smtpcodes.classify(x, lang="es"), attr) + "\n" for x in lines)
+    assert r.stdout.decode("utf-8") == expected
 def test_python_module_has_no_html_of_its_own() -> None:
     pkg = pathlib.Path(smtpcodes.__file__).parent
     assert not (pkg / "_display.py").exists()
