@@ -125,6 +125,8 @@ def test_cli_classify_cards_are_the_core_cards(fmt: str) -> None:
     attr = "html" if fmt == "--html" else "markdown"
     expected = "".join(getattr(smtpcodes.classify(x, lang="es"), attr) + "\n" for x in lines)
     assert r.stdout.decode("utf-8") == expected
+
+
 def test_python_module_has_no_html_of_its_own() -> None:
     pkg = pathlib.Path(smtpcodes.__file__).parent
     assert not (pkg / "_display.py").exists()
