@@ -106,3 +106,43 @@ def test_notebook_executes():
     assert images, "the bounce-reason chart is drawn"
     texts = "".join(o.get("text", "") for o in outputs)
     assert f"{len(smtpcodes.codes())} codes" in texts
+
+
+def test_dask_example_on_a_local_cluster(tmp_path):
+    """The distributed example on a real LocalCluster of two worker processes (issue 14): its
+    frame equals classify_columns over the same lines, and its command line runs end to end."""
+    pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    pd = pytest.importorskip("pandas")
+    sys.path.insert(0, EXAMPLES)
+    try:
+        import classify_maillog_dask as ex
+    finally:
+        sys.path.remove(EXAMPLES)
+    log = tmp_path / "big.log"
+    ex.make_log(str(log), 400)  # 128 000 lines, split into several blocks
+    from dask.distributed import Client, LocalCluster
+
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(smtpcodes.__file__)))
+    # the workers' smtpcodes (the same as this test's) and the example module
+    os.environ["PYTHONPATH"] = os.pathsep.join([pkg_parent, EXAMPLES, os.environ.get("PYTHONPATH", "")])
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        workers = client.scheduler_info()["workers"]
+        assert len(workers) == 2
+        pids = set(client.run(os.getpid).values())
+        assert len(pids) == 2 and os.getpid() not in pids  # two real worker processes
+        df = ex.classify_log(str(log), client, blocksize="1MiB")
+    with open(log, encoding="utf-8", errors="surrogateescape") as f:
+        lines = [line.rstrip("\r\n") for line in f]
+    local = smtpcodes.classify_columns(lines).to_pandas()
+    assert len(df) == len(lines) == 128_000
+    for name in local.columns:
+        assert df[name].astype(object).where(df[name].notna(), None).tolist() == \
+            local[name].astype(object).where(local[name].notna(), None).tolist(), name
+    r = run([sys.executable, os.path.join(EXAMPLES, "classify_maillog_dask.py"), str(log), "--blocksize", "2MiB",
+             "--output", str(tmp_path / "out.parquet")])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("128000 lines classified on 2 worker processes")
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert out["reason"].astype(str).tolist() == local["reason"].astype(str).tolist()
