@@ -36,4 +36,9 @@ if ((${#pymissing[@]})); then
   echo "install_deps: pip install ${pymissing[*]}"
   "$PY" -m pip install --quiet --disable-pip-version-check "${pymissing[@]}" || exit 1
 fi
+# pyproject.toml's SPDX license needs setuptools >= 77 (the offline --no-build-isolation builds use this one)
+if ! "$PY" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77)' 2>/dev/null; then
+  echo "install_deps: pip install setuptools>=77"
+  "$PY" -m pip install --quiet --disable-pip-version-check "setuptools>=77" || exit 1
+fi
 exit 0

@@ -39,6 +39,10 @@ fi
 if [ -f setup.py ]; then
   if [ ! -x build/venv/bin/python ]; then "$PY" -m venv --system-site-packages build/venv; fi
   VPY=build/venv/bin/python
+  # the venv's own setuptools predates the SPDX license of pyproject.toml (needs >= 77)
+  "$VPY" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77)' 2>/dev/null \
+    || "$VPY" -m pip install --quiet --disable-pip-version-check "setuptools>=77" >>build/logs/py-install.log 2>&1
+  rm -f build/venv/lib/python*/site-packages/smtpcodes/_smtpcodes.cpython-*.so  # a pre-abi3 build would shadow it
   "$VPY" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps . >build/logs/py-install.log 2>&1 \
     || { cat build/logs/py-install.log; count python-install 0 1 1; }
   "$VPY" -P -m pytest -q -p no:cacheprovider tests/python >build/logs/py.log 2>&1; rc=$?

@@ -48,6 +48,47 @@
 #include "smtpcodes.h"
 #include "cli.h"
 
+/* abi3 (setup.py defines Py_LIMITED_API=0x030A0000, CPython 3.10+): these macros are not
+ * in the limited API; the checked functions they stand for are. Type slots are read
+ * with PyType_GetSlot, type names through __name__. */
+#ifdef Py_LIMITED_API
+#define PyTuple_GET_ITEM PyTuple_GetItem
+#define PyTuple_GET_SIZE PyTuple_Size
+#define PyTuple_SET_ITEM(t, i, v) ((void)PyTuple_SetItem((t), (i), (v)))
+#define PyList_GET_ITEM PyList_GetItem
+#define PyList_GET_SIZE PyList_Size
+#define PyList_SET_ITEM(l, i, v) ((void)PyList_SetItem((l), (i), (v)))
+#define PyBytes_AS_STRING PyBytes_AsString
+#define PyBytes_GET_SIZE PyBytes_Size
+#define PyUnicode_GET_LENGTH PyUnicode_GetLength
+#define PyDict_GET_SIZE PyDict_Size
+#define Py_SETREF(dst, src)                                                                              \
+    do {                                                                                                 \
+        PyObject **sc_p_ = (PyObject **)&(dst);                                                          \
+        PyObject *sc_t_ = *sc_p_;                                                                        \
+        *sc_p_ = (PyObject *)(src);                                                                      \
+        Py_XDECREF(sc_t_);                                                                               \
+    } while (0)
+#define PyObject_CallOneArg(f, a) PyObject_CallFunctionObjArgs((f), (a), NULL)
+#define SC_TP_FREE(tp) ((freefunc)PyType_GetSlot((tp), Py_tp_free))
+/* The name of o's type, for error messages: a copy in one of four per-thread buffers. */
+static const char *sc_type_name(PyObject *o) {
+    static _Thread_local char names[4][128];
+    static _Thread_local unsigned turn;
+    char *b = names[turn++ & 3u];
+    PyObject *n = PyObject_GetAttrString((PyObject *)Py_TYPE(o), "__name__");
+    const char *s = n ? PyUnicode_AsUTF8AndSize(n, NULL) : NULL;
+    snprintf(b, sizeof names[0], "%s", s ? s : "?");
+    if (!s) PyErr_Clear();
+    Py_XDECREF(n);
+    return b;
+}
+#define SC_TYPE_NAME(o) sc_type_name((PyObject *)(o))
+#else
+#define SC_TP_FREE(tp) ((tp)->tp_free)
+#define SC_TYPE_NAME(o) (Py_TYPE(o)->tp_name)
+#endif
+
 #define NBASIC 900 /* basic codes 100..999 */
 #define REPR_MAX 60 /* characters of an input's repr quoted in error messages */
 
@@ -258,7 +299,7 @@ static int lang_from_obj(module_state *st, PyObject *o, int allow_none, int *out
         return 0;
     }
     if (!PyUnicode_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "lang must be a str, not %.100s", Py_TYPE(o)->tp_name);
+        PyErr_Format(PyExc_TypeError, "lang must be a str, not %.100s", SC_TYPE_NAME(o));
         return -1;
     }
     Py_ssize_t n;
@@ -294,7 +335,7 @@ static PyObject *to_bytes(PyObject *x, const char *fname, const char *what) {
         return PyUnicode_AsEncodedString(x, "utf-8", "surrogatepass");
     }
     if (PyByteArray_Check(x) || PyMemoryView_Check(x)) return PyBytes_FromObject(x);
-    PyErr_Format(PyExc_TypeError, "%s() argument must be %s, not %.100s", fname, what, Py_TYPE(x)->tp_name);
+    PyErr_Format(PyExc_TypeError, "%s() argument must be %s, not %.100s", fname, what, SC_TYPE_NAME(x));
     return NULL;
 }
 
@@ -391,7 +432,7 @@ static int code_struct_from_obj(module_state *st, PyObject *x, const char *fname
         }
     } else {
         PyErr_Format(PyExc_TypeError, "%s() argument must be an int, a str or a Code, not %.100s", fname,
-                     Py_TYPE(x)->tp_name);
+                     SC_TYPE_NAME(x));
         return -1;
     }
     if (status < 0) {
@@ -618,7 +659,7 @@ static PyObject *Code_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
 static void Code_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -857,7 +898,7 @@ static void Reply_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Reply_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -1098,7 +1139,7 @@ static void Explanation_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Explanation_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -1232,7 +1273,7 @@ static void Comparison_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Comparison_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -1447,7 +1488,7 @@ static void Classification_dealloc(PyObject *self) {
     Py_CLEAR(o->advice);
     Py_CLEAR(o->input);
     Py_CLEAR(o->error);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -1898,7 +1939,7 @@ static int kind_from_obj(PyObject *o, const char *fname, int *out) {
     *out = 0;
     if (!o || o == Py_None) return 0;
     if (!PyUnicode_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() kind must be a str or None, not %.100s", fname, Py_TYPE(o)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s() kind must be a str or None, not %.100s", fname, SC_TYPE_NAME(o));
         return -1;
     }
     if (PyUnicode_CompareWithASCIIString(o, "basic") == 0) *out = SMTPCODES_BASIC;
@@ -2028,7 +2069,7 @@ static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t 
     if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1] ? av[1] : Py_None, 1, &lang) < 0)
         return NULL;   /* lang left out is lang=None: both languages */
     if (!PyUnicode_Check(av[0])) {
-        PyErr_Format(PyExc_TypeError, "search() argument must be str, not %.100s", Py_TYPE(av[0])->tp_name);
+        PyErr_Format(PyExc_TypeError, "search() argument must be str, not %.100s", SC_TYPE_NAME(av[0]));
         return NULL;
     }
     PyObject *raw = to_bytes(av[0], "search", "str");
@@ -2054,7 +2095,7 @@ static PyObject *mod_search(PyObject *module, PyObject *const *args, Py_ssize_t 
 /* The command as UTF-8 (str only), or NULL with TypeError. */
 static const char *command_arg(PyObject *o, const char *fname, Py_ssize_t *n) {
     if (!PyUnicode_Check(o)) {
-        PyErr_Format(PyExc_TypeError, "%s() command must be a str, not %.100s", fname, Py_TYPE(o)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s() command must be a str, not %.100s", fname, SC_TYPE_NAME(o));
         return NULL;
     }
     const char *s = PyUnicode_AsUTF8AndSize(o, n);
@@ -2200,7 +2241,7 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
     PyObject *lines = av[0];
     if (PyUnicode_Check(lines) || PyBytes_Check(lines) || PyByteArray_Check(lines)) {
         PyErr_Format(PyExc_TypeError, "classify_many() argument must be an iterable of str or bytes, not %.100s "
-                     "(use classify() for one reply)", Py_TYPE(lines)->tp_name);
+                     "(use classify() for one reply)", SC_TYPE_NAME(lines));
         return NULL;
     }
     /* A tuple holds every element for the whole call: no other thread can
@@ -2210,7 +2251,7 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
             PyErr_Format(PyExc_TypeError, "classify_many() argument must be an iterable of str or bytes, not %.100s",
-                         Py_TYPE(lines)->tp_name);
+                         SC_TYPE_NAME(lines));
         }
         return NULL;
     }
@@ -2232,7 +2273,7 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
         Py_ssize_t n;
         if (!PyUnicode_Check(x) && !PyBytes_Check(x) && !PyByteArray_Check(x) && !PyMemoryView_Check(x)) {
             PyErr_Format(PyExc_TypeError, "classify_many() item %zd must be str or bytes, not %.100s", i,
-                         Py_TYPE(x)->tp_name);
+                         SC_TYPE_NAME(x));
             goto done;
         }
         if (text_view(x, "classify_many", &hold, &s, &n) < 0) goto done;
@@ -2361,7 +2402,7 @@ static PyObject *mod_reason_info(PyObject *module, PyObject *const *args, Py_ssi
     int lang;
     if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
     if (!PyUnicode_Check(av[0])) {
-        PyErr_Format(PyExc_TypeError, "reason_info() argument must be str, not %.100s", Py_TYPE(av[0])->tp_name);
+        PyErr_Format(PyExc_TypeError, "reason_info() argument must be str, not %.100s", SC_TYPE_NAME(av[0]));
         return NULL;
     }
     Py_ssize_t n;
@@ -2430,7 +2471,7 @@ static PyObject *mod_cli(PyObject *module, PyObject *arg) {
         if (PyUnicode_Check(x)) b = PyUnicode_AsEncodedString(x, "utf-8", "surrogateescape");
         else if (PyBytes_Check(x)) b = Py_NewRef(x);
         else {
-            PyErr_Format(PyExc_TypeError, "_cli() argv[%zd] must be str or bytes, not %.100s", i, Py_TYPE(x)->tp_name);
+            PyErr_Format(PyExc_TypeError, "_cli() argv[%zd] must be str or bytes, not %.100s", i, SC_TYPE_NAME(x));
             goto done;
         }
         if (!b) goto done;
@@ -2586,7 +2627,7 @@ static void Tag_dealloc(PyObject *self) {
 /* A str argument as UTF-8 (tag or provider name); NULL with TypeError otherwise. */
 static const char *tag_arg(PyObject *x, const char *fname, const char *what, Py_ssize_t *n) {
     if (!PyUnicode_Check(x)) {
-        PyErr_Format(PyExc_TypeError, "%s() %s must be a str, not %.100s", fname, what, Py_TYPE(x)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s() %s must be a str, not %.100s", fname, what, SC_TYPE_NAME(x));
         return NULL;
     }
     return PyUnicode_AsUTF8AndSize(x, n);
@@ -2786,7 +2827,7 @@ static void LogRecord_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     LogRecord_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 
@@ -2840,7 +2881,7 @@ static PyObject *LogRecord_render(PyObject *self, PyObject *const *args, Py_ssiz
     smtpcodes_format fmt = SMTPCODES_TEXT;
     if (av[1]) {
         if (!PyUnicode_Check(av[1])) {
-            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", Py_TYPE(av[1])->tp_name);
+            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", SC_TYPE_NAME(av[1]));
             return NULL;
         }
         if (PyUnicode_CompareWithASCIIString(av[1], "markdown") == 0) fmt = SMTPCODES_MARKDOWN;
@@ -3103,7 +3144,7 @@ static void BounceRecipient_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     BounceRecipient_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 static PyObject *BounceRecipient_getfield(PyObject *self, void *closure) {
@@ -3185,7 +3226,7 @@ static void Bounce_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Bounce_clear(self);
-    tp->tp_free(self);
+    SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
 }
 static PyObject *Bounce_getfield(PyObject *self, void *closure) {
@@ -3265,7 +3306,7 @@ static PyObject *Bounce_render(PyObject *self, PyObject *const *args, Py_ssize_t
     smtpcodes_format fmt = SMTPCODES_TEXT;
     if (av[1]) {
         if (!PyUnicode_Check(av[1])) {
-            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", Py_TYPE(av[1])->tp_name);
+            PyErr_Format(PyExc_TypeError, "format must be a str, not %.100s", SC_TYPE_NAME(av[1]));
             return NULL;
         }
         if (PyUnicode_CompareWithASCIIString(av[1], "markdown") == 0) fmt = SMTPCODES_MARKDOWN;
