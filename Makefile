@@ -17,7 +17,7 @@ CORE_DEP := $(CORE_SRC) $(wildcard csrc/*.h) $(wildcard csrc/*.inc)
 ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
-.PHONY: all gen check-gen test test-c test-python test-lua python lua rock test-rock check-rockspec \
+.PHONY: all gen check-gen test test-c test-python test-lua python lua rock rock-check rock-install test-rock check-rockspec \
         asan asan-python asan-lua valgrind bench clean accuracy fuzz lint lint-cppcheck lint-clang-tidy demo
 
 all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
@@ -84,7 +84,17 @@ check-rockspec:
 rock: check-rockspec
 	luarocks --lua-version=5.4 make --tree=build/lua_modules $(ROCKSPEC) \
 	    CFLAGS="$(HARDEN) -fPIC" LIBFLAG="-shared $(HARDEN_LD)" >/dev/null
-	rm -f smtpcodes.so csrc/*.o bindings/lua/*.o
+
+# The rockspec's make backend: rock-check only checks that the headers are there; rock-install
+# compiles and links in one cc call into the rock tree's lib dir (INST_LIBDIR), so nothing is
+# written into the source tree. luarocks passes CFLAGS, LUA_INCDIR, LIBFLAG and INST_LIBDIR.
+rock-check:
+	@test -f csrc/smtpcodes.h && test -f bindings/lua/lsmtpcodes.c && test -f "$(LUA_INCDIR)/lua.h" \
+	    || { echo "rock-check: csrc/smtpcodes.h, bindings/lua/lsmtpcodes.c or $(LUA_INCDIR)/lua.h missing"; exit 1; }
+rock-install:
+	mkdir -p "$(INST_LIBDIR)"
+	$(CC) $(CSTD) $(CFLAGS) -I"$(LUA_INCDIR)" -Icsrc -o "$(INST_LIBDIR)/smtpcodes.so" $(CORE_SRC) \
+	    bindings/lua/lsmtpcodes.c $(LIBFLAG)
 
 test-rock: rock
 	busted --run=rock

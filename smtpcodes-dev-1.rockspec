@@ -18,32 +18,40 @@ The Lua module wraps the same C core (csrc/) as the Python package.
 dependencies = {
    "lua >= 5.1",
 }
+-- The make backend (not builtin): `make rock-install` compiles the module with one cc call
+-- straight into the rock tree, so `luarocks make` writes no smtpcodes.so or .o into the source
+-- tree (the builtin backend puts objects beside their sources and the module in the cwd).
+-- Sources, every csrc/*.c (`make check-rockspec` checks this list against the directory):
+   --   "csrc/bounce.c"
+   --   "csrc/buffer.c"
+   --   "csrc/classify.c"
+   --   "csrc/commands.c"
+   --   "csrc/compare.c"
+   --   "csrc/log.c"
+   --   "csrc/mime.c"
+   --   "csrc/parse.c"
+   --   "csrc/render.c"
+   --   "csrc/search.c"
+   --   "csrc/strings.c"
+   --   "csrc/table.c"
+   --   "csrc/tags.c"
+   --   "bindings/lua/lsmtpcodes.c"
 build = {
-   type = "builtin",
-   modules = {
-      smtpcodes = {
-         -- every csrc/*.c (`make check-rockspec` checks this list against the directory)
-         sources = {
-            "csrc/bounce.c",
-            "csrc/buffer.c",
-            "csrc/classify.c",
-            "csrc/commands.c",
-            "csrc/compare.c",
-            "csrc/log.c",
-            "csrc/mime.c",
-            "csrc/parse.c",
-            "csrc/render.c",
-            "csrc/search.c",
-            "csrc/strings.c",
-            "csrc/table.c",
-            "csrc/tags.c",
-            "bindings/lua/lsmtpcodes.c"
-         },
-         incdirs = { "csrc" },
-         -- FORTIFY (luarocks compiles with -O2); `make rock` also passes the stack protector and
-         -- full RELRO: CFLAGS="... -fstack-protector-strong" LIBFLAG="-shared -Wl,-z,relro,-z,now"
-         defines = { "_FORTIFY_SOURCE=2" },
-      },
+   type = "make",
+   build_target = "rock-check",
+   install_target = "rock-install",
+   -- FORTIFY (luarocks' CFLAGS are -O2 -fPIC); `make rock` also passes the stack protector and
+   -- full RELRO: CFLAGS="... -fstack-protector-strong" LIBFLAG="-shared -Wl,-z,relro,-z,now"
+   build_variables = {
+      CFLAGS = "$(CFLAGS) -D_FORTIFY_SOURCE=2",
+      LUA_INCDIR = "$(LUA_INCDIR)",
+      LIBFLAG = "$(LIBFLAG)",
+   },
+   install_variables = {
+      CFLAGS = "$(CFLAGS) -D_FORTIFY_SOURCE=2",
+      LUA_INCDIR = "$(LUA_INCDIR)",
+      LIBFLAG = "$(LIBFLAG)",
+      INST_LIBDIR = "$(LIBDIR)",
    },
 }
 test = {

@@ -117,3 +117,18 @@ def test_sdist_is_complete_and_passes_its_tests(dist: pathlib.Path, tmp_path: pa
              cwd=src, env=env)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
     assert " passed" in r.stdout
+
+
+def test_luarocks_make_leaves_the_source_tree_clean(tmp_path: pathlib.Path) -> None:
+    """The rockspec's make backend compiles straight into the rock tree: after `luarocks make`
+    `git status --ignored` shows nothing new (no smtpcodes.so in the root, no .o beside sources)."""
+    if not shutil.which("luarocks") or not shutil.which("git") or not (ROOT / ".git").exists():
+        pytest.skip("needs luarocks and a git checkout")
+    status = ["git", "status", "--short", "--ignored", "--untracked-files=all", "--", "."]
+    before = _run(status, cwd=ROOT).stdout
+    r = _run(["luarocks", "--lua-version=5.4", "make", f"--tree={tmp_path}", "smtpcodes-dev-1.rockspec"], cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "lib" / "lua" / "5.4" / "smtpcodes.so").exists()
+    after = _run(status, cwd=ROOT).stdout
+    new = set(after.splitlines()) - set(before.splitlines())
+    assert not {x for x in new if x.endswith((".so", ".o"))}, new
