@@ -349,6 +349,19 @@ int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpc
     sc_field_close(&b, fmt);
     sc_list_close(&b, fmt);
     if (fmt != SMTPCODES_HTML) sc_sb_putc(&b, '\n');
+    /* a provider tag in the reply: the provider's meaning first, then the codes */
+    const smtpcodes_tag *tag = NULL;
+    for (size_t i = 0; i < r->nlines && !tag; i++) {
+        size_t end;
+        if (smtpcodes_find_tag(r->lines[i].raw, r->lines[i].raw_len, &tag, &end) != 1) tag = NULL;
+    }
+    if (tag && fmt == SMTPCODES_HTML) {
+        sc_html_sub_open(&b, "tag");
+        sc_put_tag(&b, tag, lang, fmt, 3);
+        sc_sb_raws(&b, "</section>\n");
+    } else if (tag) {
+        sc_put_tag(&b, tag, lang, fmt, 2);
+    }
     const smtpcodes_code *codes[2] = {r->has_basic ? &r->reply_code : NULL, r->has_enhanced ? &r->status_code : NULL};
     for (int i = 0; i < 2; i++) {
         if (!codes[i]) continue;

@@ -208,23 +208,18 @@ static int tag_ok(const smtpcodes_tag *t) {
     return t && t >= sc_tags && t < sc_tags + SC_NTAGS;
 }
 
-int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_format fmt, char *buf, size_t cap) {
-    if (!tag_ok(t) || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
-    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
-    sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "tag", lang);
-    }
-    sc_heading_open(&b, fmt, 2);
+/* A tag's explanation with its heading at `level` (the body of its card; the
+ * explanation of a reply that carries the tag shows it first). */
+void sc_put_tag(sc_buf *bp, const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_format fmt, int level) {
+#define b (*bp)
+    sc_heading_open(&b, fmt, level);
     sc_put_md(&b, fmt, t->tag);
     sc_sb_puts(&b, fmt == SMTPCODES_TEXT ? " - " : " \xE2\x80\x94 ");
     sc_put_md(&b, fmt, t->text[SMTPCODES_TITLE][lang]);
     sc_sb_puts(&b, " (");
     sc_put_md(&b, fmt, t->provider);
     sc_sb_puts(&b, ")");
-    sc_heading_close(&b, fmt, 2);
+    sc_heading_close(&b, fmt, level);
     if (fmt == SMTPCODES_TEXT) sc_sb_putc(&b, '\n');
 
     sc_list_open(&b, fmt);
@@ -261,13 +256,26 @@ int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_
             sc_sb_puts(&b, head);
             sc_sb_puts(&b, "**\n\n");
         } else if (fmt == SMTPCODES_HTML) {
-            sc_put_heading(&b, fmt, 3, head);
+            sc_put_heading(&b, fmt, level + 1, head);
         } else {
             sc_sb_puts(&b, head);
             sc_sb_puts(&b, ":\n");
         }
         sc_paragraph(&b, fmt, t->text[f][lang]);
     }
+#undef b
+}
+
+int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_format fmt, char *buf, size_t cap) {
+    if (!tag_ok(t) || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
+    if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
+    sc_buf b;
+    sc_sb_init(&b, buf, cap);
+    if (fmt == SMTPCODES_HTML) {
+        b.html = 1;
+        sc_html_open(&b, "tag", lang);
+    }
+    sc_put_tag(&b, t, lang, fmt, 2);
     if (fmt == SMTPCODES_HTML) sc_html_close(&b);
     return sc_sb_result(&b);
 }

@@ -522,6 +522,21 @@ static void test_html(void) {
         n = smtpcodes_render_classification(&cl, lang, SMTPCODES_MARKDOWN, big, sizeof big);
         CHECK(n > 0 && strncmp(big, "## ", 3) == 0, "markdown card");
     }
+    /* a reply that carries a provider tag is explained by the provider's meaning first */
+    const char *tagged = "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume";
+    CHECK(smtpcodes_parse(tagged, strlen(tagged), 0, &r) == SMTPCODES_OK, "parse tagged");
+    const smtpcodes_tag *tss04 = NULL;
+    CHECK(smtpcodes_lookup_tag("TSS04", 5, NULL, 0, &tss04) == 1 && tss04, "TSS04 known");
+    for (int l = 0; tss04 && l < 2; l++) {
+        int n = smtpcodes_explain_reply(&r, (smtpcodes_lang)l, SMTPCODES_HTML, big, sizeof big);
+        check_card("tagged reply", big, "reply", (smtpcodes_lang)l);
+        const char *tag_at = strstr(big, "<section class=\"smtpcodes-tag\"");
+        const char *code_at = strstr(big, "<section class=\"smtpcodes-code\"");
+        CHECK(n > 0 && tag_at && code_at && tag_at < code_at, "tag section before the codes");
+        n = smtpcodes_explain_reply(&r, (smtpcodes_lang)l, SMTPCODES_TEXT, big, sizeof big);
+        CHECK(n > 0 && strstr(big, "TSS04 - ") && strstr(big, tss04->text[SMTPCODES_DESCRIPTION][l]) &&
+              strstr(big, tss04->text[SMTPCODES_FIX][l]), "text shows the provider's meaning");
+    }
     /* every entry renders as a well-formed card in both languages */
     for (size_t i = 0; i < smtpcodes_count(); i++) {
         smtpcodes_code_of(smtpcodes_at(i), &c);

@@ -144,3 +144,22 @@ for _, file in ipairs({ "tags_a.tsv", "tags_b.tsv" }) do
     end
   end)
 end
+
+describe("a reply carrying a provider tag", function()
+   local tagged = "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume"
+   it("is explained by the provider's meaning first, then the codes", function()
+      for _, lang in ipairs({ "en", "es" }) do
+         local tag = assert(smtpcodes.lookup_tag("TSS04", nil, lang))
+         local e = assert(smtpcodes.explain(tagged, lang))
+         local at = e.text:find(tag.description, 1, true)
+         assert.truthy(at)
+         assert.truthy(at < e.text:find("421 - ", 1, true))
+         assert.truthy(e.html:find('<section class="smtpcodes-tag"', 1, true))
+         local c = assert(smtpcodes.classify(tagged, lang))
+         assert.are.equal("TSS04", c.tag)
+         assert.are.equal("Yahoo", c.provider)
+         assert.are.equal(tag.reason, c.reason)
+         assert.truthy(c.evidence:find("TSS04", 1, true))
+      end
+   end)
+end)

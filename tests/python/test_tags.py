@@ -384,3 +384,24 @@ def test_no_memory_growth() -> None:
         smtpcodes.providers()
 
     assert memory_growth(work, 30) < 16 * 1024
+
+
+TAGGED = "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints"
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_explain_and_classify_show_the_providers_meaning(lang: str) -> None:
+    tag = smtpcodes.lookup_tag("TSS04", lang=lang)
+    e = smtpcodes.explain(TAGGED, lang=lang)
+    assert tag.description in e.text and tag.fix in e.text
+    assert e.text.index(tag.description) < e.text.index("421 - ")   # the provider's meaning first
+    assert '<section class="smtpcodes-tag"' in e.html
+    c = smtpcodes.classify(TAGGED, lang=lang)
+    assert c.tag == "TSS04" and c.provider == "Yahoo" and c.reason == tag.reason
+    assert "TSS04" in c.evidence
+
+
+def test_cli_explain_shows_the_tag() -> None:
+    r = subprocess.run([sys.executable, "-m", "smtpcodes", "explain", TAGGED], capture_output=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert smtpcodes.lookup_tag("TSS04").description in r.stdout.decode("utf-8")
