@@ -23,6 +23,11 @@ LUA_DIRS = [ROOT / "build" / "lua_modules" / "lib" / "lua" / "5.4", ROOT / "buil
 
 REPLY = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown & \"quoted\" <script>"
 CLASSIFIED = "452 4.2.2 The email account that you tried to reach is over quota. - gsmtp"
+LOGLINE = ("Dec  2 00:27:01 mx postfix/smtp[123]: 4B2C1: to=<bob@example.org>, relay=mx.example.org[192.0.2.1]:25, "
+           "delay=1.2, dsn=4.4.1, status=deferred (connect to mx.example.org[192.0.2.1]:25: Connection timed out)")
+BOUNCE = ("From: MAILER-DAEMON@example.org\r\nTo: alice@example.com\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+          "Content-Type: text/plain\r\n\r\n<bob@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 "
+          "<bob@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command)\r\n")
 
 
 def _env() -> dict[str, str]:
@@ -62,6 +67,13 @@ CASES = [
     ("classify-es", lambda: smtpcodes.classify(CLASSIFIED, lang="es").html, 'sc.classify(CLASSIFIED, "es").html'),
     ("classify-es-text", lambda: smtpcodes.classify(CLASSIFIED, lang="es").text, 'sc.classify(CLASSIFIED, "es").text'),
     ("classify-md", lambda: smtpcodes.classify(CLASSIFIED).markdown, "sc.classify(CLASSIFIED).markdown"),
+    ("tag-en", lambda: smtpcodes.lookup_tag("TSS04").html, 'sc.lookup_tag("TSS04").html'),
+    ("tag-es", lambda: smtpcodes.lookup_tag("DT:SPM", lang="es").html, 'sc.lookup_tag("DT:SPM", nil, "es").html'),
+    ("log-en", lambda: smtpcodes.parse_log(LOGLINE).html, "sc.parse_log(LOGLINE).html"),
+    ("log-es", lambda: smtpcodes.parse_log(LOGLINE, lang="es").html, 'sc.parse_log(LOGLINE, "es").html'),
+    ("bounce-en", lambda: smtpcodes.parse_bounce(BOUNCE).html, "sc.parse_bounce(BOUNCE).html"),
+    ("bounce-es", lambda: smtpcodes.parse_bounce(BOUNCE, lang="es").html, 'sc.parse_bounce(BOUNCE, "es").html'),
+    ("bounce-md", lambda: smtpcodes.parse_bounce(BOUNCE).markdown, "sc.parse_bounce(BOUNCE).markdown"),
 ]
 
 
@@ -72,6 +84,8 @@ def lua_values() -> dict[str, str]:
              'local sc = require("smtpcodes")',
              f"local REPLY = {json.dumps(REPLY)}",
              f"local CLASSIFIED = {json.dumps(CLASSIFIED)}",
+             f"local LOGLINE = {json.dumps(LOGLINE)}",
+             f"local BOUNCE = {json.dumps(BOUNCE)}",
              "local function out(name, s) io.write(name, '\\0', #s, '\\0', s) end"]
     lines += [f"out({json.dumps(name)}, {expr})" for name, _, expr in CASES]
     r = subprocess.run([_lua(), "-e", "\n".join(lines)], capture_output=True, env=_env(), timeout=60)
