@@ -302,13 +302,13 @@ static const char *const code_fields[] = {
     "code", "kind", "title", "description", "when", "fix", "references", "commands",
     "basic_codes", "related", "digits", "class_name", "category_name", "is_success",
     "is_intermediate", "is_transient", "is_permanent", "standard", "vendor", "deprecated",
-    "known", "lang", "text", "markdown", "html", NULL
+    "known", "lang", "text", "markdown", "html", "alt", "permanence", NULL
 };
 enum {
     F_CODE, F_KIND, F_TITLE, F_DESCRIPTION, F_WHEN, F_FIX, F_REFERENCES, F_COMMANDS,
     F_BASIC_CODES, F_RELATED, F_DIGITS, F_CLASS_NAME, F_CATEGORY_NAME, F_IS_SUCCESS,
     F_IS_INTERMEDIATE, F_IS_TRANSIENT, F_IS_PERMANENT, F_STANDARD, F_VENDOR, F_DEPRECATED,
-    F_KNOWN, F_LANG, F_TEXT, F_MARKDOWN, F_HTML
+    F_KNOWN, F_LANG, F_TEXT, F_MARKDOWN, F_HTML, F_ALT, F_PERMANENCE
 };
 
 /* The format a rendered field names ("text", "markdown", "html"), or -1. */
@@ -417,6 +417,13 @@ static int code_index(lua_State *L) {
     case F_DEPRECATED: lua_pushboolean(L, (smtpcodes_flags(c) & SMTPCODES_E_DEPRECATED) != 0); break;
     case F_KNOWN: lua_pushboolean(L, c->known); break;
     case F_LANG: lua_pushstring(L, smtpcodes_lang_tag(u->lang)); break;
+    case F_PERMANENCE: lua_pushstring(L, smtpcodes_permanence_name(smtpcodes_permanence_of(c))); break;
+    case F_ALT: { /* the vendor entry that reuses this registered number, as in Python */
+        smtpcodes_code alt;
+        if (c->alt && smtpcodes_code_of(c->alt, &alt) == SMTPCODES_OK) push_code(L, &alt, u->lang);
+        else lua_pushnil(L);
+        break;
+    }
     default: return 0;   /* unknown field: nil */
     }
     return 1;
@@ -678,8 +685,13 @@ static int l_compare(lua_State *L) {
         q.what = SMTPCODES_RENDER_ASPECT;
         q.aspect = (smtpcodes_aspect)x;
         if (cmp.same[x]) {
+            /* similarities[i] = the aspect's name, similarities[name] = the shared value */
             lua_pushstring(L, smtpcodes_aspect_name(q.aspect, lang));
+            lua_pushvalue(L, -1);
             lua_rawseti(L, 6, ++ns);
+            q.which = 0;
+            push_rendered(L, &q);
+            lua_rawset(L, 6);
             continue;
         }
         lua_createtable(L, 3, 3);
@@ -930,15 +942,40 @@ static int l_classify(lua_State *L) {
     return 1;
 }
 
+/* How many elements list holds, the same on every Lua version: list.n when it is a
+ * number (table.pack), else the largest positive integer key (not the # border, which
+ * is unspecified for a table with holes: {"a", nil, "b"} gives 1 on LuaJIT and 5.1, 3 on
+ * 5.4). A nil below that count is then an error naming its index. */
+static size_t list_count(lua_State *L, int idx) {
+    double max = 0;
+    lua_getfield(L, idx, "n");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        double n = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        return n >= 1 && n < (double)INT_MAX ? (size_t)n : 0;
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TNUMBER) {
+            double k = lua_tonumber(L, -1);
+            if (k >= 1 && k == (double)(long long)k && k > max) max = k;
+        }
+    }
+    return max < (double)INT_MAX ? (size_t)max : (size_t)INT_MAX;
+}
+
 /* classify_many(list [, lang]): one entry per element, in order; a bad line
- * gives {error = msg}. Every element is checked before any work is done. */
+ * gives {error = msg}. Every element is checked before any work is done: a hole
+ * (nil) is an error on every Lua version; list.n, when set, is the count. */
 static int l_classify_many(lua_State *L) {
     smtpcodes_lang lang;
     size_t n, i;
     luaL_checktype(L, 1, LUA_TTABLE);
     lang = opt_lang(L, 2, SMTPCODES_EN);
     lua_settop(L, 2);
-    n = lua_rawlen(L, 1);
+    n = list_count(L, 1);
     if (n > (size_t)INT_MAX - 1) return luaL_argerror(L, 1, "list too long");
     for (i = 1; i <= n; i++) {
         lua_rawgeti(L, 1, (int)i);
@@ -1369,6 +1406,7 @@ static const luaL_Reg funcs[] = {
     {"parse_log", l_parse_log},
     {"reasons", l_reasons},
     {"reason", l_reason},
+    {"reason_info", l_reason},  /* the Python name (the parity test compares the two APIs) */
     {"lookup_tag", l_lookup_tag},
     {"tags", l_tags},
     {"providers", l_providers},

@@ -1,0 +1,84 @@
+"""Python and Lua offer the same API (issue 14): the names come from each language's own
+introspection (dir() in Python, pairs() over the module and the result tables in Lua) and
+are compared name by name, on every Lua interpreter installed (5.4, 5.3, 5.1, LuaJIT)."""
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+import smtpcodes
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+# Python only, by design: columns for pandas/Arrow and a table of dicts for DataFrames
+PYTHON_ONLY = {"classify_columns", "table"}
+LUA_ONLY = {"reason"}  # Lua's older name of reason_info (kept as an alias)
+
+LUA_SCRIPT = r"""
+local s = require("smtpcodes")
+local function keys(t, want)
+  local out = {}
+  for k, v in pairs(t) do
+    if type(k) == "string" and (want == nil or type(v) == want) then out[#out + 1] = k end
+  end
+  table.sort(out)
+  return out
+end
+local code = s.lookup(550)
+local fields = {}
+for _, name in ipairs(FIELDS) do fields[#fields + 1] = {name, code[name] ~= nil} end
+local cls = s.classify("452 4.2.2 The email account that you tried to reach is over quota. - gsmtp")
+local cmp = s.compare(450, 550)
+local function enc(list) local q = {} for i, x in ipairs(list) do q[i] = string.format("%q", x) end return "[" .. table.concat(q, ",") .. "]" end
+local f = {}
+for i, p in ipairs(fields) do f[i] = string.format("[%q,%s]", p[1], tostring(p[2])) end
+local sim = {}
+for _, a in ipairs(cmp.similarities) do sim[#sim + 1] = string.format("[%q,%q]", a, tostring(cmp.similarities[a])) end
+print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. table.concat(f, ",") ..
+      "],\"classification\":" .. enc(keys(cls)) .. ",\"similarities\":[" .. table.concat(sim, ",") .. "]}")
+"""
+
+
+def _interpreters() -> list[tuple[str, str]]:
+    out = []
+    for lua, tag in (("lua5.4", "5.4"), ("lua5.3", "5.3"), ("lua5.1", "5.1"), ("luajit", "luajit")):
+        so = ROOT / "build" / f"lua-{tag}" / "smtpcodes.so"
+        if tag == "5.4" and not so.exists():
+            so = ROOT / "build" / "lua" / "smtpcodes.so"
+        if shutil.which(lua) and so.exists():
+            out.append((lua, str(so.parent)))
+    return out
+
+
+def _python_functions() -> set[str]:
+    return {n for n in dir(smtpcodes) if not n.startswith("_") and callable(getattr(smtpcodes, n))
+            and not inspect.isclass(getattr(smtpcodes, n))}
+
+
+def _python_fields(cls: type) -> list[str]:
+    return sorted(n for n in dir(cls) if not n.startswith("_") and not callable(getattr(cls, n)))
+
+
+@pytest.mark.parametrize("lua,cpath", _interpreters() or [pytest.param("lua", "", marks=pytest.mark.skip("no Lua build"))])
+def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
+    fields = _python_fields(smtpcodes.Code)
+    script = "FIELDS = {" + ",".join(f'"{f}"' for f in fields) + "}\n" + LUA_SCRIPT
+    env = dict(os.environ, LUA_CPATH=f"{cpath}/?.so;;")
+    r = subprocess.run([lua, "-e", script], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    got = json.loads(r.stdout)
+    assert set(got["functions"]) - LUA_ONLY == _python_functions() - PYTHON_ONLY
+    missing = [name for name, present in got["code_fields"] if not present and name not in ("vendor", "alt")]
+    assert missing == [], f"Code fields Python has and Lua lacks: {missing}"
+    py_cls = smtpcodes.classify("452 4.2.2 The email account that you tried to reach is over quota. - gsmtp")
+    lua_cls = set(got["classification"])
+    py_fields = {f for f in _python_fields(type(py_cls)) if getattr(py_cls, f) is not None}
+    # text, markdown, html: rendered on first access in Lua (a metatable), so pairs() does not list them
+    assert py_fields - {"raw", "flags", "lang", "title", "advice", "error", "text", "markdown", "html"} <= lua_cls, \
+        py_fields - lua_cls
+    assert dict(got["similarities"]) == dict(smtpcodes.compare(450, 550).similarities)
