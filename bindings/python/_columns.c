@@ -184,6 +184,11 @@ typedef struct {
     buf valid;       /* validity bits (nullable columns) */
     size_t nulls;
     strdict dict;
+    /* most values are the core's static strings: a small pointer-keyed cache skips the hashing */
+    const char *cptr[16];
+    size_t clen[16];
+    int32_t cidx[16];
+    int nocache;     /* values in reused storage (enhanced: the result array's text): no cache */
 } column;
 
 enum { C_REASON, C_PERMANENCE, C_HARD, C_RETRY, C_CODE, C_ENHANCED, C_PROVIDER, C_MTA, C_STAGE, C_ERROR, NCOLS };
@@ -212,6 +217,7 @@ static void builder_init(builder *b) {
         b->col[i].width = col_spec[i].width;
         b->col[i].nullable = col_spec[i].nullable;
     }
+    b->col[C_ENHANCED].nocache = 1;
     /* fixed vocabularies first, in a stable order: every reason (then "error"), every permanence */
     for (size_t r = 0; r < smtpcodes_reason_count(); r++) {
         const char *s = smtpcodes_reason_name((int)r);
@@ -261,8 +267,17 @@ static int put_str(column *c, size_t row, const char *s, size_t n) {
         put_null(c, row);
         return 0;
     }
-    int32_t k = strdict_index(&c->dict, s, n);
-    if (k < 0) return -1;
+    size_t slot = ((uintptr_t)s >> 3) & 15u;
+    int32_t k;
+    if (!c->nocache && c->cptr[slot] == s && c->clen[slot] == n) {
+        k = c->cidx[slot];
+    } else {
+        k = strdict_index(&c->dict, s, n);
+        if (k < 0) return -1;
+        c->cptr[slot] = s;
+        c->clen[slot] = n;
+        c->cidx[slot] = k;
+    }
     if (c->nullable) set_bit(&c->valid, row);
     unsigned char *p = c->data.p + row * (size_t)c->width;
     if (c->width == 1) {
