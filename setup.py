@@ -47,7 +47,9 @@ ext = Extension(
     # generated table so that editing them rebuilds the extension.
     depends=sorted(glob.glob("csrc/*.h")) + sorted(glob.glob("csrc/*.inc")) + ["bindings/cli/cli.h"],
     # no -Wpedantic here: PyType_Slot stores function pointers in void *
-    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden", *HARDEN],
+    # -Werror=implicit-function-declaration: a call outside the limited API (abi3) fails the build
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden", "-Werror=implicit-function-declaration",
+                        *HARDEN],
     extra_link_args=HARDEN_LD,
     # abi3: the stable ABI of CPython 3.10+ (every call in _smtpcodes.c and _columns.c is in the
     # limited API; the shims at the top of _smtpcodes.c stand in for the macros that are not),
