@@ -42,7 +42,9 @@ if [ -f setup.py ]; then
   # the venv's own setuptools predates the SPDX license of pyproject.toml (needs >= 77)
   "$VPY" -c 'import setuptools, sys; sys.exit(int(setuptools.__version__.split(".")[0]) < 77)' 2>/dev/null \
     || "$VPY" -m pip install --quiet --disable-pip-version-check "setuptools>=77" >>build/logs/py-install.log 2>&1
-  rm -f build/venv/lib/python*/site-packages/smtpcodes/_smtpcodes.cpython-*.so  # a pre-abi3 build would shadow it
+  # files of an older install (a pre-abi3 _smtpcodes.cpython-*.so shadows the abi3 one; removed modules linger)
+  rm -rf build/venv/lib/python*/site-packages/smtpcodes
+  rm -rf build/lib.* build/bdist.*  # setuptools' build dir keeps files the sources no longer have
   "$VPY" -m pip install --quiet --no-build-isolation --force-reinstall --no-deps . >build/logs/py-install.log 2>&1 \
     || { cat build/logs/py-install.log; count python-install 0 1 1; }
   "$VPY" -P -m pytest -q -p no:cacheprovider tests/python >build/logs/py.log 2>&1; rc=$?
