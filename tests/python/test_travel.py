@@ -8,6 +8,7 @@ import io
 import json
 import multiprocessing
 import operator
+import pathlib
 import pickle
 from typing import Any
 
@@ -39,6 +40,9 @@ def _results() -> list[Any]:
     if hasattr(smtpcodes, "parse_log"):
         out.append(smtpcodes.parse_log("Jan  1 00:00:00 mx postfix/smtp[1]: ABC: to=<a@b.c>, relay=x[1.2.3.4]:25, "
                                        "dsn=5.1.1, status=bounced (host x said: 550 5.1.1 User unknown)"))
+    eml = pathlib.Path(__file__).resolve().parents[1] / "vectors" / "bounces" / "postfix-userunknown.eml"
+    if hasattr(smtpcodes, "parse_bounce") and eml.exists():
+        out.append(smtpcodes.parse_bounce(eml.read_bytes()))
     return out
 
 
