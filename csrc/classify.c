@@ -312,9 +312,9 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
     if (SC_NNONASCII_TAGS && sr.tag < 0) {   /* a tag whose match string is not ASCII ("请使用授权码登录") */
         for (size_t t = 0; t < SC_NNONASCII_TAGS; t++) {
             const struct tag_hint *th = &tag_hints[nonascii_tags[t]];
-            const char *hit;
             for (size_t at = 0; at + th->len <= len; at++) {
-                if (!(hit = memchr(s + at, th->match[0], len - at))) break;   /* its first byte is over 0x7F */
+                const char *hit = memchr(s + at, th->match[0], len - at);
+                if (!hit) break;   /* its first byte is over 0x7F */
                 at = (size_t)(hit - s);
                 if (at + th->len > len) break;
                 size_t q = 1;
@@ -326,10 +326,13 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
             }
         }
     }
-    if (SC_HINT_NONASCII > 1u && !(sr.hint & 2u)) {   /* a provider wording only non-ASCII text carries */
+#if SC_HINT_NONASCII > 1
+    if (!(sr.hint & 2u)) {   /* a provider wording only non-ASCII text carries */
         for (size_t k = 0; k < len; k++)
             if ((unsigned char)s[k] >= 0x80) { sr.hint |= 2u; break; }
     }
+#endif
+
     const smtpcodes_tag *tag = NULL;
     size_t tag_end = 0;
     if (sr.tag >= 0) {

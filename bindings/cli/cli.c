@@ -1332,7 +1332,7 @@ static int bounce_message(bounce_run *br, const char *name, const char *m, size_
 
 /* An mbox: messages start at lines "From " (at the start or after an empty line). */
 static int bounce_mbox(bounce_run *br, const char *name, const char *m, size_t len) {
-    size_t start = 0, i = 0, no = 0;
+    size_t start = 0, i, no = 0;
     char *label = malloc(strlen(name) + 32);
     if (!label) { out_oom(br->o->out); return -1; }
     while (start < len && !out_failed(br->o->out)) {
@@ -1407,7 +1407,7 @@ static int list_dir(const char *dir, char ***names, size_t *n, size_t *cap) {
     }
     if (!err && errno) err = errno;
     closedir(d);
-    qsort(*names + first, *n - first, sizeof **names, cmp_str);
+    if (*names && *n > first) qsort(*names + first, *n - first, sizeof **names, cmp_str);
     return err;
 }
 

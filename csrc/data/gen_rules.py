@@ -303,7 +303,7 @@ def emit(rules, reasons, c_string):
     w("};")
     w("/* tag match strings with non-ASCII bytes: searched for as bytes when the text has some */")
     w(f"#define SC_NNONASCII_TAGS {len(nonascii_tags)}")
-    w("static const unsigned short nonascii_tags[SC_NNONASCII_TAGS > 0 ? SC_NNONASCII_TAGS : 1] = {"
+    w(f"static const unsigned short nonascii_tags[{max(len(nonascii_tags), 1)}] = {{"
       + (", ".join(map(str, nonascii_tags)) or "0") + "};")
     w("/* a tag (1) or a provider wording (2) that only non-ASCII text can carry */")
     w(f"#define SC_HINT_NONASCII {int(hint_flags[1]) | (2 * int(hint_flags[2]))}u")
