@@ -89,7 +89,8 @@ static void out_printf(out *o, const char *fmt, ...) {
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+    /* clang-analyzer 14 calls ap uninitialised when several files are analysed in one run */
+    int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);   // NOLINT(clang-analyzer-valist.Uninitialized)
     va_end(ap);
     if (n < 0) { va_end(ap2); fputs("smtpcodes: cannot format output\n", stderr); o->fatal = 1; return; }
     if ((size_t)n >= o->cap - o->len) {
