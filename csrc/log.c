@@ -456,7 +456,8 @@ static void postfix_reply(smtpcodes_log_record *r) {
     if (lg_reply_start(d, n)) {
         set_view(&r->reply_text, &r->reply_len, d, n);
     } else if ((p = lg_ifind(d, n, " said: ")) || (p = lg_ifind(d, n, " refused to talk to me: "))) {
-        const char *start = p[1] == 's' ? p + 7 : p + 24;
+        /* which one matched decides the skip: the match is case-insensitive (" Said: ") */
+        const char *start = p + (sc_lower((unsigned char)p[1]) == 's' ? 7 : 24);
         const char *end = d + n;
         const char *irt = lg_rfind(start, (size_t)(end - start), " (in reply to ");
         if (irt) end = irt;

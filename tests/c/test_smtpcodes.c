@@ -1458,6 +1458,19 @@ static char *log_line_of(const char *field, size_t *n) {
     return in;
 }
 
+/* Regression (fuzz): " Said: " with a capital matched case-insensitively made the reply start
+ * past the end of the line. */
+static void test_log_said_capital(void) {
+    const char *line = "Nov 28 08:14:53 mail postfix/smtp[30984]: DAD30F46A8: to=<zoe@example.com>, "
+                       "relay=mx1.example.com[192.0.2.10]:25, delay=8.97, dsn=5.4.1, status=bounced "
+                       "(host mx1.example.com[192.0.2.10] Said: T TO command))";
+    static smtpcodes_log_record r;
+    int st = smtpcodes_parse_log(line, strlen(line), &r);
+    CHECK(st == SMTPCODES_OK, "parse_log: %d", st);
+    CHECK(!r.reply_text || (r.reply_text >= line && r.reply_text + r.reply_len <= line + strlen(line)),
+          "the reply is a view inside the line");
+}
+
 static void test_log_vectors(void) {
     FILE *f = fopen("vectors/logs.tsv", "r");
     CHECK(f != NULL, "vectors/logs.tsv missing");
@@ -2012,6 +2025,7 @@ int main(void) {
     test_explain();
     test_compare();
     test_html();
+    test_log_said_capital();
     test_classify_vectors();
     test_strict_violations();
     test_wrapped_replies();
