@@ -136,6 +136,8 @@ SC_HIDDEN void sc_put_code_heading(sc_buf *b, const smtpcodes_code *c, smtpcodes
 SC_HIDDEN void sc_put_md(sc_buf *b, smtpcodes_format fmt, const char *s);
 SC_HIDDEN void sc_put_sections(sc_buf *b, const smtpcodes_code *c, smtpcodes_lang lang, smtpcodes_format fmt,
                                int level);
+/* a classification's permanence, hard-bounce and retry fields (render.c) */
+SC_HIDDEN void sc_put_verdict(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang, smtpcodes_format fmt);
 /* a provider tag's explanation, heading at `level` (tags.c) */
 SC_HIDDEN void sc_put_tag(sc_buf *b, const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_format fmt, int level);
 /* the evidence and the retry advice of a classification, in words (classify.c) */

@@ -1305,15 +1305,7 @@ int smtpcodes_render_log(const smtpcodes_log_record *r, smtpcodes_lang lang, smt
         sc_put_md(&b, fmt, smtpcodes_reason_text(c->reason, SMTPCODES_REASON_TITLE, lang));
         sc_sb_puts(&b, ")");
         sc_field_close(&b, fmt);
-        sc_field_open(&b, fmt, sc_ui[UI_PERMANENCE][lang]);
-        sc_sb_puts(&b, sc_perm_local[(unsigned)c->permanence < 5u ? c->permanence : 0][lang]);
-        sc_field_close(&b, fmt);
-        sc_field_open(&b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
-        sc_sb_puts(&b, sc_ui[c->hard_bounce ? UI_YES : UI_NO][lang]);
-        sc_field_close(&b, fmt);
-        sc_field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
-        sc_sb_puts(&b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
-        sc_field_close(&b, fmt);
+        sc_put_verdict(&b, c, lang, fmt);
         if (c->provider) {
             sc_field_open(&b, fmt, sc_ui[UI_PROVIDER][lang]);
             sc_put_md(&b, fmt, c->provider);

@@ -380,6 +380,20 @@ int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpc
 /* ------------------------------------------------------------------------ */
 /* A classification                                                           */
 
+/* The verdict fields of a classification (permanence, hard bounce, retry), shared
+ * by the classification card and the cards that embed one (log records). */
+void sc_put_verdict(sc_buf *b, const smtpcodes_classification *c, smtpcodes_lang lang, smtpcodes_format fmt) {
+    sc_field_open(b, fmt, sc_ui[UI_PERMANENCE][lang]);
+    sc_sb_puts(b, sc_perm_local[(unsigned)c->permanence < 5u ? c->permanence : 0][lang]);
+    sc_field_close(b, fmt);
+    sc_field_open(b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
+    sc_sb_puts(b, sc_ui[c->hard_bounce ? UI_YES : UI_NO][lang]);
+    sc_field_close(b, fmt);
+    sc_field_open(b, fmt, sc_ui[UI_RETRY][lang]);
+    sc_sb_puts(b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
+    sc_field_close(b, fmt);
+}
+
 int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes_lang lang, smtpcodes_format fmt,
                                     char *buf, size_t cap) {
     if (!c || (!buf && cap) || !sc_format_ok(fmt) || c->reason < 0 || (size_t)c->reason >= smtpcodes_reason_count())
@@ -406,15 +420,7 @@ int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes
     if (fmt == SMTPCODES_MARKDOWN) sc_sb_putc(&b, '`');
     if (fmt == SMTPCODES_HTML) sc_sb_raws(&b, "</code>");
     sc_field_close(&b, fmt);
-    sc_field_open(&b, fmt, sc_ui[UI_PERMANENCE][lang]);
-    sc_sb_puts(&b, sc_perm_local[(unsigned)c->permanence < 5u ? c->permanence : 0][lang]);
-    sc_field_close(&b, fmt);
-    sc_field_open(&b, fmt, sc_ui[UI_HARD_BOUNCE][lang]);
-    sc_sb_puts(&b, sc_ui[c->hard_bounce ? UI_YES : UI_NO][lang]);
-    sc_field_close(&b, fmt);
-    sc_field_open(&b, fmt, sc_ui[UI_RETRY][lang]);
-    sc_sb_puts(&b, sc_ui[c->retry ? UI_YES : UI_NO][lang]);
-    sc_field_close(&b, fmt);
+    sc_put_verdict(&b, c, lang, fmt);
     if (c->has_basic || c->has_enhanced) {
         sc_field_open(&b, fmt, sc_ui[UI_CODE][lang]);
         if (c->has_basic) sc_sb_puts(&b, c->code.text);

@@ -120,16 +120,7 @@ end)
 
 -- ---- command validity ------------------------------------------------------------------
 
-local function split_tabs(line)
-   local fields, start = {}, 1
-   while true do
-      local a = line:find("\t", start, true)
-      if not a then fields[#fields + 1] = line:sub(start); break end
-      fields[#fields + 1] = line:sub(start, a - 1)
-      start = a + 1
-   end
-   return fields
-end
+local split_tabs = H.split_tabs
 
 local function reference_rows()
    local f = io.open(REFERENCE, "rb")

@@ -40,6 +40,8 @@ local function split_tabs(line)
    return fields
 end
 
+H.split_tabs = split_tabs
+
 -- Rows of a TSV vector file (comment lines skipped), as arrays of raw fields.
 function H.read_tsv(name)
    local f = assert(io.open(H.vectors_dir .. name, "rb"))
