@@ -190,7 +190,10 @@ SMTPCODES_API int smtpcodes_is_valid_reply(const char *command, size_t len, cons
 /* Entries that every word matches: the word is the entry's code (as
  * smtpcodes_lookup reads it: "5.1.1" is X.1.1, "5.7.620" the range
  * 5.7.606-649) or occurs in its title, description, when or fix text (case-
- * and accent-insensitive: ASCII and the Latin-1 letters of UTF-8). lang < 0
+ * and accent-insensitive: ASCII and the Latin-1 letters of UTF-8). A word or
+ * run of words that is a synonym of csrc/data/search.toml ("blacklist", "lista
+ * negra") matches any term of its group; a word naming a provider tag ("TSS04")
+ * names that tag's codes. lang < 0
  * searches both languages. Best first: entries a word names exactly, then by
  * the number of words in the title, then in the description, then elsewhere;
  * ties in table order. Writes at most cap entries (cap = smtpcodes_count()

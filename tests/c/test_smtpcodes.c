@@ -1349,7 +1349,10 @@ static void test_search_issue13(void) {
     const char *upper = "BUZ\303\223N LLENO";
     int m = smtpcodes_search(upper, strlen(upper), -1, r, cap);
     CHECK(m == n, "BUZÓN LLENO %d, buzón lleno %d", m, n);
-    CHECK(smtpcodes_search("buzon lleno", 11, SMTPCODES_EN, r, cap) == 0, "Spanish words in English only");
+    CHECK(smtpcodes_search("destinatario", 12, SMTPCODES_EN, r, cap) == 0, "Spanish words in English only");
+    /* ... except a synonym (search.toml): its English terms are looked for in the English texts */
+    n = smtpcodes_search("buzon lleno", 11, SMTPCODES_EN, r, cap);
+    CHECK(n > 0 && found_code(r, n, "X.2.2") >= 0, "buzon lleno in English: the mailbox-full entries: %d", n);
     /* every text is indexed: when and fix too */
     const char *words[] = {"greylisted", "too many connections", "local_recipient_maps", "virtual_mailbox_maps"};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -1361,6 +1364,35 @@ static void test_search_issue13(void) {
     CHECK(n > 1 && strcmp(r[0]->code, "X.1.10") == 0 && strcmp(r[1]->code, "5.1.10") == 0, "5.1.10 and its vendor use first");
     n = smtpcodes_search("5.7.620", 7, -1, r, cap);
     CHECK(n > 0 && strcmp(r[0]->code, "5.7.606-649") == 0, "5.7.620 names its range");
+    /* synonyms (search.toml): the words users type for what the texts say otherwise */
+    int nb = smtpcodes_search("blacklist", 9, -1, r, cap);
+    CHECK(nb > 0 && found_code(r, nb, "X.7.1") >= 0, "blacklist finds the block-list entries: %d", nb);
+    for (int i = 0; i < nb; i++) {
+        int any = 0;
+        for (int l = 0; l < SMTPCODES_NLANG; l++)
+            for (int f = 0; f < SMTPCODES_NFIELD; f++)
+                any |= ascii_has(r[i]->text[f][l], "block list") || ascii_has(r[i]->text[f][l], "blocklist") ||
+                       ascii_has(r[i]->text[f][l], "lista de bloqueo") || ascii_has(r[i]->text[f][l], "DNSBL") ||
+                       ascii_has(r[i]->text[f][l], "RBL");
+        CHECK(any, "blacklist found %s, which names no block list", r[i]->code);
+    }
+    CHECK(smtpcodes_search("blacklisted", 11, -1, r, cap) == nb, "blacklisted: a word that begins with a synonym");
+    CHECK(smtpcodes_search("lista negra", 11, SMTPCODES_ES, r, cap) > 0, "lista negra (Spanish, two words, one term)");
+    CHECK(smtpcodes_search("listas negras", 13, -1, r, cap) == nb, "listas negras as blacklist");
+    int nl = smtpcodes_search("lista", 5, -1, r, cap);
+    CHECK(nl > nb, "lista alone is a plain word: %d", nl);
+    n = smtpcodes_search("mailbox full", 12, -1, r, cap);
+    CHECK(n == smtpcodes_search("over quota", 10, -1, r, cap), "mailbox full = over quota");
+    /* a provider tag names the codes it comes with; a lower-case word that happens to be a tag id does not */
+    n = smtpcodes_search("TSS04", 5, -1, r, cap);
+    CHECK(n > 0 && (strcmp(r[0]->code, "421") == 0 || strcmp(r[0]->code, "X.7.0") == 0 ||
+                    strcmp(r[0]->code, "4.7.0") == 0), "TSS04 names Yahoo's 421 4.7.0: %s", n > 0 ? r[0]->code : "-");
+    n = smtpcodes_search("[tss04]", 7, -1, r, cap);
+    CHECK(n > 0, "[tss04] with brackets and lower case: %d", n);
+    CHECK(smtpcodes_search("zzqq:xx", 7, -1, r, cap) == 0, "an unknown tag-like word finds nothing");
+    n = smtpcodes_search("dial", 4, -1, r, cap);
+    int nd = smtpcodes_search("DIAL", 4, -1, r, cap);
+    CHECK(nd >= n && n >= 0, "DIAL (a tag id typed in capitals) names the tag's codes, dial is a word: %d %d", nd, n);
     n = smtpcodes_search("mailbox", 7, SMTPCODES_EN, r, cap);
     CHECK(n > 10, "mailbox: %d", n);
     const smtpcodes_entry *base = smtpcodes_at(0);
