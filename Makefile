@@ -25,7 +25,7 @@ all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
 # The command-line tool
 build/smtpcodes: $(CORE_DEP) bindings/cli/cli.c bindings/cli/cli.h bindings/cli/main.c
 	@mkdir -p build
-	$(CC) $(CSTD) $(HARDEN) -g $(WARN) -Icsrc -Ibindings/cli -o $@ $(CORE_SRC) bindings/cli/cli.c bindings/cli/main.c \
+	$(CC) $(CSTD) $(HARDEN) -g $(WARN) -pthread -Icsrc -Ibindings/cli -o $@ $(CORE_SRC) bindings/cli/cli.c bindings/cli/main.c \
 	    $(HARDEN_LD)
 
 gen:

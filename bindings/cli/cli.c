@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +49,7 @@ typedef struct out {
     int each;                /* a terminal: write every record at once */
     int err;                 /* errno of the failed write; 0 while all is well */
     int fatal;               /* out of memory or a render error (already reported) */
+    int hold;                /* a batch of -j N: keep every record, the writer writes them */
 } out;
 
 static int out_failed(const out *o) { return o->err || o->fatal; }
@@ -56,9 +59,7 @@ static void out_oom(out *o) {
     o->fatal = 1;
 }
 
-static int out_reserve(out *o, size_t n) {
-    if (out_failed(o)) return -1;
-    if (o->cap - o->len > n) return 0;
+static int out_grow(out *o, size_t n) {
     size_t want = o->cap ? o->cap : 4096;
     while (want - o->len <= n) {
         if (want > SIZE_MAX / 2) { out_oom(o); return -1; }
@@ -71,15 +72,44 @@ static int out_reserve(out *o, size_t n) {
     return 0;
 }
 
-static void out_putn(out *o, const char *s, size_t n) {
+/* Room for n more bytes and a NUL: 0, or -1 once output has failed. Inline: the output
+ * of classify and log is many short strings per line. */
+static inline int out_reserve(out *o, size_t n) {
+    if (out_failed(o)) return -1;
+    if (o->cap - o->len > n) return 0;
+    return out_grow(o, n);
+}
+
+static inline void out_putn(out *o, const char *s, size_t n) {
     if (out_reserve(o, n)) return;
     memcpy(o->buf + o->len, s, n);
     o->len += n;
 }
 
-static void out_puts(out *o, const char *s) { out_putn(o, s, strlen(s)); }
+static inline void out_puts(out *o, const char *s) { out_putn(o, s, strlen(s)); }
 
-static void out_putc(out *o, char c) { out_putn(o, &c, 1); }
+static inline void out_putc(out *o, char c) {
+    if (out_reserve(o, 1)) return;
+    o->buf[o->len++] = c;
+}
+
+/* Numbers in decimal, as printf's %zu and %d write them, without printf's cost per call. */
+static void out_put_size(out *o, size_t v) {
+    if (v < 10) { out_putc(o, (char)('0' + v)); return; }
+    char d[24];
+    size_t i = sizeof d;
+    do { d[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+    out_putn(o, d + i, sizeof d - i);
+}
+
+static void out_put_int(out *o, int v) {
+    if (v < 0) {
+        out_putc(o, '-');
+        out_put_size(o, (size_t)0 - (size_t)(long long)v);   /* INT_MIN too */
+        return;
+    }
+    out_put_size(o, (size_t)v);
+}
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -150,7 +180,7 @@ static int out_record(out *o) {
         o->capends = c;
     }
     o->ends[o->nends++] = o->len;
-    if (o->each || o->len >= OUT_FLUSH_AT) return out_flush(o);
+    if (!o->hold && (o->each || o->len >= OUT_FLUSH_AT)) return out_flush(o);
     return 0;
 }
 
@@ -163,6 +193,7 @@ typedef struct opts {
     const char *kind;
     int class_digit;
     out *out;
+    int jobs;                /* -j N: classify and log on N threads */
 } opts;
 
 static const char usage_text[] =
@@ -205,6 +236,8 @@ static const char usage_text[] =
     "  --markdown              Markdown cards instead of plain text (lookup, explain, compare, classify, ...)\n"
     "  --html                  HTML cards instead of plain text (lookup, explain, compare, classify, ...)\n"
     "  --stats                 classify, log, bounce: a summary of reasons on stderr at the end\n"
+    "  -j N, --jobs N          classify, log: on N threads (1 to 64, or auto: one per CPU),\n"
+    "                          the same output in input order (default 1)\n"
     "  --color=auto|always|never  colour on a terminal (auto; NO_COLOR disables)\n"
     "  --help, --version\n"
     "\n"
@@ -261,6 +294,33 @@ static const char *render(out *o, const render_req *q, gbuf *g) {
     return NULL;
 }
 
+/* The same, straight into the output, without a copy through a scratch buffer: the text
+ * is appended to o (not yet a record) and its start returned, with its length in *len,
+ * for the caller to edit in place; NULL after a message on stderr. */
+static char *out_render(out *o, const render_req *q, size_t *len) {
+    if (out_reserve(o, 256)) return NULL;
+    for (int attempt = 0; attempt < 4; attempt++) {
+        size_t room = o->cap - o->len;
+        int n = smtpcodes_render(q, o->buf + o->len, room);
+        if (n < 0) {
+            fprintf(stderr, "smtpcodes: cannot render %s%s: %s\n", render_name(q->what),
+                    q->fmt == SMTPCODES_HTML ? " as HTML" : "", smtpcodes_strerror(n));
+            o->fatal = 1;
+            return NULL;
+        }
+        if ((size_t)n < room) {
+            char *t = o->buf + o->len;
+            o->len += (size_t)n;
+            *len = (size_t)n;
+            return t;
+        }
+        if (out_reserve(o, (size_t)n + 1)) return NULL;
+    }
+    fprintf(stderr, "smtpcodes: cannot render %s: its length keeps changing\n", render_name(q->what));
+    o->fatal = 1;
+    return NULL;
+}
+
 static const char *render_code(const opts *o, const smtpcodes_code *c, smtpcodes_format fmt, gbuf *g) {
     render_req q = req(SMTPCODES_RENDER_CODE, c, o->lang, fmt);
     return render(o->out, &q, g);
@@ -301,11 +361,13 @@ static void json_cstr(out *o, const char *s) {
     if (s) json_str(o, s, strlen(s)); else out_puts(o, "null");
 }
 
+/* A key: every key is a plain ASCII name, which JSON writes between quotes as it is. */
 static void json_key(out *o, int *first, const char *key) {
     if (!*first) out_puts(o, ", ");
     *first = 0;
-    json_cstr(o, key);
-    out_puts(o, ": ");
+    out_putc(o, '"');
+    out_puts(o, key);
+    out_puts(o, "\": ");
 }
 
 static const char *color(const opts *o, const char *code) { return o->color ? code : ""; }
@@ -355,7 +417,7 @@ static void json_list_strs(out *f, const char *const *items, size_t n) {
 }
 
 static void json_code_value(out *f, const smtpcodes_code *c) {
-    if (c->kind == SMTPCODES_BASIC) out_printf(f, "%d%d%d", c->digits[0], c->digits[1], c->digits[2]);
+    if (c->kind == SMTPCODES_BASIC) { out_put_int(f, c->digits[0]); out_put_int(f, c->digits[1]); out_put_int(f, c->digits[2]); }
     else json_cstr(f, c->text);
 }
 
@@ -820,7 +882,7 @@ static int cmd_commands(const opts *o, int argc, char **argv) {
     return rc;
 }
 
-/* ---- classify ----------------------------------------------------------------- */
+/* ---- classify and log: one loop over the lines, on one thread or on N (-j) ---------- */
 
 /* Lines of a file descriptor, read with read(2): no length limit, every error kept. */
 typedef struct reader {
@@ -884,134 +946,6 @@ static void input_error(const char *name, int err) {
     else fprintf(stderr, "smtpcodes: cannot read standard input: %s\n", strerror(err));
 }
 
-static int cmd_classify(const opts *o, int argc, char **argv) {
-    if (argc > 1) { fputs("smtpcodes: classify takes at most one FILE\n", stderr); return EXIT_USAGE; }
-    const char *name = NULL;   /* NULL: standard input */
-    int fd = STDIN_FILENO;
-    if (argc == 1 && strcmp(argv[0], "-") != 0) {
-        name = argv[0];
-        fd = open(name, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) { fprintf(stderr, "smtpcodes: cannot open '%s': %s\n", name, strerror(errno)); return EXIT_USAGE; }
-    }
-    long long total = -1;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        input_error(name, errno);
-        if (name) close(fd);
-        return EXIT_USAGE;
-    }
-    if (S_ISDIR(sb.st_mode)) {
-        input_error(name, EISDIR);
-        if (name) close(fd);
-        return EXIT_USAGE;
-    }
-    if (name && S_ISREG(sb.st_mode)) total = (long long)sb.st_size;
-    int show_progress = total >= 0 && isatty(STDERR_FILENO);
-    size_t nreasons = smtpcodes_reason_count();
-    size_t *counts = calloc(nreasons + 1, sizeof *counts);
-    gbuf ev = {malloc(1024), 1024}, advice = {malloc(2048), 2048};
-    reader rd = {fd, NULL, 0, 0, 0, 0, 0, 0};
-    if (!counts || !ev.p || !advice.p) {
-        free(counts); free(ev.p); free(advice.p);
-        if (name) close(fd);
-        return oom(o);
-    }
-    out *f = o->out;
-    size_t errors = 0, lineno = 0;
-    long long done = 0;
-    const char *line;
-    ssize_t n;
-    while (!out_failed(f) && (n = read_line(&rd, &line)) > 0) {
-        done += n;
-        lineno++;
-        size_t len = (size_t)n;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
-        smtpcodes_classification c;
-        int st = smtpcodes_classify(line, len, &c);
-        if (st != SMTPCODES_OK) {
-            errors++;
-            if (o->json) {
-                out_printf(f, "{\"line\": %zu, \"error\": ", lineno);
-                json_cstr(f, smtpcodes_strerror(st));
-                out_puts(f, "}\n");
-            } else {
-                out_printf(f, "%zu\terror\t-\t-\t-\t-\t-\t-\t%s\n", lineno, smtpcodes_strerror(st));
-            }
-            out_record(f);
-            continue;
-        }
-        if ((size_t)c.reason < nreasons) counts[c.reason]++;
-        if (o->format != SMTPCODES_TEXT && !o->json) {
-            /* --markdown / --html: the classification's card, one per input line */
-            render_req qc = req(SMTPCODES_RENDER_CLASSIFICATION, &c, o->lang, o->format);
-            const char *card = render(f, &qc, &advice);
-            if (!card) break;
-            out_puts(f, card);
-            out_putc(f, '\n');
-            out_record(f);
-            continue;
-        }
-        render_req qe = req(SMTPCODES_RENDER_EVIDENCE, &c, o->lang, SMTPCODES_TEXT);
-        if (!render(f, &qe, &ev)) break;
-        char *evtext = ev.p;
-        const char *reason = smtpcodes_reason_name(c.reason);
-        if (o->json) {
-            render_req qa = qe;
-            qa.what = SMTPCODES_RENDER_RETRY;
-            const char *adv = render(f, &qa, &advice);
-            if (!adv) break;
-            int first = 1;
-            out_putc(f, '{');
-            json_key(f, &first, "line"); out_printf(f, "%zu", lineno);
-            json_key(f, &first, "reason"); json_cstr(f, reason);
-            json_key(f, &first, "permanence"); json_cstr(f, smtpcodes_permanence_name(c.permanence));
-            json_key(f, &first, "hard_bounce"); json_bool(f, c.hard_bounce);
-            json_key(f, &first, "retry"); json_bool(f, c.retry);
-            json_key(f, &first, "advice"); json_cstr(f, adv);
-            json_key(f, &first, "evidence"); json_cstr(f, evtext);
-            json_key(f, &first, "vendor"); json_cstr(f, c.vendor);
-            json_key(f, &first, "provider"); json_cstr(f, c.provider);
-            json_key(f, &first, "mta"); json_cstr(f, c.mta);
-            json_key(f, &first, "stage"); json_cstr(f, c.stage);
-            json_key(f, &first, "tag"); json_cstr(f, c.tag);
-            json_key(f, &first, "code");
-            if (c.has_basic) json_code_value(f, &c.code); else out_puts(f, "null");
-            json_key(f, &first, "enhanced");
-            if (c.has_enhanced) json_cstr(f, c.enhanced.text); else out_puts(f, "null");
-            out_puts(f, "}\n");
-        } else {
-            for (char *p = evtext; *p; p++) if (*p == '\t' || *p == '\n') *p = ' ';
-            out_printf(f, "%zu\t%s%s%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", lineno, perm_color(o, c.permanence),
-                       reason, color(o, RESET), smtpcodes_permanence_name(c.permanence), c.hard_bounce, c.retry,
-                       c.has_basic ? c.code.text : "-", c.has_enhanced ? c.enhanced.text : "-",
-                       c.vendor ? c.vendor : "-", evtext, c.mta ? c.mta : "-", c.stage ? c.stage : "-",
-                       c.tag ? c.tag : "-");
-        }
-        out_record(f);
-        if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
-    }
-    int rc = EXIT_OK;
-    if (rd.err) {
-        if (rd.err == ENOMEM) out_oom(f); else input_error(name, rd.err);
-        rc = EXIT_USAGE;
-    }
-    free(rd.buf);
-    free(ev.p);
-    free(advice.p);
-    if (show_progress) { progress(total, total, lineno); fputc('\n', stderr); }
-    if (name && close(fd) != 0 && rc == EXIT_OK) { input_error(name, errno); rc = EXIT_USAGE; }
-    if (o->stats && !out_failed(f)) {
-        fprintf(stderr, "%zu lines, %zu errors\n", lineno, errors);
-        for (size_t i = 0; i < nreasons; i++)
-            if (counts[i]) fprintf(stderr, "%8zu  %s\n", counts[i], smtpcodes_reason_name((int)i));
-        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;   /* the summary is output too */
-    }
-    free(counts);
-    return rc;
-}
-
-/* ---- log ---------------------------------------------------------------------- */
-
 /* A view as one TSV field: "-" when absent, tabs and line ends as spaces. */
 static void tsv_view(out *f, const char *p, size_t n) {
     if (!p || !n) { out_putc(f, '-'); return; }
@@ -1033,17 +967,526 @@ static void json_view(out *f, const char *p, size_t n) {
 
 static const char *const log_status_names[] = {"other", "sent", "deferred", "bounced", "expired"};
 
-/* A record's card into g, grown until it fits. */
-static const char *render_log(out *o, const smtpcodes_log_record *r, smtpcodes_lang lang, smtpcodes_format fmt,
-                              gbuf *g) {
-    render_req q = req(SMTPCODES_RENDER_LOG, r, lang, fmt);
-    return render(o, &q, g);
+/* a string field, "-" when absent */
+static const char *dash(const char *s) { return s ? s : "-"; }
+
+enum line_cmd { LINES_CLASSIFY, LINES_LOG };
+
+/* What one thread needs for its lines, allocated once and reused for every line (no
+ * allocation per line once the buffers have grown), and its share of the --stats counts. */
+typedef struct line_state {
+    gbuf ev, advice;
+    smtpcodes_log_record *rec;    /* log */
+    size_t nreasons;
+    size_t *counts;               /* per reason */
+    size_t errors;                /* classify: lines the core refused (empty, ...) */
+    size_t deliveries, status_counts[5];   /* log */
+} line_state;
+
+static int line_state_init(line_state *s) {
+    memset(s, 0, sizeof *s);
+    s->nreasons = smtpcodes_reason_count();
+    s->counts = calloc(s->nreasons + 1, sizeof *s->counts);
+    s->ev.p = malloc(1024);
+    s->ev.cap = s->ev.p ? 1024 : 0;
+    s->advice.p = malloc(2048);
+    s->advice.cap = s->advice.p ? 2048 : 0;
+    s->rec = malloc(sizeof *s->rec);
+    return s->counts && s->ev.p && s->advice.p && s->rec ? 0 : -1;
 }
 
-/* One input line per output line: TSV (line, kind, mta, status, recipient, relay, dsn,
+static void line_state_free(line_state *s) {
+    free(s->counts);
+    free(s->ev.p);
+    free(s->advice.p);
+    free(s->rec);
+}
+
+/* The text just rendered at t (n bytes, at the end of f) up to its first NUL, as a C
+ * string is printed. */
+static void out_cut_at_nul(out *f, const char *t, size_t n) { f->len -= n - strnlen(t, n); }
+
+/* classify: one record per input line. On a render error (reported, f failed) the
+ * line's record is left unfinished and never written. */
+static void classify_line(const opts *o, out *f, line_state *s, const char *line, size_t len, size_t lineno) {
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
+    smtpcodes_classification c;
+    int st = smtpcodes_classify(line, len, &c);
+    if (st != SMTPCODES_OK) {
+        s->errors++;
+        if (o->json) {
+            out_puts(f, "{\"line\": ");
+            out_put_size(f, lineno);
+            out_puts(f, ", \"error\": ");
+            json_cstr(f, smtpcodes_strerror(st));
+            out_puts(f, "}\n");
+        } else {
+            out_put_size(f, lineno);
+            out_puts(f, "\terror\t-\t-\t-\t-\t-\t-\t");
+            out_puts(f, smtpcodes_strerror(st));
+            out_putc(f, '\n');
+        }
+        out_record(f);
+        return;
+    }
+    if ((size_t)c.reason < s->nreasons) s->counts[c.reason]++;
+    if (o->format != SMTPCODES_TEXT && !o->json) {
+        /* --markdown / --html: the classification's card, one per input line */
+        render_req qc = req(SMTPCODES_RENDER_CLASSIFICATION, &c, o->lang, o->format);
+        size_t n;
+        const char *card = out_render(f, &qc, &n);
+        if (!card) return;
+        out_cut_at_nul(f, card, n);
+        out_putc(f, '\n');
+        out_record(f);
+        return;
+    }
+    render_req qe = req(SMTPCODES_RENDER_EVIDENCE, &c, o->lang, SMTPCODES_TEXT);
+    const char *reason = dash(smtpcodes_reason_name(c.reason));
+    if (o->json) {
+        const char *evtext = render(f, &qe, &s->ev);
+        if (!evtext) return;
+        render_req qa = qe;
+        qa.what = SMTPCODES_RENDER_RETRY;
+        const char *adv = render(f, &qa, &s->advice);
+        if (!adv) return;
+        int first = 1;
+        out_putc(f, '{');
+        json_key(f, &first, "line"); out_put_size(f, lineno);
+        json_key(f, &first, "reason"); json_cstr(f, reason);
+        json_key(f, &first, "permanence"); json_cstr(f, smtpcodes_permanence_name(c.permanence));
+        json_key(f, &first, "hard_bounce"); json_bool(f, c.hard_bounce);
+        json_key(f, &first, "retry"); json_bool(f, c.retry);
+        json_key(f, &first, "advice"); json_cstr(f, adv);
+        json_key(f, &first, "evidence"); json_cstr(f, evtext);
+        json_key(f, &first, "vendor"); json_cstr(f, c.vendor);
+        json_key(f, &first, "provider"); json_cstr(f, c.provider);
+        json_key(f, &first, "mta"); json_cstr(f, c.mta);
+        json_key(f, &first, "stage"); json_cstr(f, c.stage);
+        json_key(f, &first, "tag"); json_cstr(f, c.tag);
+        json_key(f, &first, "code");
+        if (c.has_basic) json_code_value(f, &c.code); else out_puts(f, "null");
+        json_key(f, &first, "enhanced");
+        if (c.has_enhanced) json_cstr(f, c.enhanced.text); else out_puts(f, "null");
+        out_puts(f, "}\n");
+        out_record(f);
+        return;
+    }
+    /* TSV: line, reason, permanence, hard_bounce, retry, code, enhanced, vendor, evidence, mta, stage, tag */
+    out_put_size(f, lineno);
+    out_putc(f, '\t');
+    out_puts(f, perm_color(o, c.permanence));
+    out_puts(f, reason);
+    out_puts(f, color(o, RESET));
+    out_putc(f, '\t');
+    out_puts(f, dash(smtpcodes_permanence_name(c.permanence)));
+    out_putc(f, '\t');
+    out_put_int(f, c.hard_bounce);
+    out_putc(f, '\t');
+    out_put_int(f, c.retry);
+    out_putc(f, '\t');
+    out_puts(f, c.has_basic ? c.code.text : "-");
+    out_putc(f, '\t');
+    out_puts(f, c.has_enhanced ? c.enhanced.text : "-");
+    out_putc(f, '\t');
+    out_puts(f, dash(c.vendor));
+    out_putc(f, '\t');
+    size_t n;
+    char *ev = out_render(f, &qe, &n);   /* the evidence, rendered in place: tabs and line ends as spaces */
+    if (!ev) return;
+    out_cut_at_nul(f, ev, n);
+    n = strnlen(ev, n);
+    if (memchr(ev, '\t', n) || memchr(ev, '\n', n))
+        for (size_t i = 0; i < n; i++) if (ev[i] == '\t' || ev[i] == '\n') ev[i] = ' ';
+    out_putc(f, '\t');
+    out_puts(f, dash(c.mta));
+    out_putc(f, '\t');
+    out_puts(f, dash(c.stage));
+    out_putc(f, '\t');
+    out_puts(f, dash(c.tag));
+    out_putc(f, '\n');
+    out_record(f);
+}
+
+/* log: one record per input line: TSV (line, kind, mta, status, recipient, relay, dsn,
  * reason, retry, stage), JSON lines with the API's keys, or a card (--markdown, --html). */
-static int cmd_log(const opts *o, int argc, char **argv) {
-    if (argc > 1) { fputs("smtpcodes: log takes at most one FILE\n", stderr); return EXIT_USAGE; }
+static void log_line(const opts *o, out *f, line_state *s, const char *line, size_t n, size_t lineno) {
+    smtpcodes_log_record *r = s->rec;
+    smtpcodes_parse_log(line, n, r);
+    const smtpcodes_classification *c = &r->classification;
+    const char *reason = dash(smtpcodes_reason_name(c->reason));
+    const char *mta = smtpcodes_log_mta_name(r->mta);
+    const char *status = log_status_names[(unsigned)r->status < 5u ? r->status : 0];
+    int delivery = r->kind == SMTPCODES_LOG_DELIVERY;
+    if (delivery) {
+        s->deliveries++;
+        if ((unsigned)r->status < 5u) s->status_counts[r->status]++;
+        if ((size_t)c->reason < s->nreasons) s->counts[c->reason]++;
+    }
+    if (o->format != SMTPCODES_TEXT && !o->json) {
+        render_req q = req(SMTPCODES_RENDER_LOG, r, o->lang, o->format);
+        size_t k;
+        const char *text = out_render(f, &q, &k);
+        if (!text) return;
+        out_cut_at_nul(f, text, k);
+        out_putc(f, '\n');
+    } else if (o->json) {
+        render_req qe = req(SMTPCODES_RENDER_EVIDENCE, c, o->lang, SMTPCODES_TEXT);
+        render_req qa = qe;
+        qa.what = SMTPCODES_RENDER_RETRY;
+        const char *evtext = render(f, &qe, &s->ev);
+        const char *adv = evtext ? render(f, &qa, &s->advice) : NULL;
+        if (!adv) return;
+        int first = 1;
+        out_putc(f, '{');
+        json_key(f, &first, "line"); out_put_size(f, lineno);
+        json_key(f, &first, "kind"); json_cstr(f, smtpcodes_log_kind_name(r->kind));
+        json_key(f, &first, "mta"); json_cstr(f, mta);
+        json_key(f, &first, "status"); json_cstr(f, status);
+        json_key(f, &first, "queue_id"); json_view(f, r->queue_id, r->queue_id_len);
+        json_key(f, &first, "recipient"); json_view(f, r->recipient, r->recipient_len);
+        json_key(f, &first, "original_recipient"); json_view(f, r->original_recipient, r->original_recipient_len);
+        json_key(f, &first, "sender"); json_view(f, r->sender, r->sender_len);
+        json_key(f, &first, "relay"); json_view(f, r->relay, r->relay_len);
+        json_key(f, &first, "relay_ip"); json_view(f, r->relay_ip, r->relay_ip_len);
+        json_key(f, &first, "relay_port");
+        if (r->relay_port) out_put_int(f, r->relay_port); else out_puts(f, "null");
+        json_key(f, &first, "delay");
+        if (r->has_delay) {
+            char num[48];
+            snprintf(num, sizeof num, "%.3f", r->delay >= 0 && r->delay < 1e15 ? r->delay : 0.0);
+            out_puts(f, num);
+        } else {
+            out_puts(f, "null");
+        }
+        json_key(f, &first, "dsn"); json_view(f, r->dsn, r->dsn_len);
+        json_key(f, &first, "stage"); json_cstr(f, r->stage);
+        json_key(f, &first, "reply");
+        if (r->has_reply) {
+            int f2 = 1;
+            out_putc(f, '{');
+            json_key(f, &f2, "code");
+            if (r->reply.has_basic) json_code_value(f, &r->reply.reply_code); else out_puts(f, "null");
+            json_key(f, &f2, "enhanced");
+            if (r->reply.has_enhanced) json_cstr(f, r->reply.status_code.text); else out_puts(f, "null");
+            json_key(f, &f2, "text"); json_view(f, r->reply_text, r->reply_len);
+            out_putc(f, '}');
+        } else {
+            out_puts(f, "null");
+        }
+        json_key(f, &first, "classification");
+        {
+            int f2 = 1;
+            out_putc(f, '{');
+            json_key(f, &f2, "reason"); json_cstr(f, reason);
+            json_key(f, &f2, "permanence"); json_cstr(f, smtpcodes_permanence_name(c->permanence));
+            json_key(f, &f2, "hard_bounce"); json_bool(f, c->hard_bounce);
+            json_key(f, &f2, "retry"); json_bool(f, c->retry);
+            json_key(f, &f2, "advice"); json_cstr(f, delivery ? adv : NULL);
+            json_key(f, &f2, "evidence"); json_cstr(f, delivery ? evtext : NULL);
+            json_key(f, &f2, "provider"); json_cstr(f, c->provider);
+            json_key(f, &f2, "code");
+            if (c->has_basic) json_code_value(f, &c->code); else out_puts(f, "null");
+            json_key(f, &f2, "enhanced");
+            if (c->has_enhanced) json_cstr(f, c->enhanced.text); else out_puts(f, "null");
+            out_putc(f, '}');
+        }
+        json_key(f, &first, "timestamp"); json_view(f, r->timestamp, r->timestamp_len);
+        json_key(f, &first, "host"); json_view(f, r->host, r->host_len);
+        json_key(f, &first, "program"); json_view(f, r->program, r->program_len);
+        json_key(f, &first, "diagnostic"); json_view(f, r->diagnostic, r->diagnostic_len);
+        out_puts(f, "}\n");
+    } else {
+        out_put_size(f, lineno);
+        out_putc(f, '\t');
+        out_puts(f, dash(smtpcodes_log_kind_name(r->kind)));
+        out_putc(f, '\t');
+        out_puts(f, dash(mta));
+        out_putc(f, '\t');
+        out_puts(f, status);
+        out_putc(f, '\t');
+        tsv_view(f, r->recipient, r->recipient_len);
+        out_putc(f, '\t');
+        tsv_view(f, r->relay, r->relay_len);
+        out_putc(f, '\t');
+        tsv_view(f, r->dsn, r->dsn_len);
+        out_putc(f, '\t');
+        out_puts(f, perm_color(o, c->permanence));
+        out_puts(f, reason);
+        out_puts(f, color(o, RESET));
+        out_putc(f, '\t');
+        out_put_int(f, c->retry);
+        out_putc(f, '\t');
+        out_puts(f, dash(r->stage));
+        out_putc(f, '\n');
+    }
+    out_record(f);
+}
+
+static void do_line(enum line_cmd cmd, const opts *o, out *f, line_state *s, const char *line, size_t n,
+                    size_t lineno) {
+    if (cmd == LINES_LOG) log_line(o, f, s, line, n, lineno);
+    else classify_line(o, f, s, line, n, lineno);
+}
+
+/* ---- -j N: a reader, N workers and one writer ---------------------------------------
+ *
+ * The reader thread cuts the input into batches of whole lines (about BATCH_BYTES, or
+ * what one read of a pipe or a terminal returns, so that a slow input is classified as
+ * it comes), numbers their first lines and hands them out in order; each worker takes
+ * the next batch and writes its records into the batch's own output buffer, with its
+ * own scratch buffers (the core keeps no state between calls); the writer (the calling
+ * thread) writes the batches in input order, each with one write(2) or a few. One lock,
+ * taken a few times per batch, never per line. The records are the ones the one-thread
+ * loop writes, byte for byte, and a failed write or a render error stops everything
+ * after the last whole record, as there. */
+
+#define JOBS_MAX 64
+#define BATCH_BYTES 65536
+
+typedef struct batch {
+    char *in;             /* whole lines; at the end of the input the last may lack its '\n' */
+    size_t len, cap;
+    size_t first_line, nlines;
+    long long end;        /* input bytes up to the end of this batch, for the progress bar */
+    out o;                /* its records (hold: only the writer writes them) */
+    int done;             /* classified: the writer may write it */
+} batch;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t can_fill, can_work, can_write;
+    batch *b;
+    size_t nb;
+    size_t filled, taken, written;   /* batches filled by the reader, taken by workers, written */
+    size_t lines;                    /* lines in the filled batches */
+    int reader_done, stop, rerr;
+    int fd, may_block, wake[2];      /* wake: the writer's stop reaches a reader waiting in poll() */
+    const opts *o;
+    enum line_cmd cmd;
+} pool;
+
+typedef struct worker { pool *p; line_state *st; } worker;
+
+/* 0 once capacity *cap >= need (doubling from 64 KiB), -1 when out of memory */
+static int grow_to(char **buf, size_t *cap, size_t need) {
+    if (*cap >= need) return 0;
+    size_t c = *cap ? *cap : BATCH_BYTES;
+    while (c < need) {
+        if (c > SIZE_MAX / 2) return -1;
+        c *= 2;
+    }
+    char *q = realloc(*buf, c);
+    if (!q) return -1;
+    *buf = q;
+    *cap = c;
+    return 0;
+}
+
+/* Before a read that may block (a pipe, a terminal): 0 when the input is ready (or poll
+ * cannot tell: read() reports), 1 when the writer has stopped everything. */
+static int wait_input(const pool *p) {
+    struct pollfd fds[2] = {{p->fd, POLLIN, 0}, {p->wake[0], POLLIN, 0}};
+    for (;;) {
+        int k = poll(fds, 2, -1);
+        if (k < 0 && errno == EINTR) continue;
+        return k > 0 && fds[1].revents ? 1 : 0;
+    }
+}
+
+static void *reader_main(void *arg) {
+    pool *p = arg;
+    char *carry = NULL;   /* the start of a line that the next batch begins with */
+    size_t ncarry = 0, capcarry = 0, line = 1, seq = 0;
+    long long offset = 0;
+    int eof = 0, err = 0;
+    while (!eof && !err) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->filled - p->written >= p->nb) pthread_cond_wait(&p->can_fill, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) break;
+        batch *b = &p->b[seq % p->nb];
+        if (grow_to(&b->in, &b->cap, ncarry + BATCH_BYTES)) { err = ENOMEM; break; }
+        if (ncarry) memcpy(b->in, carry, ncarry);
+        b->len = ncarry;
+        ncarry = 0;
+        /* read until the batch holds a whole line, or the input ends or fails */
+        for (;;) {
+            if (b->len == b->cap && grow_to(&b->in, &b->cap, b->cap + 1)) { err = ENOMEM; break; }
+            if (p->may_block && wait_input(p)) { stop = 1; break; }
+            ssize_t k = read(p->fd, b->in + b->len, b->cap - b->len);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) { err = errno; break; }
+            if (k == 0) { eof = 1; break; }
+            int nl = memchr(b->in + b->len, '\n', (size_t)k) != NULL;
+            b->len += (size_t)k;
+            if (nl) break;
+        }
+        if (stop) break;
+        /* the batch ends after its last '\n' (a partial line before a read error is dropped,
+         * as the one-thread loop drops it); at the end of the input, with the last line */
+        size_t end = b->len;
+        if (!eof) while (end && b->in[end - 1] != '\n') end--;
+        if (!eof && !err && end < b->len) {
+            if (grow_to(&carry, &capcarry, b->len - end)) err = ENOMEM;
+            else {
+                ncarry = b->len - end;
+                memcpy(carry, b->in + end, ncarry);
+            }
+        }
+        b->len = end;
+        if (end == 0) continue;   /* nothing whole: eof or err ends the loop */
+        size_t n = 0;
+        for (const char *s = b->in, *e = b->in + end; (s = memchr(s, '\n', (size_t)(e - s))) != NULL; s++) n++;
+        if (b->in[end - 1] != '\n') n++;
+        offset += (long long)end;
+        b->first_line = line;
+        b->nlines = n;
+        b->end = offset;
+        line += n;
+        pthread_mutex_lock(&p->mu);
+        p->filled = ++seq;
+        p->lines = line - 1;
+        pthread_cond_signal(&p->can_work);
+        pthread_mutex_unlock(&p->mu);
+    }
+    free(carry);
+    pthread_mutex_lock(&p->mu);
+    p->reader_done = 1;
+    p->rerr = err;
+    pthread_cond_broadcast(&p->can_work);
+    pthread_cond_broadcast(&p->can_write);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    pool *p = w->p;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->stop && p->taken == p->filled && !p->reader_done) pthread_cond_wait(&p->can_work, &p->mu);
+        if (p->stop || p->taken == p->filled) { pthread_mutex_unlock(&p->mu); break; }
+        batch *b = &p->b[p->taken++ % p->nb];
+        pthread_mutex_unlock(&p->mu);
+        const char *s = b->in, *e = b->in + b->len;
+        size_t lineno = b->first_line;
+        while (s < e && !out_failed(&b->o)) {
+            const char *nl = memchr(s, '\n', (size_t)(e - s));
+            const char *next = nl ? nl + 1 : e;
+            do_line(p->cmd, p->o, &b->o, w->st, s, (size_t)(next - s), lineno++);
+            s = next;
+        }
+        pthread_mutex_lock(&p->mu);
+        b->done = 1;
+        pthread_cond_signal(&p->can_write);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+static void pool_stop(pool *p) {
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->can_fill);
+    pthread_cond_broadcast(&p->can_work);
+    pthread_cond_broadcast(&p->can_write);
+    pthread_mutex_unlock(&p->mu);
+    if (p->wake[1] >= 0) {
+        ssize_t k;
+        do k = write(p->wake[1], "", 1); while (k < 0 && errno == EINTR);
+    }
+}
+
+/* The lines of fd on `jobs` workers, written by this thread into o->out. Returns 0, with
+ * the number of lines read in *lines and a read error (errno, ENOMEM) in *rerr; or -1
+ * when no thread could be started (nothing has been read: the caller runs the loop
+ * itself). */
+static int run_jobs(const opts *o, enum line_cmd cmd, int fd, int may_block, line_state *st, int jobs,
+                    long long total, int show_progress, size_t *lines, int *rerr) {
+    out *f = o->out;
+    pool p;
+    memset(&p, 0, sizeof p);
+    p.fd = fd;
+    p.may_block = may_block;
+    p.wake[0] = p.wake[1] = -1;
+    p.o = o;
+    p.cmd = cmd;
+    p.nb = 2 * (size_t)jobs + 2;
+    p.b = calloc(p.nb, sizeof *p.b);
+    worker *w = calloc((size_t)jobs, sizeof *w);
+    pthread_t *tid = calloc((size_t)jobs, sizeof *tid);
+    pthread_t rtid;
+    int started = 0, reader_ok = 0, ok = p.b && w && tid;
+    if (ok && may_block && pipe(p.wake) != 0) ok = 0;
+    if (ok && pthread_mutex_init(&p.mu, NULL) != 0) ok = 0;
+    if (ok && (pthread_cond_init(&p.can_fill, NULL) != 0 || pthread_cond_init(&p.can_work, NULL) != 0 ||
+               pthread_cond_init(&p.can_write, NULL) != 0)) ok = 0;   /* (never fails on Linux) */
+    for (size_t i = 0; ok && i < p.nb; i++) {
+        out z = {f->fd, NULL, 0, 0, NULL, 0, 0, 0, 0, 0, 1};
+        p.b[i].o = z;
+    }
+    for (int i = 0; ok && i < jobs; i++) {
+        w[i].p = &p;
+        w[i].st = &st[i];
+        if (pthread_create(&tid[i], NULL, worker_main, &w[i]) != 0) break;
+        started++;
+    }
+    if (started > 0) reader_ok = pthread_create(&rtid, NULL, reader_main, &p) == 0;
+    if (reader_ok) {
+        for (;;) {
+            pthread_mutex_lock(&p.mu);
+            batch *b = &p.b[p.written % p.nb];
+            while (!b->done && !(p.reader_done && p.written == p.filled)) pthread_cond_wait(&p.can_write, &p.mu);
+            int more = b->done;
+            pthread_mutex_unlock(&p.mu);
+            if (!more) break;
+            out_flush(&b->o);   /* its whole records, even after a render error */
+            if (b->o.err) f->err = b->o.err;
+            if (b->o.fatal) f->fatal = 1;
+            b->o.len = b->o.nends = 0;
+            b->o.err = b->o.fatal = 0;
+            if (show_progress) progress(b->end, total, b->first_line - 1 + b->nlines);
+            pthread_mutex_lock(&p.mu);
+            b->done = 0;
+            p.written++;
+            pthread_cond_signal(&p.can_fill);
+            pthread_mutex_unlock(&p.mu);
+            if (out_failed(f)) { pool_stop(&p); break; }
+        }
+        pthread_join(rtid, NULL);
+    } else if (started > 0) {
+        pool_stop(&p);
+    }
+    for (int i = 0; i < started; i++) pthread_join(tid[i], NULL);
+    *lines = p.lines;
+    *rerr = p.rerr;
+    if (ok) {
+        pthread_cond_destroy(&p.can_fill);
+        pthread_cond_destroy(&p.can_work);
+        pthread_cond_destroy(&p.can_write);
+        pthread_mutex_destroy(&p.mu);
+    }
+    for (size_t i = 0; p.b && i < p.nb; i++) {
+        free(p.b[i].in);
+        free(p.b[i].o.buf);
+        free(p.b[i].o.ends);
+    }
+    if (p.wake[0] >= 0) { close(p.wake[0]); close(p.wake[1]); }
+    free(p.b);
+    free(w);
+    free(tid);
+    return reader_ok ? 0 : -1;
+}
+
+/* classify [FILE|-], log [FILE|-]: the input, then the lines on this thread (-j 1) or on
+ * N workers (-j N, same output), then the --stats summary on stderr. */
+static int cmd_lines(const opts *o, enum line_cmd cmd, int argc, char **argv) {
+    if (argc > 1) {
+        fprintf(stderr, "smtpcodes: %s takes at most one FILE\n", cmd == LINES_LOG ? "log" : "classify");
+        return EXIT_USAGE;
+    }
     const char *name = NULL;   /* NULL: standard input */
     int fd = STDIN_FILENO;
     if (argc == 1 && strcmp(argv[0], "-") != 0) {
@@ -1053,149 +1496,76 @@ static int cmd_log(const opts *o, int argc, char **argv) {
     }
     long long total = -1;
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
-        input_error(name, S_ISDIR(sb.st_mode) ? EISDIR : errno);
+    if (fstat(fd, &sb) != 0) {
+        input_error(name, errno);
+        if (name) close(fd);
+        return EXIT_USAGE;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        input_error(name, EISDIR);
         if (name) close(fd);
         return EXIT_USAGE;
     }
     if (name && S_ISREG(sb.st_mode)) total = (long long)sb.st_size;
     int show_progress = total >= 0 && isatty(STDERR_FILENO);
-    size_t nreasons = smtpcodes_reason_count();
-    size_t *counts = calloc(nreasons + 1, sizeof *counts);
-    size_t status_counts[5] = {0, 0, 0, 0, 0}, deliveries = 0;
-    gbuf ev = {malloc(1024), 1024}, advice = {malloc(2048), 2048}, card = {NULL, 0};
-    smtpcodes_log_record *r = malloc(sizeof *r);
-    reader rd = {fd, NULL, 0, 0, 0, 0, 0, 0};
-    if (!counts || !ev.p || !advice.p || !r) {
-        free(counts); free(ev.p); free(advice.p); free(r);
+    int jobs = o->jobs > 1 ? o->jobs : 1;
+    line_state *st = calloc((size_t)jobs, sizeof *st);
+    int ok = st != NULL;
+    for (int i = 0; ok && i < jobs; i++) ok = line_state_init(&st[i]) == 0;
+    if (!ok) {
+        for (int i = 0; st && i < jobs; i++) line_state_free(&st[i]);
+        free(st);
         if (name) close(fd);
         return oom(o);
     }
     out *f = o->out;
     size_t lineno = 0;
-    long long done = 0;
-    const char *line;
-    ssize_t n;
-    while (!out_failed(f) && (n = read_line(&rd, &line)) > 0) {
-        done += n;
-        lineno++;
-        smtpcodes_parse_log(line, (size_t)n, r);
-        const smtpcodes_classification *c = &r->classification;
-        const char *reason = smtpcodes_reason_name(c->reason);
-        const char *mta = smtpcodes_log_mta_name(r->mta);
-        int delivery = r->kind == SMTPCODES_LOG_DELIVERY;
-        if (delivery) {
-            deliveries++;
-            if ((unsigned)r->status < 5u) status_counts[r->status]++;
-            if ((size_t)c->reason < nreasons) counts[c->reason]++;
+    int rerr = 0;
+    if (jobs == 1 || run_jobs(o, cmd, fd, !S_ISREG(sb.st_mode), st, jobs, total, show_progress, &lineno, &rerr) != 0) {
+        reader rd = {fd, NULL, 0, 0, 0, 0, 0, 0};
+        long long done = 0;
+        const char *line;
+        ssize_t n;
+        while (!out_failed(f) && (n = read_line(&rd, &line)) > 0) {
+            done += n;
+            do_line(cmd, o, f, &st[0], line, (size_t)n, ++lineno);
+            if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
         }
-        if (o->format != SMTPCODES_TEXT && !o->json) {
-            const char *text = render_log(f, r, o->lang, o->format, &card);
-            if (!text) break;
-            out_puts(f, text);
-            out_putc(f, '\n');
-        } else if (o->json) {
-            render_req qe = req(SMTPCODES_RENDER_EVIDENCE, c, o->lang, SMTPCODES_TEXT);
-            render_req qa = qe;
-            qa.what = SMTPCODES_RENDER_RETRY;
-            const char *evtext = render(f, &qe, &ev);
-            const char *adv = evtext ? render(f, &qa, &advice) : NULL;
-            if (!adv) break;
-            int first = 1;
-            out_putc(f, '{');
-            json_key(f, &first, "line"); out_printf(f, "%zu", lineno);
-            json_key(f, &first, "kind"); json_cstr(f, smtpcodes_log_kind_name(r->kind));
-            json_key(f, &first, "mta"); json_cstr(f, mta);
-            json_key(f, &first, "status"); json_cstr(f, log_status_names[(unsigned)r->status < 5u ? r->status : 0]);
-            json_key(f, &first, "queue_id"); json_view(f, r->queue_id, r->queue_id_len);
-            json_key(f, &first, "recipient"); json_view(f, r->recipient, r->recipient_len);
-            json_key(f, &first, "original_recipient"); json_view(f, r->original_recipient, r->original_recipient_len);
-            json_key(f, &first, "sender"); json_view(f, r->sender, r->sender_len);
-            json_key(f, &first, "relay"); json_view(f, r->relay, r->relay_len);
-            json_key(f, &first, "relay_ip"); json_view(f, r->relay_ip, r->relay_ip_len);
-            json_key(f, &first, "relay_port");
-            if (r->relay_port) out_printf(f, "%d", r->relay_port); else out_puts(f, "null");
-            json_key(f, &first, "delay");
-            if (r->has_delay) {
-                char num[48];
-                snprintf(num, sizeof num, "%.3f", r->delay >= 0 && r->delay < 1e15 ? r->delay : 0.0);
-                out_puts(f, num);
-            } else {
-                out_puts(f, "null");
-            }
-            json_key(f, &first, "dsn"); json_view(f, r->dsn, r->dsn_len);
-            json_key(f, &first, "stage"); json_cstr(f, r->stage);
-            json_key(f, &first, "reply");
-            if (r->has_reply) {
-                int f2 = 1;
-                out_putc(f, '{');
-                json_key(f, &f2, "code");
-                if (r->reply.has_basic) json_code_value(f, &r->reply.reply_code); else out_puts(f, "null");
-                json_key(f, &f2, "enhanced");
-                if (r->reply.has_enhanced) json_cstr(f, r->reply.status_code.text); else out_puts(f, "null");
-                json_key(f, &f2, "text"); json_view(f, r->reply_text, r->reply_len);
-                out_putc(f, '}');
-            } else {
-                out_puts(f, "null");
-            }
-            json_key(f, &first, "classification");
-            {
-                int f2 = 1;
-                out_putc(f, '{');
-                json_key(f, &f2, "reason"); json_cstr(f, reason);
-                json_key(f, &f2, "permanence"); json_cstr(f, smtpcodes_permanence_name(c->permanence));
-                json_key(f, &f2, "hard_bounce"); json_bool(f, c->hard_bounce);
-                json_key(f, &f2, "retry"); json_bool(f, c->retry);
-                json_key(f, &f2, "advice"); json_cstr(f, delivery ? adv : NULL);
-                json_key(f, &f2, "evidence"); json_cstr(f, delivery ? evtext : NULL);
-                json_key(f, &f2, "provider"); json_cstr(f, c->provider);
-                json_key(f, &f2, "code");
-                if (c->has_basic) json_code_value(f, &c->code); else out_puts(f, "null");
-                json_key(f, &f2, "enhanced");
-                if (c->has_enhanced) json_cstr(f, c->enhanced.text); else out_puts(f, "null");
-                out_putc(f, '}');
-            }
-            json_key(f, &first, "timestamp"); json_view(f, r->timestamp, r->timestamp_len);
-            json_key(f, &first, "host"); json_view(f, r->host, r->host_len);
-            json_key(f, &first, "program"); json_view(f, r->program, r->program_len);
-            json_key(f, &first, "diagnostic"); json_view(f, r->diagnostic, r->diagnostic_len);
-            out_puts(f, "}\n");
-        } else {
-            out_printf(f, "%zu\t%s\t%s\t%s\t", lineno, smtpcodes_log_kind_name(r->kind), mta ? mta : "-",
-                       log_status_names[(unsigned)r->status < 5u ? r->status : 0]);
-            tsv_view(f, r->recipient, r->recipient_len);
-            out_putc(f, '\t');
-            tsv_view(f, r->relay, r->relay_len);
-            out_putc(f, '\t');
-            tsv_view(f, r->dsn, r->dsn_len);
-            out_printf(f, "\t%s%s%s\t%d\t%s\n", perm_color(o, c->permanence), reason, color(o, RESET), c->retry,
-                       r->stage ? r->stage : "-");
-        }
-        out_record(f);
-        if (show_progress && (lineno & 1023) == 0) progress(done, total, lineno);
+        rerr = rd.err;
+        free(rd.buf);
     }
     int rc = EXIT_OK;
-    if (rd.err) {
-        if (rd.err == ENOMEM) out_oom(f); else input_error(name, rd.err);
+    if (rerr) {
+        if (rerr == ENOMEM) out_oom(f); else input_error(name, rerr);
         rc = EXIT_USAGE;
     }
-    free(rd.buf);
-    free(ev.p);
-    free(advice.p);
-    free(card.p);
-    free(r);
     if (show_progress) { progress(total, total, lineno); fputc('\n', stderr); }
     if (name && close(fd) != 0 && rc == EXIT_OK) { input_error(name, errno); rc = EXIT_USAGE; }
     if (o->stats && !out_failed(f)) {
-        fprintf(stderr, "%zu lines, %zu delivery records, %zu other lines\n", lineno, deliveries, lineno - deliveries);
-        for (size_t i = 1; i < 5; i++)
-            if (status_counts[i]) fprintf(stderr, "%8zu  %s\n", status_counts[i], log_status_names[i]);
-        if (status_counts[0]) fprintf(stderr, "%8zu  %s\n", status_counts[0], "other status");
-        for (size_t i = 0; i < nreasons; i++)
-            if (counts[i]) fprintf(stderr, "%8zu  reason %s\n", counts[i], smtpcodes_reason_name((int)i));
-        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;
+        line_state *s = &st[0];   /* the workers' counts, summed */
+        for (int j = 1; j < jobs; j++) {
+            for (size_t i = 0; i < s->nreasons; i++) s->counts[i] += st[j].counts[i];
+            for (size_t i = 0; i < 5; i++) s->status_counts[i] += st[j].status_counts[i];
+            s->errors += st[j].errors;
+            s->deliveries += st[j].deliveries;
+        }
+        if (cmd == LINES_LOG) {
+            fprintf(stderr, "%zu lines, %zu delivery records, %zu other lines\n", lineno, s->deliveries,
+                    lineno - s->deliveries);
+            for (size_t i = 1; i < 5; i++)
+                if (s->status_counts[i]) fprintf(stderr, "%8zu  %s\n", s->status_counts[i], log_status_names[i]);
+            if (s->status_counts[0]) fprintf(stderr, "%8zu  %s\n", s->status_counts[0], "other status");
+            for (size_t i = 0; i < s->nreasons; i++)
+                if (s->counts[i]) fprintf(stderr, "%8zu  reason %s\n", s->counts[i], smtpcodes_reason_name((int)i));
+        } else {
+            fprintf(stderr, "%zu lines, %zu errors\n", lineno, s->errors);
+            for (size_t i = 0; i < s->nreasons; i++)
+                if (s->counts[i]) fprintf(stderr, "%8zu  %s\n", s->counts[i], smtpcodes_reason_name((int)i));
+        }
+        if (fflush(stderr) != 0 || ferror(stderr)) rc = EXIT_USAGE;   /* the summary is output too */
     }
-    free(counts);
+    for (int i = 0; i < jobs; i++) line_state_free(&st[i]);
+    free(st);
     return rc;
 }
 
@@ -1525,6 +1895,25 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
+/* -j's value: 1 to JOBS_MAX, or "auto" (the CPUs online, at most JOBS_MAX); -1 otherwise */
+static int parse_jobs(const char *v, int *jobs) {
+    if (strcmp(v, "auto") == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        *jobs = n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : (int)n;
+        return 0;
+    }
+    int n = 0;
+    if (!*v) return -1;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        n = n * 10 + (*p - '0');
+        if (n > JOBS_MAX) return -1;
+    }
+    if (n < 1) return -1;
+    *jobs = n;
+    return 0;
+}
+
 static int run(opts *o, int argc, char **argv, char **rest) {
     int lang_given = 0, nrest = 0, options_done = 0;
     for (int i = 1; i < argc; i++) {
@@ -1558,6 +1947,19 @@ static int run(opts *o, int argc, char **argv, char **rest) {
             lang_given = 1;
             continue;
         }
+        if ((got = opt_value(argc, argv, &i, "--jobs", &v)) != 0 || (a[1] == 'j' && (got = 1))) {
+            if (got < 0) return EXIT_USAGE;
+            if (a[1] == 'j') {   /* -j N, -jN */
+                if (a[2]) v = a + 2;
+                else if (i + 1 < argc) v = argv[++i];
+                else { fputs("smtpcodes: option '-j' needs a value\n", stderr); return EXIT_USAGE; }
+            }
+            if (parse_jobs(v, &o->jobs) != 0) {
+                fprintf(stderr, "smtpcodes: --jobs must be a number from 1 to %d or auto, not '%s'\n", JOBS_MAX, v);
+                return EXIT_USAGE;
+            }
+            continue;
+        }
         if ((got = opt_value(argc, argv, &i, "--kind", &v)) != 0) {
             if (got < 0) return EXIT_USAGE;
             o->kind = v;
@@ -1587,8 +1989,8 @@ static int run(opts *o, int argc, char **argv, char **rest) {
     if (strcmp(cmd, "lookup") == 0) return cmd_lookup(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "compare") == 0) return cmd_compare(o, nrest - 1, rest + 1);
-    if (strcmp(cmd, "classify") == 0) return cmd_classify(o, nrest - 1, rest + 1);
-    if (strcmp(cmd, "log") == 0) return cmd_log(o, nrest - 1, rest + 1);
+    if (strcmp(cmd, "classify") == 0) return cmd_lines(o, LINES_CLASSIFY, nrest - 1, rest + 1);
+    if (strcmp(cmd, "log") == 0) return cmd_lines(o, LINES_LOG, nrest - 1, rest + 1);
     if (strcmp(cmd, "bounce") == 0) return cmd_bounce(o, nrest - 1, rest + 1);
     if (strcmp(cmd, "list") == 0) {
         if (nrest == 1) return cmd_list(o);
@@ -1614,8 +2016,8 @@ int smtpcodes_cli(int argc, char **argv) {
         fprintf(stderr, "smtpcodes: cannot write to standard output: %s\n", strerror(errno));
         return EXIT_USAGE;
     }
-    out f = {STDOUT_FILENO, NULL, 0, 0, NULL, 0, 0, isatty(STDOUT_FILENO), 0, 0};
-    opts o = {SMTPCODES_EN, 0, -1, 0, SMTPCODES_TEXT, NULL, -1, &f};
+    out f = {STDOUT_FILENO, NULL, 0, 0, NULL, 0, 0, isatty(STDOUT_FILENO), 0, 0, 0};
+    opts o = {SMTPCODES_EN, 0, -1, 0, SMTPCODES_TEXT, NULL, -1, &f, 1};
     char **rest = malloc(((size_t)(argc > 0 ? argc : 1)) * sizeof *rest);   /* every operand, no fixed limit */
     int rc;
     if (!rest) { out_oom(&f); rc = EXIT_USAGE; }
