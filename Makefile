@@ -179,5 +179,5 @@ demo: build/smtpcodes
 build/bench_c: $(CORE_DEP) tests/bench/bench_c.c
 	@mkdir -p build
 	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/bench/bench_c.c
-bench: build/bench_c build/bounce_tsv python lua
+bench: build/bench_c build/bounce_tsv build/smtpcodes python lua
 	PYTHONPATH=bindings/python $(PYTHON) -P tests/bench/bench.py
