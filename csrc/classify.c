@@ -260,6 +260,29 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
     return reason;
 }
 
+/* "5.0.0 504 Command parameter not implemented", "4.0.0 426 connection timed out": a delivery
+ * status put before the reply it summarises (a DSN's Status: ahead of its Diagnostic-Code).
+ * The reply code right after the leading status, of the same class, is the reply's. */
+static void status_then_reply(const char *s, size_t len, smtpcodes_classification *out) {
+    size_t i = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
+    size_t n = strlen(out->enhanced.text);
+    if (len - i < n + 4 || memcmp(s + i, out->enhanced.text, n) != 0) return;
+    i += n;
+    if (s[i] != ' ') return;
+    while (i < len && s[i] == ' ') i++;
+    if (len - i < 3 || !sc_is_digit((unsigned char)s[i]) || !sc_is_digit((unsigned char)s[i + 1]) ||
+        !sc_is_digit((unsigned char)s[i + 2]))
+        return;
+    if (i + 3 < len && s[i + 3] != ' ' && s[i + 3] != '-') return;
+    int d0 = s[i] - '0', d1 = s[i + 1] - '0', d2 = s[i + 2] - '0';
+    if (d0 != out->enhanced.digits[0] || d1 > 5) return;
+    smtpcodes_code c;
+    if (smtpcodes_lookup_basic(d0 * 100 + d1 * 10 + d2, &c) != SMTPCODES_OK) return;
+    out->code = c;
+    out->has_basic = 1;
+}
+
 /* The codes of a reply, before its text is scanned. */
 static smtpcodes_status classify_codes(const char *s, size_t len, smtpcodes_classification *out) {
     if (!out || (!s && len)) return SMTPCODES_ERR_ARG;
@@ -278,6 +301,7 @@ static smtpcodes_status classify_codes(const char *s, size_t len, smtpcodes_clas
         out->flags = r.flags;
         out->stage = r.stage;
         out->mta = r.mta;
+        if (r.has_enhanced && !r.has_basic) status_then_reply(s, len, out);
     }
     return SMTPCODES_OK;
 }
