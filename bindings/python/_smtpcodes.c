@@ -90,6 +90,7 @@ static const char *sc_type_name(PyObject *o) {
 #endif
 
 #define NBASIC 900 /* basic codes 100..999 */
+#define TEXT_CACHE_MAX 4096 /* entries of a language's lookup(str) cache before it is cleared */
 #define REPR_MAX 60 /* characters of an input's repr quoted in error messages */
 
 /* ------------------------------------------------------------------------ */
@@ -126,6 +127,18 @@ typedef struct {
      *   up their text gives (a vendor row shadowed by a registered code). */
     PyObject *enhanced[SMTPCODES_NLANG];
     PyObject **entries[SMTPCODES_NLANG];
+    /* by_text[lang]: dict input str -> Code, what lookup(str) returned for
+     * exactly that text (any spelling: "5.1.1", " 550 ", "x.1.1"), so a repeated
+     * lookup of a text is one dict probe before any parsing. Bounded: cleared
+     * when it reaches TEXT_CACHE_MAX entries. Only exact str keys (no subclass,
+     * whose __eq__ / __hash__ could lie) and only successful lookups.
+     * Safe because every module function runs with the GIL held: a dict probe
+     * or insertion is atomic under the GIL, and the cache is never walked while
+     * Python code runs. It is NOT safe without the GIL (free-threaded CPython):
+     * the lazily filled basic[] / entries[] slots above are plain pointers
+     * written without a lock, so the module declares no Py_mod_gil slot (and an
+     * abi3 build cannot load on a free-threaded interpreter anyway). */
+    PyObject *by_text[SMTPCODES_NLANG];
     PyObject *basic[SMTPCODES_NLANG][NBASIC];
 } module_state;
 
@@ -146,20 +159,38 @@ typedef struct {
     Py_hash_t hash; /* enhanced: hash of the text, computed once; -1 until then */
 } CodeObject;
 
+/* A line's text inside the reply's buffer. */
 typedef struct {
-    PyObject_HEAD
+    size_t off, len;
+} text_span;
+
+/* A Reply keeps what the core's parse gave (the two codes, flags, permanence, stage and
+ * where each line's text lies in the input) and builds its Python fields only when they
+ * are first read: parse() allocates the object and nothing else. The lazily built
+ * fields are written once, with the GIL held. Not a GC type: it can only refer to
+ * str, bytes, int, tuples of str and Codes, none of which refers back to a Reply. */
+typedef struct {
+    PyObject_VAR_HEAD
+    PyObject *input;       /* exact str or bytes whose UTF-8 / bytes `buf` is: the input, parsed again by explain() */
+    const char *buf;       /* the input's bytes, valid while `input` lives */
+    size_t buf_len;
+    /* built on first access (NULL until then) */
     PyObject *code;        /* int or None */
     PyObject *enhanced;    /* str or None */
     PyObject *lines;       /* tuple of str */
     PyObject *text;        /* str */
     PyObject *flags;       /* tuple of str */
-    PyObject *permanence;  /* str */
     PyObject *reply_code;  /* Code or None */
     PyObject *status_code; /* Code or None */
-    PyObject *raw;         /* bytes: the input, parsed again by explain() */
+    PyObject *raw;         /* bytes (input itself when it is bytes) */
+    smtpcodes_code basic_c, enhanced_c; /* valid when has_basic / has_enhanced */
+    int has_basic, has_enhanced;
+    smtpcodes_permanence permanence;
     unsigned int options;  /* SMTPCODES_STRICT or 0 */
     unsigned int cflags;   /* SMTPCODES_F_* */
     const char *stage;     /* the wrapper's SMTP stage (a static string of the core), or NULL */
+    Py_ssize_t nlines;
+    text_span line[];      /* nlines items (the type's itemsize) */
 } ReplyObject;
 
 typedef struct {
@@ -444,9 +475,20 @@ static int code_struct_from_obj(module_state *st, PyObject *x, const char *fname
 
 static PyObject *lookup_impl(module_state *st, PyObject *x, smtpcodes_lang lang, const char *fname) {
     if (Py_IS_TYPE(x, st->Code_Type) && ((CodeObject *)x)->lang == lang) return Py_NewRef(x);
+    int cache = PyUnicode_CheckExact(x);
+    if (cache) { /* the text cache (see module_state.by_text) */
+        PyObject *v = PyDict_GetItemWithError(st->by_text[lang], x);
+        if (v) return Py_NewRef(v);
+        if (PyErr_Occurred()) return NULL;
+    }
     smtpcodes_code c;
     if (code_struct_from_obj(st, x, fname, &c) < 0) return NULL;
-    return code_get(st, &c, lang);
+    PyObject *v = code_get(st, &c, lang);
+    if (v && cache) {
+        if (PyDict_GET_SIZE(st->by_text[lang]) >= TEXT_CACHE_MAX) PyDict_Clear(st->by_text[lang]);
+        if (PyDict_SetItem(st->by_text[lang], x, v) < 0) Py_CLEAR(v);
+    }
+    return v;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -865,29 +907,14 @@ static PyType_Spec Code_spec = {
 /* ------------------------------------------------------------------------ */
 /* Reply                                                                      */
 
-static int Reply_traverse(PyObject *self, visitproc visit, void *arg) {
-    ReplyObject *o = (ReplyObject *)self;
-    Py_VISIT(Py_TYPE(self));
-    Py_VISIT(o->code);
-    Py_VISIT(o->enhanced);
-    Py_VISIT(o->lines);
-    Py_VISIT(o->text);
-    Py_VISIT(o->flags);
-    Py_VISIT(o->permanence);
-    Py_VISIT(o->reply_code);
-    Py_VISIT(o->status_code);
-    Py_VISIT(o->raw);
-    return 0;
-}
-
 static int Reply_clear(PyObject *self) {
     ReplyObject *o = (ReplyObject *)self;
+    Py_CLEAR(o->input);
     Py_CLEAR(o->code);
     Py_CLEAR(o->enhanced);
     Py_CLEAR(o->lines);
     Py_CLEAR(o->text);
     Py_CLEAR(o->flags);
-    Py_CLEAR(o->permanence);
     Py_CLEAR(o->reply_code);
     Py_CLEAR(o->status_code);
     Py_CLEAR(o->raw);
@@ -896,7 +923,6 @@ static int Reply_clear(PyObject *self) {
 
 static void Reply_dealloc(PyObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
-    PyObject_GC_UnTrack(self);
     Reply_clear(self);
     SC_TP_FREE(tp)(self);
     Py_DECREF(tp);
@@ -904,20 +930,85 @@ static void Reply_dealloc(PyObject *self) {
 
 static PyObject *none_if_null(PyObject *o) { return Py_NewRef(o ? o : Py_None); }
 
-#define REPLY_OBJ(field) none_if_null(((ReplyObject *)self)->field)
-static PyObject *Reply_get_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(code); }
-static PyObject *Reply_get_enhanced(PyObject *self, void *c) { (void)c; return REPLY_OBJ(enhanced); }
-static PyObject *Reply_get_lines(PyObject *self, void *c) { (void)c; return REPLY_OBJ(lines); }
-static PyObject *Reply_get_text(PyObject *self, void *c) { (void)c; return REPLY_OBJ(text); }
-static PyObject *Reply_get_flags(PyObject *self, void *c) { (void)c; return REPLY_OBJ(flags); }
-static PyObject *Reply_get_permanence(PyObject *self, void *c) { (void)c; return REPLY_OBJ(permanence); }
-static PyObject *Reply_get_reply_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(reply_code); }
-static PyObject *Reply_get_status_code(PyObject *self, void *c) { (void)c; return REPLY_OBJ(status_code); }
+/* The lazily built fields: each returns a borrowed reference (kept in the object),
+ * or NULL with an exception set. */
+static PyObject *reply_code_int(ReplyObject *o) {
+    if (!o->code) o->code = o->has_basic ? PyLong_FromLong(basic_value(&o->basic_c)) : Py_NewRef(Py_None);
+    return o->code;
+}
+static PyObject *reply_enhanced(ReplyObject *o) {
+    if (!o->enhanced)
+        o->enhanced = o->has_enhanced ? PyUnicode_FromString(o->enhanced_c.text) : Py_NewRef(Py_None);
+    return o->enhanced;
+}
+static PyObject *reply_lines(ReplyObject *o) {
+    if (o->lines) return o->lines;
+    PyObject *t = PyTuple_New(o->nlines);
+    for (Py_ssize_t i = 0; t && i < o->nlines; i++) {
+        /* U+FFFD for undecodable bytes, as in every rendering; .raw keeps the bytes */
+        PyObject *x = PyUnicode_DecodeUTF8(o->buf + o->line[i].off, (Py_ssize_t)o->line[i].len, "replace");
+        if (!x) Py_CLEAR(t);
+        else PyTuple_SET_ITEM(t, i, x);
+    }
+    return o->lines = t;
+}
+static PyObject *reply_text(ReplyObject *o) {
+    if (o->text) return o->text;
+    if (o->nlines == 1 && !o->lines) /* one line: its str is the text */
+        return o->text = PyUnicode_DecodeUTF8(o->buf + o->line[0].off, (Py_ssize_t)o->line[0].len, "replace");
+    PyObject *lines = reply_lines(o), *nl = lines ? PyUnicode_FromString("\n") : NULL;
+    if (nl) o->text = PyUnicode_Join(nl, lines);
+    Py_XDECREF(nl);
+    return o->text;
+}
+static PyObject *reply_flags(ReplyObject *o) {
+    if (o->flags) return o->flags;
+    module_state *st = state_of((PyObject *)o);
+    Py_ssize_t n = 0;
+    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) n += (o->cflags >> i) & 1u;
+    PyObject *t = PyTuple_New(n);
+    for (size_t i = 0, k = 0; t && i < SMTPCODES_NFLAGS; i++)
+        if (o->cflags & (1u << i)) PyTuple_SET_ITEM(t, (Py_ssize_t)k++, Py_NewRef(st->flag[i]));
+    return o->flags = t;
+}
+static PyObject *reply_permanence(ReplyObject *o) { return state_of((PyObject *)o)->permanence[o->permanence]; }
+static PyObject *reply_basic_code(ReplyObject *o) {
+    if (!o->reply_code)
+        o->reply_code = o->has_basic ? code_get(state_of((PyObject *)o), &o->basic_c, SMTPCODES_EN) : Py_NewRef(Py_None);
+    return o->reply_code;
+}
+static PyObject *reply_status_code(ReplyObject *o) {
+    if (!o->status_code)
+        o->status_code =
+            o->has_enhanced ? code_get(state_of((PyObject *)o), &o->enhanced_c, SMTPCODES_EN) : Py_NewRef(Py_None);
+    return o->status_code;
+}
+static PyObject *reply_raw(ReplyObject *o) {
+    if (!o->raw)
+        o->raw = PyBytes_Check(o->input) ? Py_NewRef(o->input)
+                                         : PyBytes_FromStringAndSize(o->buf, (Py_ssize_t)o->buf_len);
+    return o->raw;
+}
+
+#define REPLY_FIELD(name, fn)                                                                            \
+    static PyObject *name(PyObject *self, void *c) {                                                     \
+        (void)c;                                                                                         \
+        PyObject *v = fn((ReplyObject *)self);                                                           \
+        return v ? Py_NewRef(v) : NULL;                                                                  \
+    }
+REPLY_FIELD(Reply_get_code, reply_code_int)
+REPLY_FIELD(Reply_get_enhanced, reply_enhanced)
+REPLY_FIELD(Reply_get_lines, reply_lines)
+REPLY_FIELD(Reply_get_text, reply_text)
+REPLY_FIELD(Reply_get_flags, reply_flags)
+REPLY_FIELD(Reply_get_permanence, reply_permanence)
+REPLY_FIELD(Reply_get_reply_code, reply_basic_code)
+REPLY_FIELD(Reply_get_status_code, reply_status_code)
+REPLY_FIELD(Reply_get_raw, reply_raw)
 static PyObject *Reply_get_multiline(PyObject *self, void *c) {
     (void)c;
     return PyBool_FromLong((((ReplyObject *)self)->cflags & SMTPCODES_F_MULTILINE) != 0);
 }
-static PyObject *Reply_get_raw(PyObject *self, void *c) { (void)c; return REPLY_OBJ(raw); }
 static PyObject *Reply_get_stage(PyObject *self, void *c) {
     (void)c;
     const char *stage = ((ReplyObject *)self)->stage;
@@ -974,7 +1065,7 @@ static PyObject *Reply_to_dict(PyObject *self, PyObject *Py_UNUSED(ignored)) {
 
 /* Parse the reply's input again: the core's views point into that buffer. */
 static int reply_reparse(ReplyObject *o, smtpcodes_reply *r) {
-    int status = smtpcodes_parse(PyBytes_AS_STRING(o->raw), (size_t)PyBytes_GET_SIZE(o->raw), o->options, r);
+    int status = smtpcodes_parse(o->buf, o->buf_len, o->options, r);
     if (status < 0) PyErr_Format(PyExc_SystemError, "smtpcodes: reparse failed: %s", smtpcodes_strerror(status));
     return status;
 }
@@ -1006,15 +1097,17 @@ static PyObject *Reply_get_html(PyObject *self, void *c) {
 
 static PyObject *Reply_repr(PyObject *self) {
     ReplyObject *o = (ReplyObject *)self;
+    if (!reply_code_int(o) || !reply_enhanced(o) || !reply_text(o)) return NULL;
     PyObject *t = short_repr(o->text);
     if (!t) return NULL;
-    PyObject *r = PyUnicode_FromFormat("<Reply %S %S %U %U>", o->code, o->enhanced, o->permanence, t);
+    PyObject *r = PyUnicode_FromFormat("<Reply %S %S %U %U>", o->code, o->enhanced, reply_permanence(o), t);
     Py_DECREF(t);
     return r;
 }
 
 static PyObject *Reply_str(PyObject *self) {
     ReplyObject *o = (ReplyObject *)self;
+    if (!reply_code_int(o) || !reply_enhanced(o) || !reply_text(o)) return NULL;
     PyObject *parts = PyList_New(0);
     if (!parts) return NULL;
     if ((o->code != Py_None && PyList_Append(parts, o->code) < 0) ||
@@ -1042,7 +1135,12 @@ static PyObject *Reply_reduce(PyObject *self, PyObject *Py_UNUSED(ignored)) {
     ReplyObject *o = (ReplyObject *)self;
     PyObject *restore = PyObject_GetAttrString(PyType_GetModule(Py_TYPE(self)), "_restore");
     if (!restore) return NULL;
-    PyObject *r = Py_BuildValue("N(sOi)", restore, "reply", o->raw, (o->options & SMTPCODES_STRICT) != 0);
+    PyObject *raw = reply_raw(o);
+    if (!raw) {
+        Py_DECREF(restore);
+        return NULL;
+    }
+    PyObject *r = Py_BuildValue("N(sOi)", restore, "reply", raw, (o->options & SMTPCODES_STRICT) != 0);
     return r;
 }
 
@@ -1059,8 +1157,6 @@ static PyMethodDef Reply_methods[] = {
 static PyType_Slot Reply_slots[] = {
     {Py_tp_doc, "A parsed SMTP reply; made by smtpcodes.parse()."},
     {Py_tp_dealloc, Reply_dealloc},
-    {Py_tp_traverse, Reply_traverse},
-    {Py_tp_clear, Reply_clear},
     {Py_tp_repr, Reply_repr},
     {Py_tp_str, Reply_str},
     {Py_tp_methods, Reply_methods},
@@ -1070,51 +1166,64 @@ static PyType_Slot Reply_slots[] = {
 
 static PyType_Spec Reply_spec = {
     .name = "smtpcodes.Reply",
-    .basicsize = sizeof(ReplyObject),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .basicsize = (int)offsetof(ReplyObject, line),
+    .itemsize = (int)sizeof(text_span),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
     .slots = Reply_slots,
 };
 
-static PyObject *new_reply(module_state *st, const smtpcodes_reply *r, PyObject *raw, unsigned int options) {
-    ReplyObject *o = (ReplyObject *)PyType_GenericAlloc(st->Reply_Type, 0);
+/* A Reply from the core's parse r of the n bytes at base. input is an exact str or bytes
+ * whose bytes (buf) are those n bytes, or a copy of them: r's line views are taken as
+ * offsets from base and read later in buf. A line outside [base, base + n) (a wrapper's
+ * reply parsed from elsewhere) has its text decoded now. */
+static PyObject *new_reply(module_state *st, const smtpcodes_reply *r, PyObject *input, const char *buf,
+                           const char *base, size_t n, unsigned int options) {
+    ReplyObject *o = (ReplyObject *)PyType_GenericAlloc(st->Reply_Type, (Py_ssize_t)r->nlines);
     if (!o) return NULL;
-    o->raw = Py_NewRef(raw);
+    o->input = Py_NewRef(input);
+    o->buf = buf;
+    o->buf_len = n;
     o->options = options;
     o->cflags = r->flags;
     o->stage = r->stage;
-    o->code = r->has_basic ? PyLong_FromLong(basic_value(&r->reply_code)) : Py_NewRef(Py_None);
-    o->enhanced = r->has_enhanced ? PyUnicode_FromString(r->status_code.text) : Py_NewRef(Py_None);
-    o->reply_code = r->has_basic ? code_get(st, &r->reply_code, SMTPCODES_EN) : Py_NewRef(Py_None);
-    o->status_code = r->has_enhanced ? code_get(st, &r->status_code, SMTPCODES_EN) : Py_NewRef(Py_None);
-    o->permanence = PyUnicode_FromString(smtpcodes_permanence_name(r->permanence));
-    o->lines = PyTuple_New((Py_ssize_t)r->nlines);
-    o->flags = PyList_New(0);
-    if (!o->code || !o->enhanced || !o->reply_code || !o->status_code || !o->permanence || !o->lines || !o->flags)
-        goto fail;
+    o->has_basic = r->has_basic;
+    o->has_enhanced = r->has_enhanced;
+    if (r->has_basic) o->basic_c = r->reply_code;
+    if (r->has_enhanced) o->enhanced_c = r->status_code;
+    o->permanence = r->permanence < N_PERMANENCE ? r->permanence : SMTPCODES_PERM_PERMANENT;
+    o->nlines = (Py_ssize_t)r->nlines;
+    int outside = 0;
     for (size_t i = 0; i < r->nlines; i++) {
-        /* U+FFFD for undecodable bytes, as in every rendering; .raw keeps the bytes */
-        PyObject *s = PyUnicode_DecodeUTF8(r->lines[i].text, (Py_ssize_t)r->lines[i].text_len, "replace");
-        if (!s) goto fail;
-        PyTuple_SET_ITEM(o->lines, (Py_ssize_t)i, s);
+        const char *t = r->lines[i].text;
+        size_t len = r->lines[i].text_len;
+        if (len && (t < base || (size_t)(t - base) > n || len > n - (size_t)(t - base))) outside = 1;
+        o->line[i].off = len ? (size_t)(t - base) : 0;
+        o->line[i].len = len;
     }
-    for (size_t i = 0; i < SMTPCODES_NFLAGS; i++) {
-        if (!(r->flags & (1u << i))) continue;
-        PyObject *s = PyUnicode_FromString(smtpcodes_flag_name(i));
-        int bad = !s || PyList_Append(o->flags, s) < 0;
-        Py_XDECREF(s);
-        if (bad) goto fail;
+    if (outside) { /* decode every line now, from the core's views */
+        PyObject *lines = PyTuple_New((Py_ssize_t)r->nlines);
+        for (size_t i = 0; lines && i < r->nlines; i++) {
+            PyObject *x = PyUnicode_DecodeUTF8(r->lines[i].text, (Py_ssize_t)r->lines[i].text_len, "replace");
+            if (!x) Py_CLEAR(lines);
+            else PyTuple_SET_ITEM(lines, (Py_ssize_t)i, x);
+        }
+        if (!lines) {
+            Py_DECREF(o);
+            return NULL;
+        }
+        o->lines = lines;
     }
-    Py_SETREF(o->flags, PyList_AsTuple(o->flags));
-    if (!o->flags) goto fail;
-    PyObject *nl = PyUnicode_FromString("\n");
-    if (!nl) goto fail;
-    o->text = PyUnicode_Join(nl, o->lines);
-    Py_DECREF(nl);
-    if (!o->text) goto fail;
     return (PyObject *)o;
-fail:
-    Py_DECREF(o);
-    return NULL;
+}
+
+/* A Reply that owns a bytes copy of the n bytes at base (log records, bounce recipients). */
+static PyObject *new_reply_copy(module_state *st, const smtpcodes_reply *r, const char *base, size_t n,
+                                unsigned int options) {
+    PyObject *raw = PyBytes_FromStringAndSize(base, (Py_ssize_t)n);
+    if (!raw) return NULL;
+    PyObject *o = new_reply(st, r, raw, PyBytes_AS_STRING(raw), base, n, options);
+    Py_DECREF(raw);
+    return o;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1830,6 +1939,10 @@ static PyObject *mod_lookup(PyObject *module, PyObject *const *args, Py_ssize_t 
             } else if (v == -1) {
                 PyErr_Clear();
             }
+        } else if (PyUnicode_CheckExact(x)) { /* the text cache, before any parsing */
+            PyObject *o = PyDict_GetItemWithError(st->by_text[SMTPCODES_EN], x);
+            if (o) return Py_NewRef(o);
+            if (PyErr_Occurred()) return NULL;
         }
         return lookup_impl(st, x, SMTPCODES_EN, "lookup");
     }
@@ -1851,22 +1964,45 @@ PyDoc_STRVAR(parse_doc,
 "errors='surrogateescape') and flagged 'not-utf8'. Raises ParseError when no\n"
 "reply can be read, TypeError for a wrong type.");
 
+/* The Reply keeps an exact str (its UTF-8, cached inside the str) or bytes object as
+ * it is; anything else (a str subclass, a str with lone surrogates, bytearray,
+ * memoryview) becomes a bytes copy, which no one can change under the Reply. */
+static PyObject *parse_impl(module_state *st, PyObject *x, unsigned int options) {
+    PyObject *input = NULL;
+    const char *s = NULL;
+    Py_ssize_t n = 0;
+    if (PyUnicode_CheckExact(x)) {
+        s = PyUnicode_AsUTF8AndSize(x, &n);
+        if (s) input = Py_NewRef(x);
+        else if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return NULL;
+        else PyErr_Clear();
+    } else if (PyBytes_CheckExact(x)) {
+        input = Py_NewRef(x);
+        s = PyBytes_AS_STRING(x);
+        n = PyBytes_GET_SIZE(x);
+    }
+    if (!input) {
+        if (!(input = to_bytes(x, "parse", "str or bytes"))) return NULL;
+        s = PyBytes_AS_STRING(input);
+        n = PyBytes_GET_SIZE(input);
+    }
+    smtpcodes_reply r;
+    int status = smtpcodes_parse(s, (size_t)n, options, &r);
+    PyObject *out = status < 0 ? parse_error(st, status, x) : new_reply(st, &r, input, s, s, (size_t)n, options);
+    Py_DECREF(input);
+    return out;
+}
+
 static PyObject *mod_parse(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
+    if (nargs == 1 && !kwnames) return parse_impl(st, args[0], 0u); /* the common call */
     static const char *const names[] = {"reply", "strict"};
     static const signature sig = {"parse", 1, 1, 1, 2, names};
     PyObject *av[2];
     if (parse_args(&sig, args, nargs, kwnames, av) < 0) return NULL;
     int strict = av[1] ? PyObject_IsTrue(av[1]) : 0;
     if (strict < 0) return NULL;
-    PyObject *raw = to_bytes(av[0], "parse", "str or bytes");
-    if (!raw) return NULL;
-    unsigned int options = strict ? SMTPCODES_STRICT : 0u;
-    smtpcodes_reply r;
-    int status = smtpcodes_parse(PyBytes_AS_STRING(raw), (size_t)PyBytes_GET_SIZE(raw), options, &r);
-    PyObject *out = status < 0 ? parse_error(st, status, av[0]) : new_reply(st, &r, raw, options);
-    Py_DECREF(raw);
-    return out;
+    return parse_impl(st, av[0], strict ? SMTPCODES_STRICT : 0u);
 }
 
 PyDoc_STRVAR(explain_doc,
@@ -2332,7 +2468,9 @@ static PyObject *mod_restore(PyObject *module, PyObject *args) {
         unsigned int options = y && PyObject_IsTrue(y) == 1 ? SMTPCODES_STRICT : 0u;
         smtpcodes_reply r;
         int status = smtpcodes_parse(PyBytes_AsString(x), (size_t)PyBytes_Size(x), options, &r);
-        return status < 0 ? parse_error(st, status, x) : new_reply(st, &r, x, options);
+        return status < 0 ? parse_error(st, status, x)
+                          : new_reply(st, &r, x, PyBytes_AsString(x), PyBytes_AsString(x), (size_t)PyBytes_Size(x),
+                                      options);
     }
     if (strcmp(kind, "explanation") == 0 && y && z && PyUnicode_Check(x) && PyUnicode_Check(y) &&
         PyUnicode_Check(z)) {
@@ -3054,9 +3192,7 @@ static PyObject *new_log_record(module_state *st, PyObject *line, smtpcodes_lang
     f[L_PROGRAM] = view_str(r->program, r->program_len);
     f[L_DIAGNOSTIC] = view_str(r->diagnostic, r->diagnostic_len);
     if (r->has_reply) {
-        PyObject *raw = PyBytes_FromStringAndSize(r->reply_text, (Py_ssize_t)r->reply_len);
-        f[L_REPLY] = raw ? new_reply(st, &r->reply, raw, 0) : NULL;
-        Py_XDECREF(raw);
+        f[L_REPLY] = new_reply_copy(st, &r->reply, r->reply_text, r->reply_len, 0);
     } else {
         f[L_REPLY] = Py_NewRef(Py_None);
     }
@@ -3421,9 +3557,7 @@ static PyObject *new_bounce_recipient(module_state *st, const smtpcodes_bounce_r
     f[BR_LAST_ATTEMPT] = span_str(r->last_attempt);
     f[BR_RETRY_UNTIL] = span_str(r->will_retry_until);
     if (r->has_reply) {
-        PyObject *raw = PyBytes_FromStringAndSize(r->diagnostic.ptr, (Py_ssize_t)r->diagnostic.len);
-        f[BR_REPLY] = raw ? new_reply(st, &r->reply, raw, 0) : NULL;
-        Py_XDECREF(raw);
+        f[BR_REPLY] = new_reply_copy(st, &r->reply, r->diagnostic.ptr, r->diagnostic.len, 0);
     } else {
         f[BR_REPLY] = Py_NewRef(Py_None);
     }
@@ -3570,6 +3704,7 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->reasons);
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
         Py_VISIT(st->enhanced[l]);
+        Py_VISIT(st->by_text[l]);
         for (int i = 0; i < NBASIC; i++) Py_VISIT(st->basic[l][i]);
         if (st->entries[l])
             for (size_t i = 0; i < smtpcodes_count(); i++) Py_VISIT(st->entries[l][i]);
@@ -3582,6 +3717,7 @@ static int module_clear(PyObject *module) {
     if (!st) return 0;
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
         Py_CLEAR(st->enhanced[l]);
+        Py_CLEAR(st->by_text[l]);
         for (int i = 0; i < NBASIC; i++) Py_CLEAR(st->basic[l][i]);
         if (st->entries[l])
             for (size_t i = 0; i < smtpcodes_count(); i++) Py_CLEAR(st->entries[l][i]);
@@ -3666,7 +3802,7 @@ static int module_exec(PyObject *module) {
         PyExc_ValueError, NULL);
     if (!st->ParseError || PyModule_AddObjectRef(module, "ParseError", st->ParseError) < 0) return -1;
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
-        if (!(st->enhanced[l] = PyDict_New())) return -1;
+        if (!(st->enhanced[l] = PyDict_New()) || !(st->by_text[l] = PyDict_New())) return -1;
         if (!(st->entries[l] = PyMem_Calloc(smtpcodes_count() ? smtpcodes_count() : 1, sizeof(PyObject *)))) {
             PyErr_NoMemory();
             return -1;
