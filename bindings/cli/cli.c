@@ -968,7 +968,7 @@ static void json_view(out *f, const char *p, size_t n) {
 static const char *const log_status_names[] = {"other", "sent", "deferred", "bounced", "expired"};
 
 /* a string field, "-" when absent */
-static const char *dash(const char *s) { return s ? s : "-"; }
+static const char *or_dash(const char *s) { return s ? s : "-"; }
 
 enum line_cmd { LINES_CLASSIFY, LINES_LOG };
 
@@ -1042,7 +1042,7 @@ static void classify_line(const opts *o, out *f, line_state *s, const char *line
         return;
     }
     render_req qe = req(SMTPCODES_RENDER_EVIDENCE, &c, o->lang, SMTPCODES_TEXT);
-    const char *reason = dash(smtpcodes_reason_name(c.reason));
+    const char *reason = or_dash(smtpcodes_reason_name(c.reason));
     if (o->json) {
         const char *evtext = render(f, &qe, &s->ev);
         if (!evtext) return;
@@ -1079,7 +1079,7 @@ static void classify_line(const opts *o, out *f, line_state *s, const char *line
     out_puts(f, reason);
     out_puts(f, color(o, RESET));
     out_putc(f, '\t');
-    out_puts(f, dash(smtpcodes_permanence_name(c.permanence)));
+    out_puts(f, or_dash(smtpcodes_permanence_name(c.permanence)));
     out_putc(f, '\t');
     out_put_int(f, c.hard_bounce);
     out_putc(f, '\t');
@@ -1089,7 +1089,7 @@ static void classify_line(const opts *o, out *f, line_state *s, const char *line
     out_putc(f, '\t');
     out_puts(f, c.has_enhanced ? c.enhanced.text : "-");
     out_putc(f, '\t');
-    out_puts(f, dash(c.vendor));
+    out_puts(f, or_dash(c.vendor));
     out_putc(f, '\t');
     size_t n;
     char *ev = out_render(f, &qe, &n);   /* the evidence, rendered in place: tabs and line ends as spaces */
@@ -1099,11 +1099,11 @@ static void classify_line(const opts *o, out *f, line_state *s, const char *line
     if (memchr(ev, '\t', n) || memchr(ev, '\n', n))
         for (size_t i = 0; i < n; i++) if (ev[i] == '\t' || ev[i] == '\n') ev[i] = ' ';
     out_putc(f, '\t');
-    out_puts(f, dash(c.mta));
+    out_puts(f, or_dash(c.mta));
     out_putc(f, '\t');
-    out_puts(f, dash(c.stage));
+    out_puts(f, or_dash(c.stage));
     out_putc(f, '\t');
-    out_puts(f, dash(c.tag));
+    out_puts(f, or_dash(c.tag));
     out_putc(f, '\n');
     out_record(f);
 }
@@ -1114,7 +1114,7 @@ static void log_line(const opts *o, out *f, line_state *s, const char *line, siz
     smtpcodes_log_record *r = s->rec;
     smtpcodes_parse_log(line, n, r);
     const smtpcodes_classification *c = &r->classification;
-    const char *reason = dash(smtpcodes_reason_name(c->reason));
+    const char *reason = or_dash(smtpcodes_reason_name(c->reason));
     const char *mta = smtpcodes_log_mta_name(r->mta);
     const char *status = log_status_names[(unsigned)r->status < 5u ? r->status : 0];
     int delivery = r->kind == SMTPCODES_LOG_DELIVERY;
@@ -1199,9 +1199,9 @@ static void log_line(const opts *o, out *f, line_state *s, const char *line, siz
     } else {
         out_put_size(f, lineno);
         out_putc(f, '\t');
-        out_puts(f, dash(smtpcodes_log_kind_name(r->kind)));
+        out_puts(f, or_dash(smtpcodes_log_kind_name(r->kind)));
         out_putc(f, '\t');
-        out_puts(f, dash(mta));
+        out_puts(f, or_dash(mta));
         out_putc(f, '\t');
         out_puts(f, status);
         out_putc(f, '\t');
@@ -1217,7 +1217,7 @@ static void log_line(const opts *o, out *f, line_state *s, const char *line, siz
         out_putc(f, '\t');
         out_put_int(f, c->retry);
         out_putc(f, '\t');
-        out_puts(f, dash(r->stage));
+        out_puts(f, or_dash(r->stage));
         out_putc(f, '\n');
     }
     out_record(f);
@@ -1270,7 +1270,7 @@ typedef struct worker { pool *p; line_state *st; } worker;
 
 /* 0 once capacity *cap >= need (doubling from 64 KiB), -1 when out of memory */
 static int grow_to(char **buf, size_t *cap, size_t need) {
-    if (*cap >= need) return 0;
+    if (*buf && *cap >= need) return 0;
     size_t c = *cap ? *cap : BATCH_BYTES;
     while (c < need) {
         if (c > SIZE_MAX / 2) return -1;
@@ -1947,8 +1947,8 @@ static int run(opts *o, int argc, char **argv, char **rest) {
             lang_given = 1;
             continue;
         }
-        if ((got = opt_value(argc, argv, &i, "--jobs", &v)) != 0 || (a[1] == 'j' && (got = 1))) {
-            if (got < 0) return EXIT_USAGE;
+        if (a[1] == 'j' || (got = opt_value(argc, argv, &i, "--jobs", &v)) != 0) {
+            if (a[1] != 'j' && got < 0) return EXIT_USAGE;
             if (a[1] == 'j') {   /* -j N, -jN */
                 if (a[2]) v = a + 2;
                 else if (i + 1 < argc) v = argv[++i];
