@@ -537,7 +537,7 @@ static sc_view collapse(bctx *c, const char *s, size_t a, size_t b, unsigned *tr
 static int is_daemon(sc_view from) {
     static const char *const w[] = {"mailer-daemon", "mailer_daemon", "postmaster", "mail delivery", "maildelivery",
                                     "mdaemon", "<>", "mail administrator", "mail system", "mailerdaemon",
-                                    "no-reply@sns.amazonaws", "bounce", "daemon@"};
+                                    "no-reply@sns.amazonaws", "bounce", "daemon@", "post_master@"};
     if (!from.p) return 0;
     for (size_t i = 0; i < COUNT_OF(w); i++)
         if (sc_ifind(from.p, from.n, w[i])) return 1;
@@ -617,6 +617,36 @@ static void read_text(rlist *l, sc_view t, size_t n, sc_view *exclude, size_t ne
             if (b2 - a > 2048) b2 = a + 2048;
             if (has_code(s, a, b2) || b - a < 8) b = b2;
         }
+        if (!has_code(s, a, b)) {
+            /* the reply stands before the address ("Error message below:\n550 - ...",
+             * then "RCPT TO: a@b"; EZweb's reason, then the address alone): the
+             * nearest line with a code above it, else the paragraph above it, within
+             * 2048 bytes and after the previous recipient */
+            size_t lo = r ? rests[r - 1] : 0, st = starts[r];
+            if (st - lo > 2048) lo = st - 2048;
+            size_t code_line = st, para_b = st, para_e = st, q = lo;
+            while (q < st) {
+                size_t e = lend(s, st, q);
+                if (has_code(s, q, e)) code_line = q;
+                if (!blank(s, q, e)) {
+                    if (para_e != q - (q > 0)) para_b = q;   /* a new paragraph starts */
+                    para_e = e;
+                }
+                q = e < st ? e + 1 : st;
+            }
+            size_t letters = 0;
+            for (size_t k = a; k < b && letters < 8; k++)
+                if ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z')) letters++;
+            if (code_line < st) {
+                size_t ce = lend(s, st, code_line);
+                x->diagnostic = span(collapse(c, s, code_line, ce, &l->out->truncated));
+                continue;
+            }
+            if (letters < 8 && para_e > para_b && para_e <= st) {
+                x->diagnostic = span(collapse(c, s, para_b, para_e, &l->out->truncated));
+                continue;
+            }
+        }
         x->diagnostic = span(collapse(c, s, a, b, &l->out->truncated));
     }
 }
@@ -638,6 +668,20 @@ static const char *find_stage(sc_view d) {
         {"rcpt to:", "RCPT TO"},              {"mail from:", "MAIL FROM"},       {"rcpt to", "RCPT TO"},
         {"end of data", "DATA"},              {"after the initial connection", "CONNECT"},
         {"during the initial connection", "CONNECT"}, {"greeting", "CONNECT"},
+        /* Exim-style texts of other MTAs (GMX): "SMTP error from remote server after RCPT command" */
+        {"after rcpt command", "RCPT TO"},    {"after mail command", "MAIL FROM"},
+        /* "SMTP:RCPT host 192.0.2.8: 553 ..." (X3) and m-FILTER's "-------SMTP command" section */
+        {"smtp:rcpt", "RCPT TO"},             {"smtp:mail", "MAIL FROM"},       {"smtp:data", "DATA"},
+        {"smtp command rcpt", "RCPT TO"},     {"smtp command mail", "MAIL FROM"}, {"smtp command data", "DATA"},
+        /* qmail-remote: "Connected to ... but sender was rejected" */
+        {"but sender was rejected", "MAIL FROM"},
+        /* Microsoft 365 relaying a remote refusal of the address: 5.1.351 "Remote server
+         * returned unknown recipient" (the remote answered RCPT TO) */
+        {"returned unknown recipient", "RCPT TO"},
+        /* Gmail's "(state N)": the step of its SMTP client when the remote refused; the
+         * numbers seen in Gmail bounces with the refused command they correspond to */
+        {"(state 6)", "MAIL FROM"},           {"(state 13)", "EHLO"},           {"(state 14)", "RCPT TO"},
+        {"(state 18)", "DATA"},
     };
     if (!d.p) return NULL;
     for (size_t i = 0; i < COUNT_OF(st); i++)
@@ -704,6 +748,41 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
                 sc_is_digit((unsigned char)rd.p[2]) && (rd.p[3] == ' ' || rd.p[3] == '-');
     if (rd.p && rd.n && (leads || has_code(rd.p, 0, rd.n)) && smtpcodes_parse(rd.p, rd.n, 0, &x->reply) == SMTPCODES_OK)
         x->has_reply = 1;
+    if ((!x->has_reply || !x->reply.has_basic) && rd.p && rd.n > 4) {
+        /* a reply code written as a label: "550: 5.1.1 <a@b>... User Unknown" (Yahoo),
+         * "ERROR_CODE :550, ERROR_CODE :5.1.1 <a@b>... User Unknown" (Zoho): read as
+         * "550 5.1.1 <a@b>... User Unknown" */
+        const char *code = NULL, *rest = NULL, *end = rd.p + rd.n;
+        if ((rd.p[0] == '4' || rd.p[0] == '5') && sc_is_digit((unsigned char)rd.p[1]) && sc_is_digit((unsigned char)rd.p[2]) &&
+            rd.p[3] == ':') {
+            code = rd.p;
+            rest = rd.p + 4;
+        } else {
+            const char *ec = sc_ifind(rd.p, rd.n, "error_code :");
+            if (ec && (size_t)(end - ec) > 15 && (ec[12] == '4' || ec[12] == '5') && sc_is_digit((unsigned char)ec[13]) &&
+                sc_is_digit((unsigned char)ec[14]) && (ec + 15 == end || !sc_is_digit((unsigned char)ec[15]))) {
+                code = ec + 12;
+                rest = ec + 15;
+                const char *ec2 = sc_ifind(rest, (size_t)(end - rest), "error_code :");
+                if (ec2) rest = ec2 + 12;
+            }
+        }
+        while (rest && rest < end && (*rest == ':' || *rest == ',' || *rest == ' ')) rest++;
+        if (code && rest) {
+            size_t rn = (size_t)(end - rest);
+            char *o = sc_arena_bytes(&c->a, 4 + rn);
+            if (o) {
+                memcpy(o, code, 3);
+                o[3] = ' ';
+                if (rn) memcpy(o + 4, rest, rn);
+                smtpcodes_reply rp;
+                if (smtpcodes_parse(o, 4 + rn, 0, &rp) == SMTPCODES_OK && rp.has_basic) {
+                    x->reply = rp;
+                    x->has_reply = 1;
+                }
+            }
+        }
+    }
     /* a generic X.0.0 status gives way to the reply's more specific code */
     if (x->has_reply && x->reply.has_enhanced) {
         sc_view st = view(x->status);

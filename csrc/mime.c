@@ -477,6 +477,19 @@ static void read_entity(const char *s, size_t off, size_t end, int depth, int in
             sc_trim(&p->cte.p, &p->cte.n);
         }
     }
+    /* "Content-Type: multipart/alternative;" with "boundary=..." on the next line
+     * not indented (a header line without a colon, seen in carriers' bounces): the
+     * parameter is read from that line when the field itself has no boundary */
+    if (!p->boundary.n && p->content_type.p && sc_istarts(p->type.p, p->type.n, "multipart/")) {
+        const char *he = p->headers.p + p->headers.n, *q = p->content_type.p + p->content_type.n;
+        if (q < he && *q == '\r') q++;
+        if (q < he && *q == '\n') q++;
+        if (q < he && sc_istarts(q, (size_t)(he - q), "boundary=")) {
+            const char *nl = memchr(q, '\n', (size_t)(he - q));
+            sc_view v2 = {p->content_type.p, (size_t)((nl ? nl : he) - p->content_type.p)};
+            sc_param(v2, "boundary", &p->boundary);
+        }
+    }
 }
 
 /* Walk every leaf entity of the message in document order, calling cb for

@@ -51,6 +51,7 @@ FORMATS = [
     ("ezweb", "each of the following recipients was rejected by a remote"),
     ("ezweb", "the user(s) account is disabled"),
     ("verizon", "message could not be delivered to mobile"),
+    ("kddi", "your mail sent on:"),
     ("apachejames", "error: invalid user address"),
     ("mailru", "mail.ru"),
     ("exim", "this message was created automatically by mail delivery software"),
