@@ -125,6 +125,34 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.tag_end = 0;
 }
 
+/* A phrase with bytes over 0x7F (PAT_EXACT): the automaton matched the classes of its bytes
+ * (text[0..len) is where); are they its bytes? ASCII bytes compare by class, as the automaton
+ * does (letters without case); the others exactly, but for the case of Latin-1 and Cyrillic
+ * capitals, which fold to lower case as fold_char() in gen_rules.py folds the phrase. */
+#if SC_NEXACT > 0
+static int exact_match(const unsigned char *t, const unsigned char *p, size_t len) {
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = t[k];
+        if (c < 0x80) {
+            if (p[k] >= 0x80 || byte_class[c] != byte_class[p[k]]) return 0;
+            continue;
+        }
+        if ((c == 0xC3 || c == 0xD0) && k + 1 < len) {
+            unsigned char d = t[k + 1], lead = c;
+            if (c == 0xC3 && d >= 0x80 && d <= 0x9E && d != 0x97) d += 0x20;          /* U+00C0-U+00DE */
+            else if (c == 0xD0 && d >= 0x90 && d <= 0x9F) d += 0x20;                  /* U+0410-U+041F */
+            else if (c == 0xD0 && d >= 0xA0 && d <= 0xAF) { lead = 0xD1; d -= 0x20; } /* U+0420-U+042F */
+            else if (c == 0xD0 && d <= 0x8F && d >= 0x80) { lead = 0xD1; d += 0x10; } /* U+0400-U+040F */
+            if (p[k] != lead || p[k + 1] != d) return 0;
+            k++;
+            continue;
+        }
+        if (c != p[k]) return 0;
+    }
+    return 1;
+}
+#endif
+
 /* The patterns that end at position i (the lane's state has outputs). */
 static void lane_outputs(scan_lane *l, size_t i) {
     scan_result *r = &l->r;
@@ -132,8 +160,13 @@ static void lane_outputs(scan_lane *l, size_t i) {
     const unsigned short *o = &state_out[state_out_start[l->state]];
     for (unsigned k = 0; k < n; k++) {
         const struct pattern *pt = &patterns[o[k]];
+#if SC_NEXACT > 0
+        if ((pt->bound & PAT_EXACT) &&
+            !exact_match(l->p + i + 1 - pt->len, (const unsigned char *)pattern_exact[o[k]], pt->len))
+            continue;
+#endif
         if (pt->kind == 1) {
-            if (pt->bound) {   /* a word: no letter or digit on either side */
+            if (pt->bound & PAT_WORD) {   /* a word: no letter or digit on either side */
                 size_t start = i + 1 - pt->len;
                 if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) continue;
             }

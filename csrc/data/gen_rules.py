@@ -15,7 +15,10 @@ OTHER = 0
 
 
 def byte_classes(used=PUNCT):
-    """Classes for the letters, digits, white space and the punctuation marks used."""
+    """Classes for the letters, digits, white space and the punctuation marks used, and two
+    for the bytes over 0x7F when a phrase has some (UTF-8 continuation bytes 0x80-0xBF, lead
+    bytes 0xC0-0xFF): the automaton then matches a non-ASCII phrase by the shape of its bytes
+    and the classifier checks its exact bytes on a hit (patterns flagged PAT_EXACT)."""
     cls = [OTHER] * 256
     n = 1
     for i, ch in enumerate("abcdefghijklmnopqrstuvwxyz"):
@@ -33,7 +36,25 @@ def byte_classes(used=PUNCT):
         for p in PUNCT:
             cls[ord(p)] = n
         n += 1
+    if any(ord(ch) > 127 for ch in used):
+        for b in range(0x80, 0xC0):
+            cls[b] = n
+        for b in range(0xC0, 0x100):
+            cls[b] = n + 1
+        n += 2
     return cls, n
+
+
+def fold_char(ch):
+    """The case folding of one character, as exact_match() in classify.c: ASCII A-Z, Latin-1
+    capitals U+00C0-U+00DE (not U+00D7) and Cyrillic capitals U+0400-U+042F to lower case;
+    every other character as written (it must then appear in the text exactly so)."""
+    o = ord(ch)
+    if 0x41 <= o <= 0x5A or (0xC0 <= o <= 0xDE and o != 0xD7) or 0x410 <= o <= 0x42F:
+        return chr(o + 32)
+    if 0x400 <= o <= 0x40F:
+        return chr(o + 80)
+    return ch
 
 
 REASON_ORDER = (
@@ -57,11 +78,11 @@ class RuleError(Exception):
 def norm_phrase(p, where):
     if not isinstance(p, str) or not p.strip():
         raise RuleError(f"{where}: empty phrase")
-    q = re.sub(r"\s+", " ", p.strip().lower())
+    q = re.sub(r"\s+", " ", "".join(fold_char(c) for c in p.strip()))
     if len(q) < 3:
         raise RuleError(f"{where}: phrase {p!r} too short")
-    if any(ord(c) > 127 for c in q):
-        raise RuleError(f"{where}: phrase {p!r} must be ASCII")
+    if any(0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF) for c in q):
+        raise RuleError(f"{where}: phrase {p!r} is not valid text")
     return q
 
 
@@ -169,7 +190,7 @@ def build_automaton(patterns, cls, nclass):
     out = [[]]
     for pid, (_, _, text) in enumerate(patterns):
         s = 0
-        for ch in text.encode("ascii"):
+        for ch in text.encode("utf-8"):
             c = cls[ch]
             if c == OTHER:
                 raise RuleError(f"phrase {text!r}: character {chr(ch)!r} cannot be matched")
@@ -338,12 +359,28 @@ def emit(rules, reasons, c_string):
     w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase,")
     w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters);")
     w("   arg = rule, vendor or context index */")
-    w("/* bound: matched only where no letter or digit precedes or follows */")
+    w("/* bound: PAT_WORD, matched only where no letter or digit precedes or follows; PAT_EXACT, a")
+    w("   phrase with bytes over 0x7F, whose bytes pattern_exact[] holds (the automaton only knows")
+    w("   their classes); len in bytes */")
+    w("#define PAT_WORD 1u")
+    w("#define PAT_EXACT 2u")
     w("struct pattern { unsigned char kind, bound; unsigned short arg; unsigned short len; };")
     w("static const struct pattern patterns[SC_NPATTERNS] = {")
+    exact = []
     for pid, (kind, arg, text) in enumerate(patterns):
-        w(f"    {{{kind}, {int(pid in bounded)}, {arg}, {len(text)}}},")
+        b = text.encode("utf-8")
+        if len(b) > 0xFFFF:
+            raise RuleError(f"phrase {text[:40]!r}...: longer than 65535 bytes")
+        flags = (1 if pid in bounded else 0) | (2 if len(b) != len(text) else 0)
+        if flags & 2:
+            exact.append((pid, text))
+        w(f"    {{{kind}, {flags}, {arg}, {len(b)}}},")
     w("};")
+    w(f"#define SC_NEXACT {len(exact)}")
+    w("/* the bytes of each PAT_EXACT pattern (case-folded as fold_char() in gen_rules.py), else NULL */")
+    w("static const char *const pattern_exact[SC_NEXACT > 0 ? SC_NPATTERNS : 1] = {"
+      + (", ".join(c_string(t) if len(t.encode("utf-8")) != len(t) else "NULL" for _, _, t in patterns)
+         if exact else "NULL") + "};")
     frag_index = {}
     for ri, ids in pairs:
         for k in ids:
