@@ -2005,11 +2005,17 @@ static PyObject *mod_parse(PyObject *module, PyObject *const *args, Py_ssize_t n
     return parse_impl(st, av[0], strict ? SMTPCODES_STRICT : 0u);
 }
 
+/* explain(parse_bounce(msg)): the core's bounce card (one diagnosis per recipient), the
+ * bytes `smtpcodes explain FILE` prints for the message; defined after the Bounce type. */
+static PyObject *explain_bounce(module_state *st, void *bounce, smtpcodes_lang lang);
+
 PyDoc_STRVAR(explain_doc,
 "explain($module, x, /, *, lang='en')\n--\n\n"
 "Explain a code (int or str), a reply text (str or bytes; anything that is not\n"
-"a code is parsed leniently as a reply), a Reply or a Code. Returns an\n"
-"Explanation with .text and .markdown. Raises ParseError when x holds no code.");
+"a code is parsed leniently as a reply), a Reply, a Code, or a Bounce from\n"
+"parse_bounce() (its diagnosis per recipient, as `smtpcodes explain FILE` prints\n"
+"it). Returns an Explanation with .text, .markdown and .html. Raises ParseError\n"
+"when x holds no code.");
 
 static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
@@ -2032,6 +2038,7 @@ static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t
         if (reply_reparse((ReplyObject *)x, &r) < 0) return NULL;
         return new_explanation(st, &j);
     }
+    if (Py_IS_TYPE(x, st->Bounce_Type)) return explain_bounce(st, x, (smtpcodes_lang)lang);
     PyObject *raw = to_bytes(x, "explain", "an int, a str, bytes, a Code or a Reply");
     if (!raw) return NULL;
     const char *s = PyBytes_AS_STRING(raw);
@@ -3405,6 +3412,19 @@ static PyObject *bounce_render(BounceObject *o, smtpcodes_lang lang, smtpcodes_f
     }
     render_job j = job(SMTPCODES_RENDER_BOUNCE, &b, lang, fmt);
     PyObject *out = render(&j);
+    PyMem_Free(scratch);
+    return out;
+}
+static PyObject *explain_bounce(module_state *st, void *bounce, smtpcodes_lang lang) {
+    BounceObject *o = bounce;
+    smtpcodes_bounce b;
+    void *scratch = NULL;
+    if (bounce_parse_py(PyBytes_AS_STRING(o->msg), (size_t)PyBytes_GET_SIZE(o->msg), &scratch, &b) < 0) {
+        PyMem_Free(scratch);
+        return NULL;
+    }
+    render_job j = job(SMTPCODES_RENDER_BOUNCE, &b, lang, SMTPCODES_TEXT);
+    PyObject *out = new_explanation(st, &j);
     PyMem_Free(scratch);
     return out;
 }
