@@ -339,6 +339,13 @@ def main():
         ("lookup_basic(550)", f"{c['c.lookup_basic_int'][1]:.1f} ns/op", fmt(c["c.lookup_basic_int"][0]) + " /s"),
         ("parse, lenient (corpus lines)", f"{c['c.parse'][1]:.0f} ns/line", fmt(c["c.parse"][0]) + " lines/s"),
         ("classify (corpus lines)", f"{c['c.classify'][1]:.0f} ns/line", fmt(c["c.classify"][0]) + " lines/s"),
+        # issue 16: the byte-scan floor (one lookup per byte in a 256-byte table over the same
+        # bytes), timed in alternating rounds with classify, and classify's cost over it
+        ("byte-scan floor (same corpus bytes)",
+         f"{c['c.floor'][1]:.0f} ns/line, {c['c.floor_byte'][1]:.2f} ns/byte", fmt(c["c.floor"][0]) + " lines/s"),
+        ("classify per byte", f"{c['c.classify_byte'][1]:.2f} ns/byte",
+         f"classify / floor = {c['c.classify_over_floor'][0]:.1f} "
+         f"(mean line {c['c.classify_over_floor'][1]:.0f} bytes)"),
         ("explain (render)", f"{c['c.explain'][1]:.0f} ns", fmt(c["c.explain"][0]) + " renders/s"),
         ("compare 211/252 (render)", f"{c['c.compare'][1]:.0f} ns", fmt(c["c.compare"][0]) + " renders/s"),
     ]
