@@ -20,8 +20,9 @@
  *   smtpcodes.classify(reply [, lang])     --> {reason=, permanence=, hard_bounce=, retry=, advice=,
  *                                               evidence=, evidence_kind=, phrase=, vendor= (alias of
  *                                               provider=), provider=, mta=, stage=, tag=, code=,
- *                                               enhanced=, flags=} | nil, msg, errname
- *                                               (text=, markdown=, html= rendered on first access)
+ *                                               enhanced=, flags=, title=, lang=} | nil, msg, errname
+ *                                               (a lazy table: every field, and text=, markdown=,
+ *                                               html=, is made on first access and then kept)
  *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
  *   smtpcodes.reasons()                    --> {"authfailure", ...}
  *   smtpcodes.reason(name [, lang])        --> {name=, title=, description=, action=, hard=} | nil, msg, errname
@@ -39,7 +40,9 @@
  * Codes are full userdata (metatable "smtpcodes.Code") holding a smtpcodes_code
  * and a language; fields are served by __index. Codes are cached per (code, lang)
  * in a weak-valued table in the registry of each lua_State, so repeated lookups
- * return the same object while it is alive.
+ * return the same object while it is alive; lookup() itself is a small Lua function
+ * that answers a repeated argument from a second weak-valued cache without
+ * crossing into C (lookup_chunk).
  *
  * Errors follow the io/lfs split: malformed input returns nil, a message quoting
  * the input, and a short error name ("empty", "syntax", "range", "no-code", ...);
@@ -100,7 +103,6 @@ static void *compat_testudata(lua_State *L, int idx, const char *tname) {
 #define CODE_MT "smtpcodes.Code"
 #define REPLY_MT "smtpcodes.Reply"                 /* metatable of parse() results */
 #define CLS_MT "smtpcodes.Classification"          /* metatable of classify() results */
-#define CLS_STORE "smtpcodes.classifications"     /* registry: result table -> its core struct (weak keys) */
 #define CACHE_KEY "smtpcodes.cache"   /* registry: weak-valued (text/lang) -> Code */
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -835,99 +837,155 @@ static void push_flags(lua_State *L, unsigned int flags) {
     }
 }
 
+/* A classification is a table with metatable CLS_MT holding only the core's struct (a
+ * userdata under a private light-userdata key, CLS_KEY): every field is made on first
+ * access (cls_index) and then stored in the table, so later reads are plain table reads.
+ * classify() then costs little more than the core's classify; pairs() shows the fields
+ * read so far and the private key (to_table() gives every field as a plain table). */
+typedef struct lcls {
+    smtpcodes_classification c;   /* holds no pointer into the input */
+    smtpcodes_lang lang;
+} lcls;
+
+#define LCLS_MT "smtpcodes.ClassificationCore"   /* metatable of the private struct userdata */
+static const char cls_key = 0;   /* its address is the private key (constant: no mutable state) */
+
 static void push_classification(lua_State *L, const smtpcodes_classification *c, smtpcodes_lang lang) {
-    render_req q;
-    const char *s;
-    lua_createtable(L, 0, 12);
-    s = smtpcodes_reason_name(c->reason);
-    lua_pushstring(L, s ? s : "undefined");
-    lua_setfield(L, -2, "reason");
-    s = smtpcodes_permanence_name(c->permanence);
-    lua_pushstring(L, s ? s : "unknown");
-    lua_setfield(L, -2, "permanence");
-    lua_pushboolean(L, c->hard_bounce);
-    lua_setfield(L, -2, "hard_bounce");
-    lua_pushboolean(L, c->retry);
-    lua_setfield(L, -2, "retry");
-    memset(&q, 0, sizeof q);
-    q.obj = c;
-    q.lang = lang;
-    q.what = SMTPCODES_RENDER_RETRY;
-    push_rendered(L, &q);
-    lua_setfield(L, -2, "advice");
-    q.what = SMTPCODES_RENDER_EVIDENCE;
-    push_rendered(L, &q);
-    lua_setfield(L, -2, "evidence");
-    s = smtpcodes_evidence_name(c->evidence);
-    lua_pushstring(L, s ? s : "none");
-    lua_setfield(L, -2, "evidence_kind");
-    if (c->phrase) {
-        lua_pushstring(L, c->phrase);
-        lua_setfield(L, -2, "phrase");
-    }
-    if (c->vendor) {   /* vendor: alias of provider */
-        lua_pushstring(L, c->vendor);
-        lua_setfield(L, -2, "vendor");
-    }
-    {
-        const char *who[4] = {c->provider, c->mta, c->stage, c->tag};
-        static const char *const keys[4] = {"provider", "mta", "stage", "tag"};
-        for (int k = 0; k < 4; k++)
-            if (who[k]) {
-                lua_pushstring(L, who[k]);
-                lua_setfield(L, -2, keys[k]);
-            }
-    }
-    if (c->has_basic) {
-        push_code_value(L, &c->code);
-        lua_setfield(L, -2, "code");
-    }
-    if (c->has_enhanced) {
-        lua_pushstring(L, c->enhanced.text);
-        lua_setfield(L, -2, "enhanced");
-    }
-    push_flags(L, c->flags);
-    lua_setfield(L, -2, "flags");
-    /* keep the core's struct (it holds no pointer into the input) and the
-     * language for the renderings made on first access */
+    lcls *u;
+    lua_createtable(L, 0, 1);
     luaL_getmetatable(L, CLS_MT);
     lua_setmetatable(L, -2);
-    lua_getfield(L, LUA_REGISTRYINDEX, CLS_STORE);
-    lua_pushvalue(L, -2);
-    {
-        char raw[sizeof *c + 1];
-        memcpy(raw, c, sizeof *c);
-        raw[sizeof *c] = (char)lang;
-        lua_pushlstring(L, raw, sizeof raw);
-    }
+    lua_pushlightuserdata(L, (void *)&cls_key);
+    u = (lcls *)lua_newuserdatauv(L, sizeof *u, 0);
+    u->c = *c;
+    u->lang = lang;
+    luaL_getmetatable(L, LCLS_MT);   /* __eq, so that deep comparisons (busted's same) work */
+    lua_setmetatable(L, -2);
     lua_rawset(L, -3);
-    lua_pop(L, 1);
 }
 
-/* classify() results: text, markdown and html, rendered on first access. */
+/* The struct of the classification at idx (a table), or NULL. */
+static const lcls *cls_of(lua_State *L, int idx) {
+    const lcls *u = NULL;
+    if (lua_type(L, idx) != LUA_TTABLE) return NULL;
+    lua_pushlightuserdata(L, (void *)&cls_key);
+    lua_rawget(L, idx < 0 ? idx - 1 : idx);
+    if (lua_type(L, -1) == LUA_TUSERDATA && lua_rawlen(L, -1) == sizeof(lcls)) u = (const lcls *)lua_touserdata(L, -1);
+    lua_pop(L, 1);   /* the table still holds the userdata */
+    return u;
+}
+
+enum {
+    C_REASON, C_PERMANENCE, C_HARD, C_RETRY, C_ADVICE, C_EVIDENCE, C_EVIDENCE_KIND, C_PHRASE, C_VENDOR,
+    C_CODE, C_ENHANCED, C_FLAGS, C_LANG, C_TITLE, C_PROVIDER, C_MTA, C_STAGE, C_TAG,
+    C_TEXT, C_MARKDOWN, C_HTML, C_TO_TABLE
+};
+static const char *const cls_fields[] = {
+    "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase", "vendor",
+    "code", "enhanced", "flags", "lang", "title", "provider", "mta", "stage", "tag",
+    "text", "markdown", "html", "to_table", NULL
+};
+
+static int push_static_or_nil(lua_State *L, const char *s) {
+    if (!s) return 0;
+    lua_pushstring(L, s);
+    return 1;
+}
+
+/* The fields of a classification, made on first access and kept in the table. */
 static int cls_index(lua_State *L) {
-    smtpcodes_classification c;
+    const lcls *u;
+    const smtpcodes_classification *c;
     render_req q;
-    size_t len;
-    const char *raw;
-    int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
-    if (fmt < 0) return 0;
+    int f;
+    const char *key = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    if (!key) return 0;
+    for (f = 0; cls_fields[f]; f++)
+        if (cls_fields[f][0] == key[0] && strcmp(cls_fields[f], key) == 0) break;
+    if (!cls_fields[f]) return 0;
     lua_settop(L, 2);
-    lua_getfield(L, LUA_REGISTRYINDEX, CLS_STORE);
-    lua_pushvalue(L, 1);
-    lua_rawget(L, 3);
-    raw = lua_tolstring(L, 4, &len);
-    if (!raw || len != sizeof c + 1) return 0;
-    memcpy(&c, raw, sizeof c);
+    if (f == C_TO_TABLE) {                              /* the method, from the metatable */
+        if (!lua_getmetatable(L, 1)) return 0;
+        lua_getfield(L, -1, "to_table");
+        return 1;
+    }
+    u = cls_of(L, 1);
+    if (!u) return 0;
+    c = &u->c;
     memset(&q, 0, sizeof q);
-    q.what = SMTPCODES_RENDER_CLASSIFICATION;
-    q.obj = &c;
-    q.lang = (smtpcodes_lang)raw[sizeof c];
-    q.fmt = (smtpcodes_format)fmt;
-    push_rendered(L, &q);
+    q.obj = c;
+    q.lang = u->lang;
+    switch (f) {
+    case C_REASON: {
+        const char *r = smtpcodes_reason_name(c->reason);
+        lua_pushstring(L, r ? r : "undefined");
+        break;
+    }
+    case C_PERMANENCE: {
+        const char *p = smtpcodes_permanence_name(c->permanence);
+        lua_pushstring(L, p ? p : "unknown");
+        break;
+    }
+    case C_HARD: lua_pushboolean(L, c->hard_bounce); break;
+    case C_RETRY: lua_pushboolean(L, c->retry); break;
+    case C_ADVICE: q.what = SMTPCODES_RENDER_RETRY; push_rendered(L, &q); break;
+    case C_EVIDENCE: q.what = SMTPCODES_RENDER_EVIDENCE; push_rendered(L, &q); break;
+    case C_EVIDENCE_KIND: {
+        const char *e = smtpcodes_evidence_name(c->evidence);
+        lua_pushstring(L, e ? e : "none");
+        break;
+    }
+    case C_PHRASE: if (!push_static_or_nil(L, c->phrase)) return 0; break;
+    case C_VENDOR: if (!push_static_or_nil(L, c->vendor)) return 0; break;   /* alias of provider */
+    case C_PROVIDER: if (!push_static_or_nil(L, c->provider)) return 0; break;
+    case C_MTA: if (!push_static_or_nil(L, c->mta)) return 0; break;
+    case C_STAGE: if (!push_static_or_nil(L, c->stage)) return 0; break;
+    case C_TAG: if (!push_static_or_nil(L, c->tag)) return 0; break;
+    case C_CODE:
+        if (!c->has_basic) return 0;
+        push_code_value(L, &c->code);
+        break;
+    case C_ENHANCED:
+        if (!c->has_enhanced) return 0;
+        lua_pushstring(L, c->enhanced.text);
+        break;
+    case C_FLAGS: push_flags(L, c->flags); break;
+    case C_TITLE:
+        if (!push_static_or_nil(L, smtpcodes_reason_text(c->reason, SMTPCODES_REASON_TITLE, u->lang))) return 0;
+        break;
+    case C_LANG: lua_pushstring(L, smtpcodes_lang_tag(u->lang)); break;
+    default:
+        q.what = SMTPCODES_RENDER_CLASSIFICATION;
+        q.fmt = (smtpcodes_format)format_of_key(key);
+        push_rendered(L, &q);
+        break;
+    }
     lua_pushvalue(L, 2);
     lua_pushvalue(L, -2);
     lua_rawset(L, 1);
+    return 1;
+}
+
+static int cls_same(const smtpcodes_classification *a, const smtpcodes_classification *b) {
+    return a->reason == b->reason && a->permanence == b->permanence && a->hard_bounce == b->hard_bounce &&
+           a->retry == b->retry && a->has_basic == b->has_basic && a->has_enhanced == b->has_enhanced &&
+           (!a->has_basic || code_cmp(&a->code, &b->code) == 0) &&
+           (!a->has_enhanced || code_cmp(&a->enhanced, &b->enhanced) == 0) && a->vendor == b->vendor &&
+           a->evidence == b->evidence && a->phrase == b->phrase && a->rule_vendor == b->rule_vendor &&
+           a->code_reason == b->code_reason && a->overridden == b->overridden && a->flags == b->flags &&
+           a->provider == b->provider && a->mta == b->mta && a->stage == b->stage && a->tag == b->tag;
+}
+
+static int lcls_eq(lua_State *L) {
+    const lcls *a = (const lcls *)luaL_testudata(L, 1, LCLS_MT), *b = (const lcls *)luaL_testudata(L, 2, LCLS_MT);
+    lua_pushboolean(L, a && b && a->lang == b->lang && cls_same(&a->c, &b->c));
+    return 1;
+}
+
+/* __eq: the same core struct in the same language (classify_many vs classify). */
+static int cls_eq(lua_State *L) {
+    const lcls *a = cls_of(L, 1), *b = cls_of(L, 2);
+    lua_pushboolean(L, a && b && a->lang == b->lang && cls_same(&a->c, &b->c));
     return 1;
 }
 
@@ -1445,11 +1503,32 @@ static void result_metatable(lua_State *L, const char *name, lua_CFunction index
     lua_pop(L, 1);
 }
 
+/* lookup(code [, lang]) in Lua: a hit in the cache (keyed by the argument, default language
+ * only) returns without crossing into C; a miss calls the C lookup (a local named lookup, so
+ * a bad argument is still reported "to 'lookup'") and caches a Code found for a number or a
+ * string. Weak values: an entry lives as long as its Code does. */
+#define LOOKUP_CACHE_KEY "smtpcodes.lookup_cache"
+static const char lookup_chunk[] =
+    "local lookup, cache = ...\n"
+    "local type = type\n"
+    "return function(code, lang)\n"
+    "  if lang == nil then\n"
+    "    local hit = cache[code]\n"
+    "    if hit ~= nil then return hit end\n"
+    "  end\n"
+    "  local r, msg, name = lookup(code, lang)\n"
+    "  if r ~= nil and lang == nil then\n"
+    "    local t = type(code)\n"
+    "    if t == 'number' or t == 'string' then cache[code] = r end\n"
+    "  end\n"
+    "  return r, msg, name\n"
+    "end\n";
+
 __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L) {
     /* the code cache, weak-valued, shared by every copy of the module in this state */
     registry_weak_table(L, CACHE_KEY, "v");
-    /* classify() results and their core structs, weak-keyed */
-    registry_weak_table(L, CLS_STORE, "k");
+    /* lookup's argument -> Code (numbers and strings, default language), weak-valued */
+    registry_weak_table(L, LOOKUP_CACHE_KEY, "v");
     /* tag tables and the tag and language they show, weak-keyed */
     registry_weak_table(L, TAG_STORE, "k");
     if (luaL_newmetatable(L, CODE_MT)) {
@@ -1462,9 +1541,26 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     lua_pop(L, 1);
     result_metatable(L, REPLY_MT, reply_index);
     result_metatable(L, CLS_MT, cls_index);
+    luaL_getmetatable(L, CLS_MT);
+    lua_pushcfunction(L, cls_eq);
+    lua_setfield(L, -2, "__eq");
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, LCLS_MT)) {
+        lua_pushcfunction(L, lcls_eq);
+        lua_setfield(L, -2, "__eq");
+        lua_pushliteral(L, "private");
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_pop(L, 1);
     result_metatable(L, LOG_MT, log_index);
     result_metatable(L, TAG_MT, tag_index);
     luaL_newlib(L, funcs);
+    /* lookup served from a Lua-side cache before crossing into C (issue 16) */
+    if (luaL_loadbuffer(L, lookup_chunk, sizeof lookup_chunk - 1, "=smtpcodes") != 0) lua_error(L);
+    lua_pushcfunction(L, l_lookup);
+    lua_getfield(L, LUA_REGISTRYINDEX, LOOKUP_CACHE_KEY);
+    lua_call(L, 2, 1);
+    lua_setfield(L, -2, "lookup");
     lua_pushstring(L, smtpcodes_version());
     lua_setfield(L, -2, "_VERSION");
     lua_pushstring(L, smtpcodes_data_version());

@@ -36,6 +36,12 @@ if smtpcodes.classify and #texts > 0 then
     local k = #texts
     for i = 1, n do local r = classify(texts[(i % k) + 1]); if r then sink = sink + 1 end end
   end)
+  -- classify_many over the same lines, one call per 941-line batch, against the classify loop above
+  local classify_many = smtpcodes.classify_many
+  rate("lua.classify_many", 20 * #texts, function(n)
+    local k = #texts
+    for _ = 1, math.max(1, math.floor(n / k)) do local r = classify_many(texts); sink = sink + #r end
+  end)
   -- baseline: a pure-Lua keyword classifier (plain find over a few phrases per reason)
   local keywords = {
     { "userunknown", { "user unknown", "no such user", "does not exist", "recipient not found" } },

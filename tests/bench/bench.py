@@ -197,9 +197,26 @@ def cli_vs_c(texts, rounds=7):
     return {"n": n, **{k: n / v for k, v in best.items()}, **{k + "_cpu": v for k, v in cpu.items()}}
 
 
-def run_lua(texts_file):
-    so_dir = os.path.join(ROOT, "build", "lua")
-    lua = "lua5.4"
+def luajit_module():
+    """build/lua-luajit/smtpcodes.so, built here with cc (as tests/lua/run_versions.sh does), or None."""
+    so_dir = os.path.join(ROOT, "build", "lua-luajit")
+    try:
+        inc = subprocess.run(["pkg-config", "--cflags", "luajit"], capture_output=True, text=True,
+                             check=True).stdout.split()
+        srcs = sorted(os.path.join("csrc", f) for f in os.listdir(os.path.join(ROOT, "csrc")) if f.endswith(".c"))
+        os.makedirs(so_dir, exist_ok=True)
+        subprocess.run(["cc", "-std=c11", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", *inc, "-Icsrc", "-o",
+                        os.path.join(so_dir, "smtpcodes.so"), *srcs, "bindings/lua/lsmtpcodes.c"],
+                       cwd=ROOT, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"bench: LuaJIT skipped ({e})", file=sys.stderr)
+        return None
+    return so_dir
+
+
+def run_lua(texts_file, lua="lua5.4", so_dir=os.path.join(ROOT, "build", "lua")):
+    if so_dir is None:
+        return {}
     code = f"package.cpath={so_dir!r}..'/?.so;'..package.cpath"
     try:
         out = subprocess.run([lua, "-e", code, os.path.join(ROOT, "tests", "bench", "bench.lua"), texts_file],
@@ -329,6 +346,7 @@ def main():
     cli = cli_vs_c(texts)
     py = run_python(texts)
     lua = run_lua(texts_file)
+    luajit = run_lua(texts_file, "luajit", luajit_module())
     bo = run_bounce(bounce_files())
 
     def fmt(x):
@@ -376,14 +394,20 @@ def main():
                     fmt(bo["py"]), fmt(bo["stdlib"]), ratio(bo["py"], bo["stdlib"])))
     rows_py.append(("parse_bounce vs the email package (policy.default) walking to the delivery-status part",
                     fmt(bo["py"]), fmt(bo["stdlib_default"]), ratio(bo["py"], bo["stdlib_default"])))
-    rows_lua = []
-    if lua:
-        rows_lua.append(("lookup(550) vs a pure-Lua table lookup", fmt(lua["lua.lookup"]), fmt(lua["lua.table_lookup"]),
-                         ratio(lua["lua.lookup"], lua["lua.table_lookup"])))
-        if "lua.classify" in lua:
-            rows_lua.append(("classify vs a pure-Lua keyword classifier", fmt(lua["lua.classify"]),
-                             fmt(lua["lua.keyword_baseline"]),
-                             ratio(lua["lua.classify"], lua["lua.keyword_baseline"])))
+    def lua_rows(res):
+        rows = []
+        if res:
+            rows.append(("lookup(550) vs a pure-Lua table lookup", fmt(res["lua.lookup"]),
+                         fmt(res["lua.table_lookup"]), ratio(res["lua.lookup"], res["lua.table_lookup"])))
+        if "lua.classify" in res:
+            rows.append(("classify vs a pure-Lua keyword classifier", fmt(res["lua.classify"]),
+                         fmt(res["lua.keyword_baseline"]), ratio(res["lua.classify"], res["lua.keyword_baseline"])))
+        if "lua.classify_many" in res:
+            rows.append(("classify_many (lines/s) vs a loop of classify", fmt(res["lua.classify_many"]),
+                         fmt(res["lua.classify"]), ratio(res["lua.classify_many"], res["lua.classify"])))
+        return rows
+    rows_lua = lua_rows(lua)
+    rows_luajit = lua_rows(luajit)
     md = ["# Benchmarks", "",
           f"Produced by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {machine()}.", "",
           f"Input: the {len(texts)} diagnostic texts of `../shared/corpus/sisimai/corpus.tsv` "
@@ -419,6 +443,11 @@ def main():
         md += ["## Lua 5.4 (operations per second)", "", "| benchmark | smtpcodes | baseline | speed ratio |",
                "| --- | --- | --- | --- |"]
         md += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows_lua]
+        md.append("")
+    if rows_luajit:
+        md += ["## LuaJIT 2.1 (operations per second)", "", "| benchmark | smtpcodes | baseline | speed ratio |",
+               "| --- | --- | --- | --- |"]
+        md += [f"| {a} | {b} | {c_} | {d} |" for a, b, c_, d in rows_luajit]
         md.append("")
     text = "\n".join(md)
     print(text)
