@@ -221,7 +221,7 @@ def test_card_escapes_text() -> None:
 
 def test_signatures_and_docs() -> None:
     assert str(inspect.signature(smtpcodes.classify)) == "(reply, /, *, lang='en')"
-    assert str(inspect.signature(smtpcodes.classify_many)) == "(lines, /, *, lang='en')"
+    assert str(inspect.signature(smtpcodes.classify_many)) == "(lines, /, *, lang='en', threads=None)"
     assert str(inspect.signature(smtpcodes.reason_info)) == "(name, /, *, lang='en')"
     assert str(inspect.signature(smtpcodes.reasons)) == "()"
     for fn in (smtpcodes.classify, smtpcodes.classify_many, smtpcodes.reasons, smtpcodes.reason_info):

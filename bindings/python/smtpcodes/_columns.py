@@ -180,7 +180,7 @@ def _threads(threads: int | None) -> int:
         raise TypeError(f"threads must be an int or None, not {type(threads).__name__}")
     if threads < 1:
         raise ValueError("threads must be >= 1 or None")
-    return threads
+    return min(threads, 64)  # the C side's MAX_THREADS; a huge int would not fit a C long
 
 
 def classify_columns(data: Any, *, lang: str = "en", threads: int | None = None) -> Columns:

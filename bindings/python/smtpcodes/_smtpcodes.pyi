@@ -242,7 +242,7 @@ class _ReasonInfo(TypedDict):
     hard: bool
 
 def classify(reply: _Text, /, *, lang: str = "en") -> Classification: ...
-def classify_many(lines: Iterable[_Text], /, *, lang: str = "en") -> list[Classification]:
+def classify_many(lines: Iterable[_Text], /, *, lang: str = "en", threads: int | None = None) -> list[Classification]:
     """One Classification per input, in order; a line that cannot be
     classified (empty or blank) gives one with reason "error" and error set
     to the ParseError message."""
