@@ -2103,6 +2103,39 @@ static void test_classify_nonascii(void) {
     }
 }
 
+/* Bounce texts that write the reply code as a label ("550:", Zoho's "ERROR_CODE :550"),
+ * a multipart whose boundary sits on an unindented line, the reason above the address */
+static void test_bounce_text_forms(void) {
+    void *scratch = NULL;
+    smtpcodes_bounce b;
+    const char *zoho = "From: mailer-daemon@mail.example.net\nTo: a@example.com\nSubject: Undelivered Mail Returned to Sender\n\n"
+                       "This message was created automatically by mail delivery software.\n\n"
+                       "bob@example.org Invalid Address, ERROR_CODE :550, ERROR_CODE :5.2.2 <bob@example.org>... Mailbox Full\n";
+    CHECK(bounce_parse(zoho, strlen(zoho), &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1 &&
+              b.recipients[0].has_reply && b.recipients[0].reply.has_basic &&
+              strcmp(b.recipients[0].reply.reply_code.text, "550") == 0,
+          "ERROR_CODE :550 read as reply 550 (%zu recipients)", b.nrecipients);
+    free(scratch);
+    scratch = NULL;
+    const char *yahoo = "From: MAILER-DAEMON@mail.example.net\nTo: a@example.com\nSubject: Failure Notice\n\n"
+                        "Sorry, we were unable to deliver your message to the following address.\n\n"
+                        "<carol@example.org>:\n501: 5.1.8 Sender address rejected\n";
+    CHECK(bounce_parse(yahoo, strlen(yahoo), &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1 &&
+              b.recipients[0].has_reply && strcmp(b.recipients[0].reply.reply_code.text, "501") == 0,
+          "\"501:\" read as reply 501");
+    free(scratch);
+    scratch = NULL;
+    /* the boundary on its own unindented line: the parts are still read */
+    const char *mp = "From: post_master@sms.example.net\nTo: a@example.com\nSubject: Re:Hi\nMIME-Version: 1.0\n"
+                     "Content-Type: multipart/alternative;\nboundary=\"Q\"\n\n--Q\nContent-Type: text/plain\n\n"
+                     "Error: Invalid user address\nError message below:\n550 - no such user here\n\n  RCPT TO: dan@sms.example.net\n--Q--\n";
+    CHECK(bounce_parse(mp, strlen(mp), &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1 &&
+              b.recipients[0].diagnostic.ptr && b.recipients[0].diagnostic.len >= 3 &&
+              memcmp(b.recipients[0].diagnostic.ptr, "550", 3) == 0,
+          "unindented boundary and the reply above the address (%zu recipients)", b.nrecipients);
+    free(scratch);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2133,6 +2166,7 @@ int main(void) {
     test_log_robustness();
     test_bounce_vectors();
     test_bounce_robust();
+    test_bounce_text_forms();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
