@@ -328,6 +328,8 @@ static void push_code_value(lua_State *L, const smtpcodes_code *c) {
         lua_pushstring(L, c->text);
 }
 
+static int code_to_table(lua_State *L);
+
 static int code_index(lua_State *L) {
     lcode *u = check_code(L, 1);
     const smtpcodes_code *c = &u->c;
@@ -426,7 +428,12 @@ static int code_index(lua_State *L) {
         else lua_pushnil(L);
         break;
     }
-    default: return 0;   /* unknown field: nil */
+    default:
+        if (strcmp(key, "to_table") == 0) {
+            lua_pushcfunction(L, code_to_table);
+            return 1;
+        }
+        return 0;   /* unknown field: nil */
     }
     return 1;
 }
@@ -884,6 +891,11 @@ static const char *const cls_fields[] = {
     "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase", "vendor",
     "code", "enhanced", "flags", "lang", "title", "provider", "mta", "stage", "tag",
     "text", "markdown", "html", "to_table", NULL
+};
+/* to_table() keys: Python's to_dict() keys (error: nil for a classification) */
+static const char *const cls_table_fields[] = {
+    "reason", "permanence", "hard_bounce", "retry", "advice", "evidence", "evidence_kind", "phrase", "vendor",
+    "code", "enhanced", "flags", "lang", "title", "provider", "mta", "stage", "tag", NULL
 };
 
 static int push_static_or_nil(lua_State *L, const char *s) {
@@ -1440,6 +1452,47 @@ static int l_parse_bounce(lua_State *L) {
     return 1;
 }
 
+/* to_table(): the fields names[] of the result at 1 (read through its __index) as a new
+ * plain table: lists copied, a Code in a list as its code value (as Python's to_dict()). */
+static int plain_by_fields(lua_State *L, const char *const *names) {
+    int k;
+    lua_settop(L, 1);
+    lua_newtable(L);                                             /* at 2 */
+    for (k = 0; names[k]; k++) {
+        lua_getfield(L, 1, names[k]);                            /* at 3 */
+        if (lua_type(L, 3) == LUA_TTABLE) {
+            size_t i, n = lua_rawlen(L, 3);
+            lua_createtable(L, (int)n, 0);                       /* at 4 */
+            for (i = 1; i <= n; i++) {
+                lua_rawgeti(L, 3, (int)i);
+                if (luaL_testudata(L, -1, CODE_MT)) {
+                    push_code_value(L, &((lcode *)lua_touserdata(L, -1))->c);
+                    lua_remove(L, -2);
+                }
+                lua_rawseti(L, 4, (int)i);
+            }
+            lua_replace(L, 3);
+        }
+        lua_setfield(L, 2, names[k]);
+    }
+    return 1;
+}
+
+static int code_to_table(lua_State *L) {
+    static const char *const names[] = {
+        "code", "kind", "title", "description", "when", "fix", "references", "commands", "basic_codes", "related",
+        "digits", "class_name", "category_name", "is_success", "is_intermediate", "is_transient", "is_permanent",
+        "standard", "vendor", "deprecated", "known", "lang", NULL
+    };
+    check_code(L, 1);
+    return plain_by_fields(L, names);
+}
+
+static int cls_to_table(lua_State *L) {
+    if (!cls_of(L, 1)) return type_error(L, 1, CLS_MT);
+    return plain_by_fields(L, cls_table_fields);
+}
+
 static const luaL_Reg code_meta[] = {
     {"__index", code_index},
     {"__tostring", code_tostring},
@@ -1544,6 +1597,8 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     luaL_getmetatable(L, CLS_MT);
     lua_pushcfunction(L, cls_eq);
     lua_setfield(L, -2, "__eq");
+    lua_pushcfunction(L, cls_to_table);
+    lua_setfield(L, -2, "to_table");
     lua_pop(L, 1);
     if (luaL_newmetatable(L, LCLS_MT)) {
         lua_pushcfunction(L, lcls_eq);

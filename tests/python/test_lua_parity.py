@@ -43,7 +43,9 @@ for i, p in ipairs(fields) do f[i] = string.format("[%q,%s]", p[1], tostring(p[2
 local sim = {}
 for _, a in ipairs(cmp.similarities) do sim[#sim + 1] = string.format("[%q,%q]", a, tostring(cmp.similarities[a])) end
 print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. table.concat(f, ",") ..
-      "],\"classification\":" .. enc(clsf) .. ",\"similarities\":[" .. table.concat(sim, ",") .. "]}")
+      "],\"classification\":" .. enc(clsf) .. ",\"similarities\":[" .. table.concat(sim, ",") .. "]" ..
+      ",\"code_table\":" .. enc(keys(s.lookup("5.1.1"):to_table())) ..
+      ",\"cls_table\":" .. enc(keys(cls:to_table())) .. "}")
 """
 
 
@@ -89,3 +91,8 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
     # raw: Python only (the original bytes); every other field Python sets, Lua has too
     assert py_fields - {"raw"} == lua_cls, py_fields ^ lua_cls
     assert dict(got["similarities"]) == dict(smtpcodes.compare(450, 550).similarities)
+    # to_table() keys are to_dict() keys (Lua has no nil values: keys whose value is None are absent)
+    def set_keys(d: dict) -> set:
+        return {k for k, v in d.items() if v is not None}
+    assert set(got["code_table"]) == set_keys(smtpcodes.lookup("5.1.1").to_dict())
+    assert set(got["cls_table"]) == set_keys(py_cls.to_dict())

@@ -1,0 +1,53 @@
+-- to_table() (issue 14): Codes and classifications as plain tables of strings, numbers,
+-- booleans and nested plain tables, JSON-ready: a tiny encoder that refuses functions,
+-- userdata and tables with a metatable encodes them. Runs under 5.4, 5.3, 5.1 and LuaJIT.
+local smtpcodes = require("smtpcodes")
+
+local function encode(v)
+   local t = type(v)
+   if t == "string" then return string.format("%q", v)
+   elseif t == "number" or t == "boolean" then return tostring(v)
+   elseif t == "table" then
+      assert(getmetatable(v) == nil, "a table with a metatable")
+      local parts = {}
+      for k, x in pairs(v) do
+         assert(type(k) == "string" or type(k) == "number", "key of type " .. type(k))
+         parts[#parts + 1] = tostring(k) .. ":" .. encode(x)
+      end
+      table.sort(parts)
+      return "{" .. table.concat(parts, ",") .. "}"
+   end
+   error("cannot encode a " .. t)
+end
+
+describe("to_table", function()
+   it("encodes a Code, its lists and related codes as plain values", function()
+      for _, x in ipairs({ 550, "5.1.1", "4.7.0", "X.1.1" }) do
+         local c = assert(smtpcodes.lookup(x))
+         local t = c:to_table()
+         encode(t)
+         assert.are.equal(c.code, t.code)
+         assert.are.equal(c.title, t.title)
+         assert.are.equal(#c.related, #t.related)
+         for i, r in ipairs(c.related) do assert.are.equal(r.code, t.related[i]) end
+         assert.is_nil(t.text)
+      end
+   end)
+
+   it("encodes every field of a classification, the same before and after reading them", function()
+      local line = "452 4.2.2 The email account that you tried to reach is over quota. - gsmtp"
+      local fresh = assert(smtpcodes.classify(line)):to_table()
+      local c = assert(smtpcodes.classify(line, "es"))
+      encode(fresh)
+      for _, k in ipairs({ "reason", "permanence", "hard_bounce", "retry", "advice", "evidence",
+                           "evidence_kind", "code", "enhanced", "flags", "lang", "title" }) do
+         assert.is_not_nil(fresh[k], k)
+      end
+      assert.are.equal("mailboxfull", fresh.reason)
+      assert.are.equal("en", fresh.lang)
+      local _ = c.advice
+      assert.are.equal("es", c:to_table().lang)
+      assert.are.equal(c.advice, c:to_table().advice)
+      for _, r in ipairs(smtpcodes.classify_many({ line, "550 5.1.1 user unknown" })) do encode(r:to_table()) end
+   end)
+end)
