@@ -542,6 +542,8 @@ static int reply_index(lua_State *L) {
     size_t i, n, len;
     const char *s;
     int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "to_table") == 0)
+        return luaL_getmetafield(L, 1, "to_table") ? 1 : 0;
     if (fmt != SMTPCODES_MARKDOWN && fmt != SMTPCODES_HTML) return 0;
     lua_settop(L, 2);
     lua_getfield(L, 1, "lines");                                 /* at 3 */
@@ -1184,6 +1186,8 @@ static int tag_index(lua_State *L) {
     render_req q;
     lua_Integer k;
     int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "to_table") == 0)
+        return luaL_getmetafield(L, 1, "to_table") ? 1 : 0;
     if (fmt < 0) return 0;
     lua_settop(L, 2);
     lua_getfield(L, LUA_REGISTRYINDEX, TAG_STORE);
@@ -1277,6 +1281,8 @@ static int log_index(lua_State *L) {
     const char *s;
     smtpcodes_lang lang = SMTPCODES_EN;
     int fmt = lua_type(L, 2) == LUA_TSTRING ? format_of_key(lua_tostring(L, 2)) : -1;
+    if (fmt < 0 && lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "to_table") == 0)
+        return luaL_getmetafield(L, 1, "to_table") ? 1 : 0;
     if (fmt < 0) return 0;
     lua_settop(L, 2);
     lua_pushliteral(L, "line");
@@ -1460,7 +1466,11 @@ static int plain_by_fields(lua_State *L, const char *const *names) {
     lua_newtable(L);                                             /* at 2 */
     for (k = 0; names[k]; k++) {
         lua_getfield(L, 1, names[k]);                            /* at 3 */
-        if (lua_type(L, 3) == LUA_TTABLE) {
+        if (luaL_testudata(L, 3, CODE_MT) || luaL_getmetafield(L, 3, "to_table")) {
+            if (lua_gettop(L) == 3) lua_pushcfunction(L, code_to_table);   /* a Code */
+            lua_insert(L, 3);
+            lua_call(L, 1, 1);                                   /* a nested result, as a plain table */
+        } else if (lua_type(L, 3) == LUA_TTABLE) {
             size_t i, n = lua_rawlen(L, 3);
             lua_createtable(L, (int)n, 0);                       /* at 4 */
             for (i = 1; i <= n; i++) {
@@ -1485,6 +1495,30 @@ static int code_to_table(lua_State *L) {
         "standard", "vendor", "deprecated", "known", "lang", NULL
     };
     check_code(L, 1);
+    return plain_by_fields(L, names);
+}
+
+static int reply_to_table(lua_State *L) {
+    static const char *const names[] = {"code", "enhanced", "lines", "text", "multiline", "flags", "permanence",
+                                        "reply_code", "status_code", "stage", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
+static int tag_to_table(lua_State *L) {
+    static const char *const names[] = {"tag", "provider", "title", "description", "when", "fix", "reason",
+                                        "codes", "references", "lang", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
+static int log_to_table(lua_State *L) {
+    static const char *const names[] = {
+        "kind", "mta", "status", "queue_id", "recipient", "original_recipient", "sender", "relay", "relay_ip",
+        "relay_port", "delay", "dsn", "stage", "reply", "classification", "timestamp", "host", "program",
+        "diagnostic", NULL
+    };
+    luaL_checktype(L, 1, LUA_TTABLE);
     return plain_by_fields(L, names);
 }
 
@@ -1609,6 +1643,17 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     lua_pop(L, 1);
     result_metatable(L, LOG_MT, log_index);
     result_metatable(L, TAG_MT, tag_index);
+    {
+        static const char *const mts[3] = {REPLY_MT, LOG_MT, TAG_MT};
+        static const lua_CFunction fns[3] = {reply_to_table, log_to_table, tag_to_table};
+        int k;
+        for (k = 0; k < 3; k++) {
+            luaL_getmetatable(L, mts[k]);
+            lua_pushcfunction(L, fns[k]);
+            lua_setfield(L, -2, "to_table");
+            lua_pop(L, 1);
+        }
+    }
     luaL_newlib(L, funcs);
     /* lookup served from a Lua-side cache before crossing into C (issue 16) */
     if (luaL_loadbuffer(L, lookup_chunk, sizeof lookup_chunk - 1, "=smtpcodes") != 0) lua_error(L);

@@ -19,6 +19,10 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PYTHON_ONLY = {"classify_columns", "table"}
 LUA_ONLY = {"reason"}  # Lua's older name of reason_info (kept as an alias)
 
+REPLY = "550-5.1.1 first\n550 5.1.1 user unknown"
+LOG = ("Dec  2 10:00:00 mx postfix/smtp[1]: ABC123: to=<a@b.c>, relay=mx.b.c[1.2.3.4]:25, delay=1, dsn=5.1.1, "
+       "status=bounced (host mx.b.c[1.2.3.4] said: 550 5.1.1 user unknown (in reply to RCPT TO command))")
+
 LUA_SCRIPT = r"""
 local s = require("smtpcodes")
 local function keys(t, want)
@@ -45,7 +49,10 @@ for _, a in ipairs(cmp.similarities) do sim[#sim + 1] = string.format("[%q,%q]",
 print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. table.concat(f, ",") ..
       "],\"classification\":" .. enc(clsf) .. ",\"similarities\":[" .. table.concat(sim, ",") .. "]" ..
       ",\"code_table\":" .. enc(keys(s.lookup("5.1.1"):to_table())) ..
-      ",\"cls_table\":" .. enc(keys(cls:to_table())) .. "}")
+      ",\"cls_table\":" .. enc(keys(cls:to_table())) ..
+      ",\"reply_table\":" .. enc(keys(s.parse(REPLY):to_table())) ..
+      ",\"tag_table\":" .. enc(keys(s.lookup_tag("TSS04"):to_table())) ..
+      ",\"log_table\":" .. enc(keys(s.parse_log(LOG):to_table())) .. "}")
 """
 
 
@@ -77,7 +84,7 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
     fields = _python_fields(smtpcodes.Code)
     py_cls = smtpcodes.classify("452 4.2.2 The email account that you tried to reach is over quota. - gsmtp")
     cls_fields = _python_fields(type(py_cls))
-    script = ("FIELDS = {" + ",".join(f'"{f}"' for f in fields) + "}\nCLS_FIELDS = {" +
+    script = (f"REPLY = {json.dumps(REPLY)}\nLOG = {json.dumps(LOG)}\n" + "FIELDS = {" + ",".join(f'"{f}"' for f in fields) + "}\nCLS_FIELDS = {" +
               ",".join(f'"{f}"' for f in cls_fields) + "}\n" + LUA_SCRIPT)
     env = dict(os.environ, LUA_CPATH=f"{cpath}/?.so;;")
     r = subprocess.run([lua, "-e", script], capture_output=True, text=True, env=env, timeout=60)
@@ -96,3 +103,6 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
         return {k for k, v in d.items() if v is not None}
     assert set(got["code_table"]) == set_keys(smtpcodes.lookup("5.1.1").to_dict())
     assert set(got["cls_table"]) == set_keys(py_cls.to_dict())
+    assert set(got["reply_table"]) == set_keys(smtpcodes.parse(REPLY).to_dict())
+    assert set(got["tag_table"]) == set_keys(smtpcodes.lookup_tag("TSS04").to_dict())
+    assert set(got["log_table"]) == set_keys(smtpcodes.parse_log(LOG).to_dict())
