@@ -1443,6 +1443,8 @@ static int l_parse_bounce(lua_State *L) {
         }
         push_classification(L, &r->classification, lang);
         lua_setfield(L, -2, "classification");
+        luaL_getmetatable(L, "smtpcodes.BounceRecipient");
+        lua_setmetatable(L, -2);
         lua_rawseti(L, -2, (int)i + 1);
     }
     lua_setfield(L, -2, "recipients");
@@ -1455,6 +1457,8 @@ static int l_parse_bounce(lua_State *L) {
         push_rendered(L, &q);
         lua_setfield(L, -2, fmt == 0 ? "text" : fmt == 1 ? "markdown" : "html");
     }
+    luaL_getmetatable(L, "smtpcodes.Bounce");
+    lua_setmetatable(L, -2);
     return 1;
 }
 
@@ -1471,15 +1475,20 @@ static int plain_by_fields(lua_State *L, const char *const *names) {
             lua_insert(L, 3);
             lua_call(L, 1, 1);                                   /* a nested result, as a plain table */
         } else if (lua_type(L, 3) == LUA_TTABLE) {
-            size_t i, n = lua_rawlen(L, 3);
-            lua_createtable(L, (int)n, 0);                       /* at 4 */
-            for (i = 1; i <= n; i++) {
-                lua_rawgeti(L, 3, (int)i);
-                if (luaL_testudata(L, -1, CODE_MT)) {
-                    push_code_value(L, &((lcode *)lua_touserdata(L, -1))->c);
-                    lua_remove(L, -2);
+            /* a plain table (a list, or original's fields): copied, each element plain */
+            lua_newtable(L);                                     /* at 4 */
+            lua_pushnil(L);
+            while (lua_next(L, 3) != 0) {                        /* key 5, value 6 */
+                if (luaL_testudata(L, 6, CODE_MT)) {
+                    push_code_value(L, &((lcode *)lua_touserdata(L, 6))->c);
+                    lua_replace(L, 6);
+                } else if (luaL_getmetafield(L, 6, "to_table")) {
+                    lua_insert(L, 6);
+                    lua_call(L, 1, 1);
                 }
-                lua_rawseti(L, 4, (int)i);
+                lua_pushvalue(L, 5);
+                lua_insert(L, 6);
+                lua_rawset(L, 4);
             }
             lua_replace(L, 3);
         }
@@ -1518,6 +1527,25 @@ static int log_to_table(lua_State *L) {
         "relay_port", "delay", "dsn", "stage", "reply", "classification", "timestamp", "host", "program",
         "diagnostic", NULL
     };
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
+#define BOUNCE_MT "smtpcodes.Bounce"
+#define BREC_MT "smtpcodes.BounceRecipient"
+
+static int bounce_to_table(lua_State *L) {
+    static const char *const names[] = {"kind", "format", "reporting_mta", "arrival_date", "subject", "original",
+                                        "feedback_type", "source_ip", "recipients", "total_recipients",
+                                        "truncated", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
+static int brec_to_table(lua_State *L) {
+    static const char *const names[] = {"recipient", "original_recipient", "action", "status", "reply",
+                                        "diagnostic", "diagnostic_type", "remote_mta", "stage", "last_attempt",
+                                        "will_retry_until", "classification", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
     return plain_by_fields(L, names);
 }
@@ -1647,10 +1675,29 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
         static const char *const mts[3] = {REPLY_MT, LOG_MT, TAG_MT};
         static const lua_CFunction fns[3] = {reply_to_table, log_to_table, tag_to_table};
         int k;
+        static const char *const plain_mts[2] = {BOUNCE_MT, BREC_MT};
+        static const lua_CFunction plain_fns[2] = {bounce_to_table, brec_to_table};
         for (k = 0; k < 3; k++) {
             luaL_getmetatable(L, mts[k]);
             lua_pushcfunction(L, fns[k]);
             lua_setfield(L, -2, "to_table");
+            lua_pop(L, 1);
+        }
+        /* bounce tables: plain fields, the method through __index (a table) */
+        for (k = 0; k < 2; k++) {
+            if (luaL_newmetatable(L, plain_mts[k])) {
+                lua_pushcfunction(L, plain_fns[k]);
+                lua_pushvalue(L, -1);
+                lua_setfield(L, -3, "to_table");
+                lua_createtable(L, 0, 1);
+                lua_insert(L, -2);
+                lua_setfield(L, -2, "to_table");
+                lua_setfield(L, -2, "__index");
+#if LUA_VERSION_NUM < 503
+                lua_pushstring(L, plain_mts[k]);
+                lua_setfield(L, -2, "__name");
+#endif
+            }
             lua_pop(L, 1);
         }
     }

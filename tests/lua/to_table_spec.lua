@@ -86,3 +86,25 @@ describe("to_table of replies, tags and log records", function()
       assert.is_nil(lt.line)
    end)
 end)
+
+describe("to_table of bounces", function()
+   it("gives the message and every recipient as plain tables", function()
+      local f = assert(io.open("tests/vectors/bounces/postfix-userunknown.eml", "rb"))
+      local b = smtpcodes.parse_bounce(f:read("*a"))
+      f:close()
+      local t = b:to_table()
+      local function walk(v)
+         assert(type(v) ~= "function" and type(v) ~= "userdata", "not plain: " .. type(v))
+         if type(v) == "table" then
+            assert(getmetatable(v) == nil, "a table with a metatable")
+            for _, x in pairs(v) do walk(x) end
+         end
+      end
+      walk(t)
+      assert.are.equal(#b.recipients, #t.recipients)
+      assert.are.equal(b.recipients[1].recipient, t.recipients[1].recipient)
+      assert.are.equal("userunknown", t.recipients[1].classification.reason)
+      assert.is_nil(t.text)
+      assert.are.same(b.recipients[1]:to_table(), t.recipients[1])
+   end)
+end)

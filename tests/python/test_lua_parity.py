@@ -23,6 +23,8 @@ REPLY = "550-5.1.1 first\n550 5.1.1 user unknown"
 LOG = ("Dec  2 10:00:00 mx postfix/smtp[1]: ABC123: to=<a@b.c>, relay=mx.b.c[1.2.3.4]:25, delay=1, dsn=5.1.1, "
        "status=bounced (host mx.b.c[1.2.3.4] said: 550 5.1.1 user unknown (in reply to RCPT TO command))")
 
+BOUNCE = ROOT / "tests" / "vectors" / "bounces" / "postfix-userunknown.eml"
+
 LUA_SCRIPT = r"""
 local s = require("smtpcodes")
 local function keys(t, want)
@@ -52,7 +54,10 @@ print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. t
       ",\"cls_table\":" .. enc(keys(cls:to_table())) ..
       ",\"reply_table\":" .. enc(keys(s.parse(REPLY):to_table())) ..
       ",\"tag_table\":" .. enc(keys(s.lookup_tag("TSS04"):to_table())) ..
-      ",\"log_table\":" .. enc(keys(s.parse_log(LOG):to_table())) .. "}")
+      ",\"log_table\":" .. enc(keys(s.parse_log(LOG):to_table())) ..
+      ",\"bounce_table\":" .. enc(keys(s.parse_bounce(io.open(BOUNCE, "rb"):read("*a")):to_table())) ..
+      ",\"recipient_table\":" ..
+      enc(keys(s.parse_bounce(io.open(BOUNCE, "rb"):read("*a")).recipients[1]:to_table())) .. "}")
 """
 
 
@@ -84,7 +89,7 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
     fields = _python_fields(smtpcodes.Code)
     py_cls = smtpcodes.classify("452 4.2.2 The email account that you tried to reach is over quota. - gsmtp")
     cls_fields = _python_fields(type(py_cls))
-    script = (f"REPLY = {json.dumps(REPLY)}\nLOG = {json.dumps(LOG)}\n" + "FIELDS = {" + ",".join(f'"{f}"' for f in fields) + "}\nCLS_FIELDS = {" +
+    script = (f"BOUNCE = {json.dumps(str(BOUNCE))}\nREPLY = {json.dumps(REPLY)}\nLOG = {json.dumps(LOG)}\n" + "FIELDS = {" + ",".join(f'"{f}"' for f in fields) + "}\nCLS_FIELDS = {" +
               ",".join(f'"{f}"' for f in cls_fields) + "}\n" + LUA_SCRIPT)
     env = dict(os.environ, LUA_CPATH=f"{cpath}/?.so;;")
     r = subprocess.run([lua, "-e", script], capture_output=True, text=True, env=env, timeout=60)
@@ -106,3 +111,6 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
     assert set(got["reply_table"]) == set_keys(smtpcodes.parse(REPLY).to_dict())
     assert set(got["tag_table"]) == set_keys(smtpcodes.lookup_tag("TSS04").to_dict())
     assert set(got["log_table"]) == set_keys(smtpcodes.parse_log(LOG).to_dict())
+    bounce = smtpcodes.parse_bounce(BOUNCE.read_bytes())
+    assert set(got["bounce_table"]) == set_keys(bounce.to_dict())
+    assert set(got["recipient_table"]) == set_keys(bounce.recipients[0].to_dict())
