@@ -591,6 +591,8 @@ static int l_parse(lua_State *L) {
 
 static void push_text_markdown(lua_State *L, render_req *q) {
     lua_createtable(L, 0, 3);
+    luaL_getmetatable(L, "smtpcodes.Explanation");
+    lua_setmetatable(L, -2);
     q->fmt = SMTPCODES_TEXT;
     push_rendered(L, q);
     lua_setfield(L, -2, "text");
@@ -721,6 +723,10 @@ static int l_compare(lua_State *L) {
     }
     lua_setfield(L, 4, "similarities");
     lua_setfield(L, 4, "differences");
+    lua_pushstring(L, smtpcodes_lang_tag(lang));
+    lua_setfield(L, 4, "lang");
+    luaL_getmetatable(L, "smtpcodes.Comparison");
+    lua_setmetatable(L, 4);
     lua_pushboolean(L, cmp.identical);                          /* the same code: no differences */
     lua_setfield(L, 4, "identical");
     lua_pushboolean(L, cmp.counterparts);
@@ -1550,6 +1556,52 @@ static int brec_to_table(lua_State *L) {
     return plain_by_fields(L, names);
 }
 
+static int expl_to_table(lua_State *L) {
+    static const char *const names[] = {"text", "markdown", "html", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
+/* As Python's: differences as {aspect, value_a, value_b} lists, similarities as {aspect, value}. */
+static int cmp_to_table(lua_State *L) {
+    static const char *const names[] = {"a", "b", "summary", "key_differences", "when_to_use", "text",
+                                        "markdown", "lang", NULL};
+    size_t i, n;
+    int j;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    plain_by_fields(L, names);                                  /* result at 2 */
+    lua_getfield(L, 1, "differences");                          /* 3 */
+    lua_newtable(L);                                            /* 4 */
+    n = lua_type(L, 3) == LUA_TTABLE ? lua_rawlen(L, 3) : 0;
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, 3, (int)i);
+        lua_createtable(L, 3, 0);
+        for (j = 1; j <= 3; j++) {
+            lua_rawgeti(L, -2, j);
+            lua_rawseti(L, -2, j);
+        }
+        lua_rawseti(L, 4, (int)i);
+        lua_pop(L, 1);
+    }
+    lua_setfield(L, 2, "differences");
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "similarities");                         /* 3 */
+    lua_newtable(L);                                            /* 4 */
+    n = lua_type(L, 3) == LUA_TTABLE ? lua_rawlen(L, 3) : 0;
+    for (i = 1; i <= n; i++) {
+        lua_createtable(L, 2, 0);
+        lua_rawgeti(L, 3, (int)i);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, 1);
+        lua_rawget(L, 3);
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, 4, (int)i);
+    }
+    lua_setfield(L, 2, "similarities");
+    lua_pop(L, 1);
+    return 1;
+}
+
 static int cls_to_table(lua_State *L) {
     if (!cls_of(L, 1)) return type_error(L, 1, CLS_MT);
     return plain_by_fields(L, cls_table_fields);
@@ -1675,8 +1727,9 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
         static const char *const mts[3] = {REPLY_MT, LOG_MT, TAG_MT};
         static const lua_CFunction fns[3] = {reply_to_table, log_to_table, tag_to_table};
         int k;
-        static const char *const plain_mts[2] = {BOUNCE_MT, BREC_MT};
-        static const lua_CFunction plain_fns[2] = {bounce_to_table, brec_to_table};
+        static const char *const plain_mts[4] = {BOUNCE_MT, BREC_MT, "smtpcodes.Explanation",
+                                                 "smtpcodes.Comparison"};
+        static const lua_CFunction plain_fns[4] = {bounce_to_table, brec_to_table, expl_to_table, cmp_to_table};
         for (k = 0; k < 3; k++) {
             luaL_getmetatable(L, mts[k]);
             lua_pushcfunction(L, fns[k]);
@@ -1684,7 +1737,7 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
             lua_pop(L, 1);
         }
         /* bounce tables: plain fields, the method through __index (a table) */
-        for (k = 0; k < 2; k++) {
+        for (k = 0; k < 4; k++) {
             if (luaL_newmetatable(L, plain_mts[k])) {
                 lua_pushcfunction(L, plain_fns[k]);
                 lua_pushvalue(L, -1);

@@ -108,3 +108,22 @@ describe("to_table of bounces", function()
       assert.are.same(b.recipients[1]:to_table(), t.recipients[1])
    end)
 end)
+
+describe("to_table of explanations and comparisons", function()
+   it("gives Python's shapes: differences as lists, similarities as pairs", function()
+      local e = smtpcodes.explain(550):to_table()
+      assert.are.equal(smtpcodes.explain(550).text, e.text)
+      assert.is_nil(getmetatable(e))
+      local c = smtpcodes.compare(450, 550)
+      local t = c:to_table()
+      assert.are.equal("en", t.lang)
+      assert.are.equal(450, t.a.code)
+      assert.are.equal(#c.differences, #t.differences)
+      assert.are.same({ c.differences[1].aspect, c.differences[1].value_a, c.differences[1].value_b },
+                      t.differences[1])
+      assert.are.same({ "category", "x5z Mail system" }, t.similarities[2])
+      for _, x in ipairs({ e, t }) do
+         for _, v in pairs(x) do assert.is_true(type(v) ~= "userdata" and type(v) ~= "function") end
+      end
+   end)
+end)

@@ -55,6 +55,10 @@ print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. t
       ",\"reply_table\":" .. enc(keys(s.parse(REPLY):to_table())) ..
       ",\"tag_table\":" .. enc(keys(s.lookup_tag("TSS04"):to_table())) ..
       ",\"log_table\":" .. enc(keys(s.parse_log(LOG):to_table())) ..
+      ",\"expl_table\":" .. enc(keys(s.explain(550):to_table())) ..
+      ",\"cmp_table\":" .. enc(keys(cmp:to_table())) ..
+      ",\"cmp_sim\":[" .. (function() local q = {} for i, p in ipairs(cmp:to_table().similarities) do
+        q[i] = string.format("[%q,%q]", p[1], p[2]) end return table.concat(q, ",") end)() .. "]" ..
       ",\"bounce_table\":" .. enc(keys(s.parse_bounce(io.open(BOUNCE, "rb"):read("*a")):to_table())) ..
       ",\"recipient_table\":" ..
       enc(keys(s.parse_bounce(io.open(BOUNCE, "rb"):read("*a")).recipients[1]:to_table())) .. "}")
@@ -111,6 +115,9 @@ def test_python_and_lua_apis_match_name_by_name(lua: str, cpath: str) -> None:
     assert set(got["reply_table"]) == set_keys(smtpcodes.parse(REPLY).to_dict())
     assert set(got["tag_table"]) == set_keys(smtpcodes.lookup_tag("TSS04").to_dict())
     assert set(got["log_table"]) == set_keys(smtpcodes.parse_log(LOG).to_dict())
+    assert set(got["expl_table"]) == set_keys(smtpcodes.explain(550).to_dict())
+    assert set(got["cmp_table"]) == set_keys(smtpcodes.compare(450, 550).to_dict())
+    assert got["cmp_sim"] == [list(p) for p in smtpcodes.compare(450, 550).to_dict()["similarities"]]
     bounce = smtpcodes.parse_bounce(BOUNCE.read_bytes())
     assert set(got["bounce_table"]) == set_keys(bounce.to_dict())
     assert set(got["recipient_table"]) == set_keys(bounce.recipients[0].to_dict())
