@@ -3,6 +3,7 @@ memory-growth measure of the leak tests."""
 from __future__ import annotations
 
 import gc
+import os
 import pathlib
 import tracemalloc
 from typing import Callable
@@ -69,3 +70,24 @@ def memory_growth(fn: Callable[[], None], n: int) -> int:
         return tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
+
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+CLI_BINARY = pathlib.Path(os.environ.get("SMTPCODES_BINARY") or ROOT / "build" / "smtpcodes")
+_CLI_SOURCES = ("csrc/*.c", "csrc/*.h", "csrc/*.inc", "bindings/cli/*.[ch]")
+
+
+def cli_binary() -> pathlib.Path:
+    """The command-line binary the CLI tests run (build/smtpcodes, or $SMTPCODES_BINARY).
+    A missing or stale build FAILS the test (make test builds it first): a test that cannot
+    run its case never passes by skipping."""
+    import pytest
+
+    if not CLI_BINARY.exists():
+        pytest.fail(f"{CLI_BINARY} not built: run make build/smtpcodes")
+    if "SMTPCODES_BINARY" not in os.environ:
+        built = CLI_BINARY.stat().st_mtime
+        stale = [p for pat in _CLI_SOURCES for p in ROOT.glob(pat) if p.stat().st_mtime > built]
+        if stale:
+            pytest.fail(f"{CLI_BINARY} is older than {stale[0].relative_to(ROOT)}: run make build/smtpcodes")
+    return CLI_BINARY

@@ -2,8 +2,8 @@
 
 The python -m checks always run. Each case is also run through the
 `smtpcodes` binary built by `make build/smtpcodes`, and stdout, stderr and the
-exit status must be byte-identical; only that comparison skips when the
-binary has not been built.
+exit status must be byte-identical; that comparison fails when the binary
+has not been built or is older than its sources (conftest.cli_binary).
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import pytest
 
 import smtpcodes
+from conftest import cli_binary
 from smtpcodes import _smtpcodes
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -44,13 +45,6 @@ def run_binary(args: Sequence[str | bytes], stdin: bytes | None = None) -> subpr
 
 
 MAILLOG_ARG = str(MAILLOG)
-BINARY_SOURCES = [str(p.relative_to(ROOT)) for p in sorted(ROOT.glob("csrc/*.[ch]")) + sorted(ROOT.glob("csrc/*.inc"))] + [
-    "bindings/cli/cli.c", "bindings/cli/cli.h", "bindings/cli/main.c"]
-
-
-def _binary_is_stale() -> bool:
-    built = BINARY.stat().st_mtime
-    return any((ROOT / f).exists() and (ROOT / f).stat().st_mtime > built for f in BINARY_SOURCES)
 
 # (id, argv, stdin, expected exit status)
 CASES: list[tuple[str, list[str | bytes], bytes | None, int]] = [
@@ -115,10 +109,7 @@ def test_python_m_exit_status(args: list[str | bytes], stdin: bytes | None, rc: 
 
 @pytest.mark.parametrize("args,stdin,rc", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_identical_to_binary(args: list[str | bytes], stdin: bytes | None, rc: int) -> None:
-    if not BINARY.exists():
-        pytest.skip("build/smtpcodes not built (make build/smtpcodes)")
-    if _binary_is_stale():
-        pytest.skip("build/smtpcodes is older than its sources (make build/smtpcodes)")
+    cli_binary()
     py = run_python(args, stdin)
     c = run_binary(args, stdin)
     assert c.returncode == rc

@@ -1,7 +1,7 @@
 """The command line never loses output or input silently (issue 15).
 
 Every case runs through `python -m smtpcodes` and through the `smtpcodes` binary
-(build/smtpcodes, or the binary named by $SMTPCODES_BINARY); the binary cases skip
+(build/smtpcodes, or the binary named by $SMTPCODES_BINARY); the binary cases fail
 when it has not been built or is older than its sources. Cases: read errors (a
 directory as FILE or as stdin), write errors (/dev/full, a closed stdout, a file-size
 limit: no half record is left), a broken pipe, operands beyond any fixed limit, exact
@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import pytest
 
 import smtpcodes
+from conftest import cli_binary
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 MAILLOG = ROOT / "examples" / "data" / "maillog.sample"
@@ -37,19 +38,10 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _binary_sources() -> list[pathlib.Path]:
-    return [p for pattern in ("csrc/*.c", "csrc/*.h", "csrc/*.inc", "bindings/cli/*.[ch]") for p in ROOT.glob(pattern)]
-
-
 def argv_for(runner: str, args: Sequence[str | bytes]) -> list[str | bytes]:
     if runner == "python":
         return [sys.executable, "-P", "-m", "smtpcodes", *args]
-    if not BINARY.exists():
-        pytest.skip(f"{BINARY} not built (make build/smtpcodes)")
-    if "SMTPCODES_BINARY" not in os.environ:
-        built = BINARY.stat().st_mtime
-        if any(p.stat().st_mtime > built for p in _binary_sources()):
-            pytest.skip(f"{BINARY} is older than its sources (make build/smtpcodes)")
+    cli_binary()
     return [str(BINARY), *args]
 
 

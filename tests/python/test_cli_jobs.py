@@ -1,7 +1,7 @@
 """`smtpcodes classify|log -j N` (issue 16): N threads, the same bytes as -j 1, in input order.
 
 Every case runs through `python -m smtpcodes` and through the `smtpcodes` binary (build/smtpcodes,
-or $SMTPCODES_BINARY; the binary cases skip when it is missing or older than its sources, as in
+or $SMTPCODES_BINARY; the binary cases fail when it is missing or older than its sources, as in
 test_cli_io). The input mixes corpus-like replies, MTA log lines, blank lines, a NUL, bytes that
 are not UTF-8, CR line ends, a 100 kB line and a last line without its newline, and is big enough
 (several 64 KiB batches) for the workers to finish out of order. The sanitizer and valgrind cases
@@ -14,7 +14,6 @@ import os
 import pathlib
 import random
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from collections.abc import Sequence
 import pytest
 
 import smtpcodes
+from conftest import cli_binary
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 MAILLOG = ROOT / "examples" / "data" / "maillog.sample"
@@ -54,13 +54,7 @@ def _env() -> dict[str, str]:
 def argv_for(runner: str, args: Sequence[str]) -> list[str]:
     if runner == "python":
         return [sys.executable, "-P", "-m", "smtpcodes", *args]
-    if not BINARY.exists():
-        pytest.skip(f"{BINARY} not built (make build/smtpcodes)")
-    if "SMTPCODES_BINARY" not in os.environ:
-        built = BINARY.stat().st_mtime
-        sources = [p for pat in ("csrc/*.c", "csrc/*.h", "csrc/*.inc", "bindings/cli/*.[ch]") for p in ROOT.glob(pat)]
-        if any(p.stat().st_mtime > built for p in sources):
-            pytest.skip(f"{BINARY} is older than its sources (make build/smtpcodes)")
+    cli_binary()
     return [str(BINARY), *args]
 
 
@@ -341,7 +335,6 @@ def test_jobs_clean_under_tsan(tmp_path: pathlib.Path) -> None:
         assert b"WARNING: ThreadSanitizer" not in p.stderr
 
 
-@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_jobs_clean_under_valgrind(tmp_path: pathlib.Path) -> None:
     exe = _build(tmp_path, ["-O1"])
     raw = make_input(300, seed=5)
@@ -358,8 +351,7 @@ def test_jobs_clean_under_valgrind(tmp_path: pathlib.Path) -> None:
 def test_jobs_scale_in_cpu_time(data: tuple[pathlib.Path, bytes]) -> None:
     # -j 2 does the same work as -j 1: its CPU time (user + sys) is not much larger, so the work
     # is spread, not repeated; wall-clock scaling is `make bench`'s (it needs a quiet machine)
-    if not BINARY.exists():
-        pytest.skip("binary not built")
+    cli_binary()
     path, _ = data
 
     def cpu(args: list[str]) -> float:

@@ -23,12 +23,12 @@ import sys
 import pytest
 
 import smtpcodes
+from conftest import cli_binary
 from smtpcodes import ParseError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "command_replies.tsv"
 PKG_PARENT = pathlib.Path(smtpcodes.__file__).resolve().parent.parent
-BINARY = pathlib.Path(os.environ.get("SMTPCODES_BINARY") or ROOT / "build" / "smtpcodes")
 
 
 # ---- comparisons ---------------------------------------------------------------------------
@@ -352,9 +352,7 @@ def test_search_word_limits_are_errors() -> None:
 
 def cli(args: list[str], binary: bool) -> subprocess.CompletedProcess[bytes]:
     if binary:
-        if not BINARY.exists():
-            pytest.skip(f"{BINARY} not built")
-        argv = [str(BINARY), *args]
+        argv = [str(cli_binary()), *args]
     else:
         argv = [sys.executable, "-P", "-m", "smtpcodes", *args]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PKG_PARENT), os.environ.get("PYTHONPATH")])))
