@@ -17,7 +17,7 @@ CORE_DEP := $(CORE_SRC) $(wildcard csrc/*.h) $(wildcard csrc/*.inc)
 ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
-.PHONY: all gen check-gen test test-c test-python test-lua python lua rock rock-check rock-install test-rock check-rockspec \
+.PHONY: all gen check-gen test test-c test-python test-lua python lua rock rock-check rock-install rock-src test-rock check-rockspec \
         asan asan-python asan-lua valgrind bench clean accuracy fuzz lint lint-cppcheck lint-clang-tidy demo
 
 all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
@@ -98,6 +98,20 @@ rock-install:
 
 test-rock: rock
 	busted --run=rock
+
+# A source rock from the committed tree (HEAD), with no network: git archive into
+# build/smtpcodes-dev.tar.gz, HEAD's rockspec copied to build/ with that tarball as its source
+# (file://, absolute), then luarocks pack. Install it anywhere with
+# `luarocks --lua-version=5.4 build build/smtpcodes-dev-1.src.rock --tree=DIR`.
+rock-src: check-rockspec
+	@mkdir -p build
+	rm -f build/smtpcodes-dev.tar.gz build/$(ROCKSPEC) build/smtpcodes-dev-1.src.rock
+	git archive --format=tar.gz --prefix=smtpcodes-dev/ -o build/smtpcodes-dev.tar.gz HEAD
+	git show HEAD:$(ROCKSPEC) \
+	    | sed 's|^   url = "git+file:///dev/null",.*|   url = "file://$(CURDIR)/build/smtpcodes-dev.tar.gz",\n   dir = "smtpcodes-dev",|' \
+	    >build/$(ROCKSPEC)
+	@grep -q '^   url = "file://' build/$(ROCKSPEC) || { echo "rock-src: source.url of $(ROCKSPEC) not replaced"; exit 1; }
+	cd build && luarocks --lua-version=5.4 pack $(ROCKSPEC)
 
 # Every suite (C under ASan+UBSan, pytest on the installed package, busted on the rock);
 # ends with one line "N passed, N failed".

@@ -2,7 +2,9 @@ rockspec_format = "3.0"
 package = "smtpcodes"
 version = "dev-1"
 source = {
-   url = "git+file:///dev/null",   -- placeholder: build with `luarocks make` from a checkout
+   -- placeholder: build with `luarocks make` from a checkout; `make rock-src` packs a source rock
+   -- from a copy of this file in build/ whose url is file://<checkout>/build/smtpcodes-dev.tar.gz
+   url = "git+file:///dev/null",
 }
 description = {
    summary = "SMTP reply-code knowledge base: lookup, parse, explain, compare (en, es)",

@@ -132,3 +132,46 @@ def test_luarocks_make_leaves_the_source_tree_clean(tmp_path: pathlib.Path) -> N
     after = _run(status, cwd=ROOT).stdout
     new = set(after.splitlines()) - set(before.splitlines())
     assert not {x for x in new if x.endswith((".so", ".o"))}, new
+
+
+def _offline() -> list[str]:
+    """`unshare -rn` (a user namespace with no network) where the kernel allows it."""
+    if shutil.which("unshare") and _run(["unshare", "-rn", "true"]).returncode == 0:
+        return ["unshare", "-rn"]
+    return []
+
+
+def test_source_rock_packs_and_builds_offline(tmp_path: pathlib.Path) -> None:
+    """`make rock-src` packs build/smtpcodes-dev-1.src.rock from the committed tree (git archive,
+    a file:// source, luarocks pack); `luarocks build` of that rock, with no network and away
+    from the checkout, installs a module that loads; nothing new appears outside build/."""
+    assert shutil.which("luarocks") and shutil.which("lua5.4") and shutil.which("git"), \
+        "needs luarocks, lua5.4 and git (tests/install_deps.sh)"
+    assert (ROOT / ".git").exists(), "needs a git checkout"
+    status = ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "--", "."]
+    before = set(_run(status, cwd=ROOT).stdout.splitlines())
+    net = _offline()
+    r = _run([*net, "make", "-s", "rock-src"], cwd=ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    rock = ROOT / "build" / "smtpcodes-dev-1.src.rock"
+    with zipfile.ZipFile(rock) as z:
+        assert sorted(z.namelist()) == ["smtpcodes-dev-1.rockspec", "smtpcodes-dev.tar.gz"]
+        spec = z.read("smtpcodes-dev-1.rockspec").decode()
+    assert f'url = "file://{ROOT}/build/smtpcodes-dev.tar.gz"' in spec, spec[:300]
+    assert 'dir = "smtpcodes-dev"' in spec
+    # the rock carries its tarball: build a copy of it elsewhere, into a fresh tree
+    shutil.copy(rock, tmp_path)
+    tree = tmp_path / "tree"
+    r = _run([*net, "luarocks", "--lua-version=5.4", "build", rock.name, f"--tree={tree}"], cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    so = tree / "lib" / "lua" / "5.4" / "smtpcodes.so"
+    assert so.exists(), r.stdout
+    r = _run(["lua5.4", "-e", f'package.path = "" package.cpath = "{tree}/lib/lua/5.4/?.so" '
+              'local s = require("smtpcodes") assert(s.lookup(550).code == 550) '
+              'assert(s.lookup("5.1.1").code == "5.1.1") print("loaded " .. package.searchpath("smtpcodes", package.cpath))'],
+             cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == f"loaded {so}"
+    after = set(_run(status, cwd=ROOT).stdout.splitlines())
+    new = {x for x in after - before if not x[3:].startswith("build/")}
+    assert not new, new
