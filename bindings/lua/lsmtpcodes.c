@@ -10,6 +10,7 @@
  *   smtpcodes.parse(reply [, opts])        --> {code=, enhanced=, lines=, text=, multiline=, flags=,
  *                                               permanence=, reply_code=, status_code=} | nil, msg, errname
  *   smtpcodes.explain(x [, lang])          --> {text=, markdown=, html=} | nil, msg, errname
+ *                                               (x a code, a reply, a parse() or parse_bounce() result)
  *   smtpcodes.compare(a, b [, lang])       --> {a=, b=, differences=, similarities=, summary=,
  *                                               key_differences=, when_to_use=, text=, markdown=, html=}
  *   for i, code in smtpcodes.codes([kind [, lang]]) do ... end
@@ -604,6 +605,9 @@ static void push_text_markdown(lua_State *L, render_req *q) {
     lua_setfield(L, -2, "html");
 }
 
+#define BOUNCE_STORE "smtpcodes.bounces"   /* registry: parse_bounce() table -> {message, lang} (weak keys) */
+static int explain_bounce_lua(lua_State *L);
+
 static int l_explain(lua_State *L) {
     render_req q;
     smtpcodes_code c;
@@ -629,6 +633,7 @@ static int l_explain(lua_State *L) {
         /* a parse() result: parse its lines again, leniently */
         luaL_Buffer b;
         size_t i, n;
+        if (explain_bounce_lua(L)) return 1;                    /* a parse_bounce() result */
         lua_settop(L, 2);
         lua_getfield(L, 1, "lines");                            /* at 3 */
         if (lua_type(L, 3) != LUA_TTABLE)
@@ -1389,18 +1394,14 @@ static void set_str(lua_State *L, const char *key, const char *s) {
     lua_setfield(L, -2, key);
 }
 
-static int l_parse_bounce(lua_State *L) {
-    size_t len, cap, i;
-    const char *s = luaL_checklstring(L, 1, &len);
-    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
-    smtpcodes_bounce *b;
-    void *scratch;
-    render_req q;
-    lua_settop(L, 2);
-    b = (smtpcodes_bounce *)lua_newuserdatauv(L, sizeof *b, 0);   /* at 3, collected */
-    cap = SMTPCODES_BOUNCE_SCRATCH(len);
-    scratch = lua_newuserdatauv(L, cap, 0);                        /* at 4 */
-    if (smtpcodes_parse_bounce(s, len, scratch, cap, b) != SMTPCODES_OK) return luaL_error(L, "smtpcodes: parse_bounce failed");
+/* Parse message s into a bounce held by two userdata pushed on the stack (the struct, then
+ * its scratch; both collected with them), once more with room for every recipient when the
+ * documented scratch holds fewer (as the CLI does). */
+static smtpcodes_bounce *bounce_parse_lua(lua_State *L, const char *s, size_t len) {
+    smtpcodes_bounce *b = (smtpcodes_bounce *)lua_newuserdatauv(L, sizeof *b, 0);
+    size_t cap = SMTPCODES_BOUNCE_SCRATCH(len);
+    void *scratch = lua_newuserdatauv(L, cap, 0);
+    if (smtpcodes_parse_bounce(s, len, scratch, cap, b) != SMTPCODES_OK) luaL_error(L, "smtpcodes: parse_bounce failed");
     if (b->truncated & SMTPCODES_BT_SCRATCH) {
         /* more recipients than the documented scratch holds: once more, with room for them */
         size_t n = b->total_recipients < SMTPCODES_MAX_RECIPIENTS ? b->total_recipients : SMTPCODES_MAX_RECIPIENTS;
@@ -1408,8 +1409,19 @@ static int l_parse_bounce(lua_State *L) {
         cap = SMTPCODES_BOUNCE_SCRATCH(len) + (n + 1) * sizeof(smtpcodes_bounce_recipient) + len;
         scratch = lua_newuserdatauv(L, cap, 0);
         if (smtpcodes_parse_bounce(s, len, scratch, cap, b) != SMTPCODES_OK)
-            return luaL_error(L, "smtpcodes: parse_bounce failed");
+            luaL_error(L, "smtpcodes: parse_bounce failed");
     }
+    return b;
+}
+
+static int l_parse_bounce(lua_State *L) {
+    size_t len, i;
+    const char *s = luaL_checklstring(L, 1, &len);
+    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    smtpcodes_bounce *b;
+    render_req q;
+    lua_settop(L, 2);
+    b = bounce_parse_lua(L, s, len);                               /* at 3 and 4 */
     lua_createtable(L, 0, 16);                                     /* at 5 */
     set_str(L, "kind", smtpcodes_bounce_kind_name(b->kind));
     set_str(L, "format", b->format);
@@ -1465,6 +1477,44 @@ static int l_parse_bounce(lua_State *L) {
     }
     luaL_getmetatable(L, "smtpcodes.Bounce");
     lua_setmetatable(L, -2);
+    /* the message and language, out of sight of pairs(), for explain() to parse again */
+    lua_getfield(L, LUA_REGISTRYINDEX, BOUNCE_STORE);              /* at 6 */
+    lua_pushvalue(L, 5);
+    lua_createtable(L, 2, 0);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, (lua_Integer)lang);
+    lua_rawseti(L, -2, 2);
+    lua_rawset(L, 6);
+    lua_settop(L, 5);
+    return 1;
+}
+
+/* explain(b [, lang]) of a parse_bounce() table at 1: its message parsed again and its card
+ * rendered in lang (the bounce's language by default), as `smtpcodes explain FILE` prints it.
+ * Returns 0 when the table at 1 is no parse_bounce() result (left for l_explain to report). */
+static int explain_bounce_lua(lua_State *L) {
+    smtpcodes_lang lang;
+    size_t len;
+    const char *s;
+    smtpcodes_bounce *b;
+    render_req q;
+    lua_settop(L, 2);
+    lua_getfield(L, LUA_REGISTRYINDEX, BOUNCE_STORE);              /* at 3 */
+    lua_pushvalue(L, 1);
+    lua_rawget(L, 3);                                              /* at 4: {message, lang} */
+    if (lua_type(L, 4) != LUA_TTABLE) return 0;
+    lua_rawgeti(L, 4, 1);                                          /* at 5 */
+    lua_rawgeti(L, 4, 2);                                          /* at 6 */
+    if (lua_type(L, 5) != LUA_TSTRING) return 0;
+    lang = opt_lang(L, 2, (smtpcodes_lang)lua_tointeger(L, 6));
+    s = lua_tolstring(L, 5, &len);
+    b = bounce_parse_lua(L, s, len);                               /* at 7 and 8 */
+    memset(&q, 0, sizeof q);
+    q.what = SMTPCODES_RENDER_BOUNCE;
+    q.obj = b;
+    q.lang = lang;
+    push_text_markdown(L, &q);
     return 1;
 }
 
@@ -1698,6 +1748,8 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     registry_weak_table(L, LOOKUP_CACHE_KEY, "v");
     /* tag tables and the tag and language they show, weak-keyed */
     registry_weak_table(L, TAG_STORE, "k");
+    /* parse_bounce() tables and their message and language, weak-keyed */
+    registry_weak_table(L, BOUNCE_STORE, "k");
     if (luaL_newmetatable(L, CODE_MT)) {
         luaL_setfuncs(L, code_meta, 0);
 #if LUA_VERSION_NUM < 503
