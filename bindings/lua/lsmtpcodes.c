@@ -605,7 +605,8 @@ static void push_text_markdown(lua_State *L, render_req *q) {
     lua_setfield(L, -2, "html");
 }
 
-#define BOUNCE_STORE "smtpcodes.bounces"   /* registry: parse_bounce() table -> {message, lang} (weak keys) */
+/* registry, one per language: parse_bounce() table made in that language -> its message (weak keys) */
+static const char *const bounce_store[SMTPCODES_NLANG] = {"smtpcodes.bounces.en", "smtpcodes.bounces.es"};
 static int explain_bounce_lua(lua_State *L);
 
 static int l_explain(lua_State *L) {
@@ -1477,14 +1478,10 @@ static int l_parse_bounce(lua_State *L) {
     }
     luaL_getmetatable(L, "smtpcodes.Bounce");
     lua_setmetatable(L, -2);
-    /* the message and language, out of sight of pairs(), for explain() to parse again */
-    lua_getfield(L, LUA_REGISTRYINDEX, BOUNCE_STORE);              /* at 6 */
+    /* the message (and by its store the language), out of sight of pairs(), for explain() */
+    lua_getfield(L, LUA_REGISTRYINDEX, bounce_store[lang]);        /* at 6 */
     lua_pushvalue(L, 5);
-    lua_createtable(L, 2, 0);
     lua_pushvalue(L, 1);
-    lua_rawseti(L, -2, 1);
-    lua_pushinteger(L, (lua_Integer)lang);
-    lua_rawseti(L, -2, 2);
     lua_rawset(L, 6);
     lua_settop(L, 5);
     return 1;
@@ -1494,22 +1491,24 @@ static int l_parse_bounce(lua_State *L) {
  * rendered in lang (the bounce's language by default), as `smtpcodes explain FILE` prints it.
  * Returns 0 when the table at 1 is no parse_bounce() result (left for l_explain to report). */
 static int explain_bounce_lua(lua_State *L) {
+    int k;
     smtpcodes_lang lang;
     size_t len;
     const char *s;
     smtpcodes_bounce *b;
     render_req q;
     lua_settop(L, 2);
-    lua_getfield(L, LUA_REGISTRYINDEX, BOUNCE_STORE);              /* at 3 */
-    lua_pushvalue(L, 1);
-    lua_rawget(L, 3);                                              /* at 4: {message, lang} */
-    if (lua_type(L, 4) != LUA_TTABLE) return 0;
-    lua_rawgeti(L, 4, 1);                                          /* at 5 */
-    lua_rawgeti(L, 4, 2);                                          /* at 6 */
-    if (lua_type(L, 5) != LUA_TSTRING) return 0;
-    lang = opt_lang(L, 2, (smtpcodes_lang)lua_tointeger(L, 6));
-    s = lua_tolstring(L, 5, &len);
-    b = bounce_parse_lua(L, s, len);                               /* at 7 and 8 */
+    for (k = 0;; k++) {
+        if (k == SMTPCODES_NLANG) return 0;
+        lua_getfield(L, LUA_REGISTRYINDEX, bounce_store[k]);       /* at 3 */
+        lua_pushvalue(L, 1);
+        lua_rawget(L, 3);                                          /* at 4: the message */
+        if (lua_type(L, 4) == LUA_TSTRING) break;
+        lua_settop(L, 2);
+    }
+    lang = opt_lang(L, 2, (smtpcodes_lang)k);
+    s = lua_tolstring(L, 4, &len);
+    b = bounce_parse_lua(L, s, len);                               /* at 5 and 6 */
     memset(&q, 0, sizeof q);
     q.what = SMTPCODES_RENDER_BOUNCE;
     q.obj = b;
@@ -1748,8 +1747,9 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
     registry_weak_table(L, LOOKUP_CACHE_KEY, "v");
     /* tag tables and the tag and language they show, weak-keyed */
     registry_weak_table(L, TAG_STORE, "k");
-    /* parse_bounce() tables and their message and language, weak-keyed */
-    registry_weak_table(L, BOUNCE_STORE, "k");
+    /* parse_bounce() tables and their message, one store per language, weak-keyed */
+    registry_weak_table(L, bounce_store[SMTPCODES_EN], "k");
+    registry_weak_table(L, bounce_store[SMTPCODES_ES], "k");
     if (luaL_newmetatable(L, CODE_MT)) {
         luaL_setfuncs(L, code_meta, 0);
 #if LUA_VERSION_NUM < 503
