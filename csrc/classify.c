@@ -139,8 +139,9 @@ static int exact_match(const unsigned char *t, const unsigned char *p, size_t le
         }
         if ((c == 0xC3 || c == 0xD0) && k + 1 < len) {
             unsigned char d = t[k + 1], lead = c;
-            if (c == 0xC3 && d >= 0x80 && d <= 0x9E && d != 0x97) d += 0x20;          /* U+00C0-U+00DE */
-            else if (c == 0xD0 && d >= 0x90 && d <= 0x9F) d += 0x20;                  /* U+0410-U+041F */
+            if ((c == 0xC3 && d >= 0x80 && d <= 0x9E && d != 0x97) ||                 /* U+00C0-U+00DE */
+                (c == 0xD0 && d >= 0x90 && d <= 0x9F))                                /* U+0410-U+041F */
+                d += 0x20;
             else if (c == 0xD0 && d >= 0xA0 && d <= 0xAF) { lead = 0xD1; d -= 0x20; } /* U+0420-U+042F */
             else if (c == 0xD0 && d <= 0x8F && d >= 0x80) { lead = 0xD1; d += 0x10; } /* U+0400-U+040F */
             if (p[k] != lead || p[k + 1] != d) return 0;
@@ -300,11 +301,11 @@ static void status_then_reply(const char *s, size_t len, smtpcodes_classificatio
     size_t i = 0;
     while (i < len && (s[i] == ' ' || s[i] == '\t')) i++;
     size_t n = strlen(out->enhanced.text);
-    if (len - i < n + 4 || memcmp(s + i, out->enhanced.text, n) != 0) return;
+    if (i + n + 4 > len || memcmp(s + i, out->enhanced.text, n) != 0) return;
     i += n;
     if (s[i] != ' ') return;
     while (i < len && s[i] == ' ') i++;
-    if (len - i < 3 || !sc_is_digit((unsigned char)s[i]) || !sc_is_digit((unsigned char)s[i + 1]) ||
+    if (i + 3 > len || !sc_is_digit((unsigned char)s[i]) || !sc_is_digit((unsigned char)s[i + 1]) ||
         !sc_is_digit((unsigned char)s[i + 2]))
         return;
     if (i + 3 < len && s[i + 3] != ' ' && s[i + 3] != '-') return;

@@ -285,6 +285,14 @@ def test_jobs_broken_pipe_ends_by_sigpipe(runner: str) -> None:
 
 # ---- sanitizers and valgrind on the threaded CLI ------------------------------------------
 
+def _native_env(**extra: str) -> dict[str, str]:
+    """The environment for a binary the test builds itself: without the LD_PRELOAD of an
+    ASan-instrumented Python (make asan-python), which a TSan build or valgrind cannot share."""
+    env = {k: v for k, v in _env().items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+    env.update(extra)
+    return env
+
+
 def _build(tmp: pathlib.Path, flags: list[str]) -> pathlib.Path:
     cc = os.environ.get("CC", "cc")
     exe = tmp / "smtpcodes"
@@ -326,7 +334,7 @@ def test_jobs_clean_under_tsan(tmp_path: pathlib.Path) -> None:
         pytest.fail("cannot build with -fsanitize=thread")
     raw = make_input(1500, seed=4)
     (tmp_path / "in.log").write_bytes(raw)
-    env = dict(_env(), TSAN_OPTIONS="halt_on_error=1:exitcode=66")
+    env = _native_env(TSAN_OPTIONS="halt_on_error=1:exitcode=66")
     for args in (["-j", "4", "--json", "classify", str(tmp_path / "in.log")], ["-j", "3", "log", "-"]):
         p = subprocess.run([str(exe), *args], input=raw, capture_output=True, env=env, timeout=600)
         if p.returncode != 0 and b"unexpected memory mapping" in p.stderr:
@@ -342,9 +350,9 @@ def test_jobs_clean_under_valgrind(tmp_path: pathlib.Path) -> None:
     for args in (["-j", "2", "--json", "classify", str(tmp_path / "in.log")], ["-j", "2", "log", "-"]):
         p = subprocess.run(["valgrind", "-q", "--error-exitcode=99", "--leak-check=full",
                             "--errors-for-leak-kinds=all", str(exe), *args], input=raw, capture_output=True,
-                           timeout=600)
+                           env=_native_env(), timeout=600)
         assert p.returncode == 0, p.stderr[-3000:]
-        ref = subprocess.run([str(exe), *args[2:]], input=raw, capture_output=True, timeout=60)
+        ref = subprocess.run([str(exe), *args[2:]], input=raw, capture_output=True, env=_native_env(), timeout=60)
         assert p.stdout == ref.stdout
 
 
