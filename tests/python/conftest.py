@@ -91,3 +91,20 @@ def cli_binary() -> pathlib.Path:
         if stale:
             pytest.fail(f"{CLI_BINARY} is older than {stale[0].relative_to(ROOT)}: run make build/smtpcodes")
     return CLI_BINARY
+
+
+def lua_builds() -> list[tuple[str, pathlib.Path]]:
+    """(interpreter, directory of its smtpcodes.so) for every Lua built here: build/lua-<tag>
+    (tests/lua/run_versions.sh), and for 5.4 the rock that run_all.sh installs before the Python
+    suite (build/lua_modules), else build/lua (make lua)."""
+    import shutil
+
+    out = []
+    for lua, tag in (("lua5.4", "5.4"), ("lua5.3", "5.3"), ("lua5.1", "5.1"), ("luajit", "luajit")):
+        so = ROOT / "build" / f"lua-{tag}" / "smtpcodes.so"
+        if tag == "5.4" and not so.exists():
+            rock = ROOT / "build" / "lua_modules" / "lib" / "lua" / "5.4" / "smtpcodes.so"
+            so = rock if rock.exists() else ROOT / "build" / "lua" / "smtpcodes.so"
+        if shutil.which(lua) and so.exists():
+            out.append((lua, so.parent))
+    return out

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 import smtpcodes
-from conftest import cli_binary
+from conftest import cli_binary, lua_builds
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 VECTORS = ROOT / "tests" / "vectors" / "bounces"
@@ -35,14 +35,7 @@ io.write(table.concat(out))
 
 
 def _interpreters() -> list[tuple[str, pathlib.Path]]:
-    out = []
-    for lua, tag in (("lua5.4", "5.4"), ("lua5.3", "5.3"), ("lua5.1", "5.1"), ("luajit", "luajit")):
-        so = ROOT / "build" / f"lua-{tag}" / "smtpcodes.so"
-        if tag == "5.4" and not so.exists():
-            so = ROOT / "build" / "lua" / "smtpcodes.so"
-        if shutil.which(lua) and so.exists():
-            out.append((lua, so.parent))
-    return out
+    return lua_builds()
 
 
 def _unframe(data: bytes) -> list[bytes]:

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 import smtpcodes
+from conftest import lua_builds
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Python only, by design: columns for pandas/Arrow and a table of dicts for DataFrames
@@ -66,15 +67,7 @@ print("{\"functions\":" .. enc(keys(s, "function")) .. ",\"code_fields\":[" .. t
 
 
 def _interpreters() -> list[tuple[str, str]]:
-    out = []
-    for lua, tag in (("lua5.4", "5.4"), ("lua5.3", "5.3"), ("lua5.1", "5.1"), ("luajit", "luajit")):
-        so = ROOT / "build" / f"lua-{tag}" / "smtpcodes.so"
-        if tag == "5.4" and not so.exists():   # make rock (run_all.sh builds it first), else make lua
-            rock = ROOT / "build" / "lua_modules" / "lib" / "lua" / "5.4" / "smtpcodes.so"
-            so = rock if rock.exists() else ROOT / "build" / "lua" / "smtpcodes.so"
-        if shutil.which(lua) and so.exists():
-            out.append((lua, str(so.parent)))
-    return out
+    return [(lua, str(d)) for lua, d in lua_builds()]
 
 
 def _python_functions() -> set[str]:
