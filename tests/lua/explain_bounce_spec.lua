@@ -4,12 +4,7 @@
 local H = dofile((debug.getinfo(1, "S").source:match("^@(.*[/\\])") or "./") .. "helpers.lua")
 local smtpcodes = require("smtpcodes")
 
-local function read(name)
-   local f = assert(io.open(H.vectors_dir .. "bounces/" .. name, "rb"))
-   local s = f:read("*a")
-   f:close()
-   return s
-end
+local read = H.read_bounce
 
 local function vectors()
    local out = {}

@@ -43,6 +43,14 @@ end
 H.split_tabs = split_tabs
 
 -- Rows of a TSV vector file (comment lines skipped), as arrays of raw fields.
+-- The bytes of a bounce vector (tests/vectors/bounces/NAME).
+function H.read_bounce(name)
+   local f = assert(io.open(H.vectors_dir .. "bounces/" .. name, "rb"))
+   local s = f:read("*a")
+   f:close()
+   return s
+end
+
 function H.read_tsv(name)
    local f = assert(io.open(H.vectors_dir .. name, "rb"))
    local rows, lineno = {}, 0
