@@ -1840,6 +1840,37 @@ static void tb_put(tbuf *t, const char *s, size_t n) {
 }
 static void tb_puts(tbuf *t, const char *s) { tb_put(t, s, strlen(s)); }
 
+/* A bounce naming n recipients: variant 0 is a DSN whose text part also names each one,
+ * variant 1 an Exim text bounce with all of them in X-Failed-Recipients. */
+static void build_many_recipients(tbuf *t, const char *dsn_head, int variant, int n) {
+    char r[160];
+    if (variant == 0) {
+        tb_puts(t, dsn_head);
+        tb_puts(t, "--XX\nContent-Type: text/plain\n\n");
+        for (int i = 0; i < n; i++) {
+            snprintf(r, sizeof r, "<u%d@example.org>: host mx said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n\n", i);
+            tb_puts(t, r);
+        }
+        tb_puts(t, "--XX\nContent-Type: message/delivery-status\n\n");
+        for (int i = 0; i < n; i++) {
+            snprintf(r, sizeof r, "Final-Recipient: rfc822; u%d@example.org\nAction: failed\nStatus: 5.1.1\n\n", i);
+            tb_puts(t, r);
+        }
+        tb_puts(t, "--XX--\n");
+    } else {
+        tb_puts(t, "From: Mailer-Daemon@mx.example.net\nSubject: Mail delivery failed\nX-Failed-Recipients: u0@example.org");
+        for (int i = 1; i < n; i++) {
+            snprintf(r, sizeof r, ", u%d@example.org", i);
+            tb_puts(t, r);
+        }
+        tb_puts(t, "\n\nThis message was created automatically by mail delivery software.\n\n");
+        for (int i = 0; i < n; i++) {
+            snprintf(r, sizeof r, "  u%d@example.org\n    550 5.1.1 no such user\n", i);
+            tb_puts(t, r);
+        }
+    }
+}
+
 static const char dsn_head[] =
     "From: MAILER-DAEMON@mx.example.net\nTo: a@example.net\nSubject: Undelivered Mail Returned to Sender\n"
     "Content-Type: multipart/report; report-type=delivery-status; boundary=\"XX\"\n\n";
@@ -1944,46 +1975,33 @@ static void test_bounce_robust(void) {
     CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK && b.nrecipients == 1, "50 MB message");
     free(scratch);
 
-    /* linear time with many recipients: a DSN whose text part names all 10,000, and an
-     * Exim text bounce with a 10,000-address X-Failed-Recipients (each well under a second) */
+    /* linear time with many recipients: a DSN whose text part names every recipient, and an
+     * Exim text bounce with a long X-Failed-Recipients.  Timed as a ratio, not against a clock
+     * budget (valgrind and slow CI machines scale both runs alike): 10,000 recipients must cost
+     * well under 8 x 8 times what 1,250 cost; a linear reader costs about 8 times. */
     for (int variant = 0; variant < 2; variant++) {
-        t.n = 0;
-        if (variant == 0) {
-            tb_puts(&t, dsn_head);
-            tb_puts(&t, "--XX\nContent-Type: text/plain\n\n");
-            for (int i = 0; i < 10000; i++) {
-                char r[160];
-                snprintf(r, sizeof r, "<u%d@example.org>: host mx said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n\n", i);
-                tb_puts(&t, r);
-            }
-            tb_puts(&t, "--XX\nContent-Type: message/delivery-status\n\n");
-            for (int i = 0; i < 10000; i++) {
-                char r[160];
-                snprintf(r, sizeof r, "Final-Recipient: rfc822; u%d@example.org\nAction: failed\nStatus: 5.1.1\n\n", i);
-                tb_puts(&t, r);
-            }
-            tb_puts(&t, "--XX--\n");
-        } else {
-            tb_puts(&t, "From: Mailer-Daemon@mx.example.net\nSubject: Mail delivery failed\nX-Failed-Recipients: u0@example.org");
-            for (int i = 1; i < 10000; i++) {
-                char r[64];
-                snprintf(r, sizeof r, ", u%d@example.org", i);
-                tb_puts(&t, r);
-            }
-            tb_puts(&t, "\n\nThis message was created automatically by mail delivery software.\n\n");
-            for (int i = 0; i < 10000; i++) {
-                char r[96];
-                snprintf(r, sizeof r, "  u%d@example.org\n    550 5.1.1 no such user\n", i);
-                tb_puts(&t, r);
+        double secs[2] = {0, 0};
+        const int counts[2] = {1250, 10000};
+        for (int k = 0; k < 2; k++) {
+            const int n = counts[k];
+            t.n = 0;
+            build_many_recipients(&t, dsn_head, variant, n);
+            /* best of three: one descheduled run must not decide */
+            for (int rep = 0; rep < 3; rep++) {
+                clock_t t0 = clock();
+                CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK, "many recipients, variant %d", variant);
+                double s1 = (double)(clock() - t0) / CLOCKS_PER_SEC;
+                if (rep == 0 || s1 < secs[k]) secs[k] = s1;
+                /* both counts exceed what one message keeps, so both are cut and flagged */
+                CHECK((int)b.total_recipients == n && b.nrecipients <= SMTPCODES_MAX_RECIPIENTS && b.truncated,
+                      "variant %d, %d recipients: %zu of %zu kept, truncated %u", variant, n, b.nrecipients,
+                      b.total_recipients, b.truncated);
+                free(scratch);
             }
         }
-        clock_t t0 = clock();
-        CHECK(bounce_parse(t.p, t.n, &scratch, &b) == SMTPCODES_OK, "many recipients, variant %d", variant);
-        double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-        CHECK(secs < 2.0, "variant %d took %.2f s (renders included)", variant, secs);
-        CHECK(b.total_recipients == 10000 && b.nrecipients <= SMTPCODES_MAX_RECIPIENTS && b.truncated,
-              "variant %d: %zu of %zu kept, truncated %u", variant, b.nrecipients, b.total_recipients, b.truncated);
-        free(scratch);
+        /* 0.002 s of slack keeps clock() granularity from deciding a tiny first run */
+        CHECK(secs[1] < 24.0 * (secs[0] + 0.002), "variant %d: 10,000 recipients took %.3f s, 1,250 took %.3f s",
+              variant, secs[1], secs[0]);
     }
 
     /* an ordinary message mentioning codes: other */
