@@ -20,6 +20,7 @@ enum { R_DELIVERED = SC_R_DELIVERED, R_ONHOLD = SC_R_ONHOLD, R_UNDEFINED = SC_R_
        R_CONTENTERROR = SC_R_CONTENTERROR, R_EXPIRED = SC_R_EXPIRED, R_NOTACCEPT = SC_R_NOTACCEPT };
 
 typedef char sc_check_reasons[(SC_NREASONS == 38) ? 1 : -1];
+typedef char sc_check_sparse[(SC_SPARSE_MAX == 3) ? 1 : -1];   /* next_state tests three children */
 
 size_t smtpcodes_reason_count(void) { return SC_NREASONS; }
 
@@ -103,6 +104,7 @@ typedef struct scan_lane {
     const unsigned char *p;
     size_t len;
     unsigned state;
+    unsigned frags;           /* fragment matches seen: no pair can hold without one */
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];
     scan_result r;
 } scan_lane;
@@ -111,8 +113,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->p = (const unsigned char *)s;
     l->len = len;
     l->state = 0;
-    memset(l->first_end, 0, sizeof l->first_end);
-    memset(l->last_end, 0, sizeof l->last_end);
+    l->frags = 0;   /* first_end and last_end are cleared at the first fragment */
     l->r.rule = -1;
     l->r.rule_end = 0;
     l->r.word = -1;
@@ -154,8 +155,9 @@ static int exact_match(const unsigned char *t, const unsigned char *p, size_t le
 }
 #endif
 
-/* The patterns that end at position i (the lane's state has outputs). */
-static void lane_outputs(scan_lane *l, size_t i) {
+/* The patterns that end at position i (the lane's state has outputs); kept out of the walk's
+ * loop so that the loop stays a few instructions per byte. */
+SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
     scan_result *r = &l->r;
     unsigned n = state_out_count[l->state];
     const unsigned short *o = &state_out[state_out_start[l->state]];
@@ -196,6 +198,10 @@ static void lane_outputs(scan_lane *l, size_t i) {
             unsigned f = pattern_frag[o[k]];
             unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
             if (f < SC_NFRAGS) {
+                if (!l->frags++) {   /* cleared here, at the first fragment, not for every text */
+                    memset(l->first_end, 0, sizeof l->first_end);
+                    memset(l->last_end, 0, sizeof l->last_end);
+                }
                 if (!l->first_end[f]) l->first_end[f] = end;
                 l->last_end[f] = end;
             }
@@ -203,11 +209,19 @@ static void lane_outputs(scan_lane *l, size_t i) {
     }
 }
 
-/* One byte: the next state; bit 15 of a table entry says it has outputs. */
-static inline void lane_step(scan_lane *l, size_t i) {
-    unsigned next = automaton[l->state][byte_class[l->p[i]]];
-    l->state = next & 0x7FFFu;
-    if (next & 0x8000u) lane_outputs(l, i);
+/* The next state after a byte of class c; bit 15 of the result says it has outputs. A dense
+ * state answers from its row; a sparse state answers when c is one of its children's
+ * classes, and otherwise hands the byte to its failure state (shallower each time, so the
+ * fallback costs at most one step per byte consumed, amortised). */
+static inline unsigned next_state(unsigned s, unsigned c) {
+    for (;;) {
+        if (s < SC_NDENSE) return automaton[s][c];
+        const struct sparse_state *sp = &sparse_states[s - SC_NDENSE];
+        if (sp->cls[0] == c) return sp->next[0];
+        if (sp->cls[1] == c) return sp->next[1];
+        if (sp->cls[2] == c) return sp->next[2];
+        s = sp->fail;
+    }
 }
 
 /* After the walk: the pairs whose fragments all appeared, in order. */
@@ -228,11 +242,22 @@ static void lane_finish(scan_lane *l) {
     }
 }
 
+/* The walk: the state and the position stay in registers; the lane is touched only where
+ * a state has outputs, and the pairs are checked only when a fragment was seen. */
 static void scan(const char *s, size_t len, scan_result *r) {
     scan_lane l;
     lane_init(&l, s, len);
-    for (size_t i = 0; i < len; i++) lane_step(&l, i);
-    lane_finish(&l);
+    const unsigned char *p = l.p;
+    unsigned st = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned next = next_state(st, byte_class[p[i]]);
+        st = next & 0x7FFFu;
+        if (next & 0x8000u) {
+            l.state = st;
+            lane_outputs(&l, i);
+        }
+    }
+    if (l.frags) lane_finish(&l);
     *r = l.r;
 }
 

@@ -20,8 +20,10 @@
 
 #if defined(__GNUC__)
 #  define SC_HIDDEN __attribute__((visibility("hidden")))
+#  define SC_NOINLINE __attribute__((noinline))
 #else
 #  define SC_HIDDEN
+#  define SC_NOINLINE
 #endif
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -90,30 +90,49 @@ typedef struct line_scan {
     size_t pos[MAX_CANDS];
 } line_scan;
 
+/* What scan_line does with each byte value: pass over it (printable ASCII but 1-5), note a
+ * code that may start there (1-5), flag a control character, or read a UTF-8 sequence. */
+enum { LS_PLAIN = 0, LS_DIGIT = 1, LS_TAB = 2, LS_CONTROL = 3, LS_HIGH = 4 };
+#define LS_16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
+static const unsigned char line_byte[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 3, 3, 3, 3, 3, 3, LS_16(3),
+    LS_16(0),
+    0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    LS_16(0), LS_16(0), LS_16(0),
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3,
+    LS_16(4), LS_16(4), LS_16(4), LS_16(4), LS_16(4), LS_16(4), LS_16(4), LS_16(4)};
+/* the bytes a code may follow: space, tab and  ( [ " ' < ; # = : */
+static const unsigned char code_boundary[256] = {
+    ['\t'] = 1, [' '] = 1, ['('] = 1, ['['] = 1, ['"'] = 1, ['\''] = 1, ['<'] = 1, [';'] = 1, ['#'] = 1,
+    ['='] = 1, [':'] = 1};
+
 static void scan_line(const char *s, size_t len, line_scan *ls) {
     const unsigned char *p = (const unsigned char *)s;
-    ls->flags = 0;
-    ls->n = 0;
+    unsigned flags = 0;
+    size_t n = 0;
     size_t i = 0;
     while (i < len) {
-        unsigned char c = p[i];
-        if (c >= 0x20 && c < 0x7F) {   /* printable ASCII: the common case */
-            if (c >= '1' && c <= '5' && (i == 0 || strchr(" \t([\"'<;#=:", s[i - 1]))) {
-                if (ls->n < MAX_CANDS) ls->pos[ls->n] = i;
-                ls->n++;
+        unsigned k = line_byte[p[i]];
+        if (k == LS_PLAIN) { i++; continue; }   /* printable ASCII: the common case */
+        if (k == LS_DIGIT) {
+            if (i == 0 || code_boundary[p[i - 1]]) {
+                if (n < MAX_CANDS) ls->pos[n] = i;
+                n++;
             }
             i++;
             continue;
         }
-        if (c < 0x80) {
-            if (c != '\t') ls->flags |= SMTPCODES_F_CONTROL_CHARS;
+        if (k != LS_HIGH) {
+            if (k == LS_CONTROL) flags |= SMTPCODES_F_CONTROL_CHARS;
             i++;
             continue;
         }
-        size_t k = sc_utf8_seq(p + i, len - i);
-        if (!k) { ls->flags |= SMTPCODES_F_NOT_UTF8; k = 1; }
-        i += k;
+        size_t q = sc_utf8_seq(p + i, len - i);
+        if (!q) { flags |= SMTPCODES_F_NOT_UTF8; q = 1; }
+        i += q;
     }
+    ls->flags = flags;
+    ls->n = n;
 }
 
 /* The k-th place to try: a recorded candidate, or every index when there were too many. */

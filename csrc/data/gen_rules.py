@@ -183,6 +183,10 @@ def load(rules, reasons):
     return rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded
 
 
+SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
+DENSE_DEPTH = 2  # states this shallow keep a full row (the walk spends most bytes there)
+
+
 def build_automaton(patterns, cls, nclass):
     """Dense Aho-Corasick automaton over byte classes. Returns (next table,
     per-state output lists of pattern ids)."""
@@ -224,17 +228,55 @@ def build_automaton(patterns, cls, nclass):
     for s in order:   # breadth-first, so fail[s] is complete
         for c in range(nclass):
             table[s][c] = goto[s][c] if c in goto[s] else table[fail[s]][c]
-    # Renumber the states breadth-first: the shallow states, where the walk
-    # spends most of its time, then sit together in a few cache lines.
-    new_id = {0: 0}
+    # Two kinds of state. A "dense" state (the root, the states at most DENSE_DEPTH bytes deep,
+    # and every state with more than SPARSE_MAX children) keeps a full row of next states. Every other state is sparse: it
+    # keeps the classes and ids of its children (up to SPARSE_MAX) and its failure state; on
+    # another class the walk falls back along the failure links (each step shallower) until
+    # a sparse state's class or a dense row answers. That gives exactly the dense automaton's
+    # next state, table[s][c] = goto[s][c] or table[fail[s]][c] (checked below), from about
+    # 50 kB of rows and 12-byte sparse entries, instead of a 64-byte row for every state
+    # (1.5 MB). Measured with make bench: about a quarter less time per classify.
+    depth = [0] * n
     for s in order:
+        for t in goto[s].values():
+            depth[t] = depth[s] + 1
+    dense = [s for s in [0] + order if s == 0 or depth[s] <= DENSE_DEPTH or len(goto[s]) > SPARSE_MAX]
+    is_dense = set(dense)
+    # Numbering: the dense states breadth-first, then the sparse ones depth-first, so that
+    # the states along a phrase are consecutive in memory.
+    new_id = {}
+    for s in dense:
         new_id[s] = len(new_id)
+    stack = [0]
+    while stack:
+        s = stack.pop()
+        if s not in new_id:
+            new_id[s] = len(new_id)
+        stack.extend(t for _, t in sorted(goto[s].items(), reverse=True))
+    assert len(new_id) == n
     table2 = [None] * n
     out2 = [None] * n
+    sparse = [None] * (n - len(dense))
     for s in range(n):
         table2[new_id[s]] = [new_id[t] for t in table[s]]
         out2[new_id[s]] = out[s]
-    return table2, out2
+        if s not in is_dense:
+            sparse[new_id[s] - len(dense)] = ([(c, new_id[t]) for c, t in sorted(goto[s].items())], new_id[fail[s]])
+    # the walk the C side does, checked against the dense automaton for every state and class
+    nd = len(dense)
+    for s in range(nd, n):
+        for c in range(nclass):
+            q, got = s, None
+            while q >= nd and got is None:
+                kids, f = sparse[q - nd]
+                got = next((t for cc, t in kids if cc == c), None)
+                q = f
+            if got is None:
+                got = table2[q][c]
+            if got != table2[s][c]:
+                raise RuleError(f"sparse automaton disagrees at state {s}, class {c}")
+    chain = sparse
+    return table2, out2, len(dense), chain
 
 
 def provider_hints(providers_dir=None):
@@ -294,7 +336,7 @@ def emit(rules, reasons, c_string):
             seen.add((kind, q))
             patterns.append((kind, arg, q))
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
-    table, out = build_automaton(patterns, cls, nclass)
+    table, out, ndense, chain = build_automaton(patterns, cls, nclass)
     if len(table) >= 0x8000:
         raise RuleError("automaton too large: at most 32767 states (bit 15 flags an output)")
     o = []
@@ -411,10 +453,25 @@ def emit(rules, reasons, c_string):
     w("/* per state: first output and count */")
     w(f"static const unsigned short state_out_start[SC_NSTATES] = {{" + ", ".join(map(str, starts)) + "};")
     w(f"static const unsigned char state_out_count[SC_NSTATES] = {{" + ", ".join(str(min(255, len(x))) for x in out) + "};")
-    w("/* next state; bit 15 set when the next state has outputs */")
-    w("static const unsigned short automaton[SC_NSTATES][SC_NCLASSES] = {")
-    for trans in table:
-        w("    {" + ",".join(str(t | (0x8000 if out[t] else 0)) for t in trans) + "},")
+    def flag(t):
+        return t | (0x8000 if out[t] else 0)
+    w("/* States 0 to SC_NDENSE - 1 keep a full row: the next state, bit 15 set when it has outputs */")
+    w(f"#define SC_NDENSE {ndense}")
+    w("static const unsigned short automaton[SC_NDENSE][SC_NCLASSES] = {")
+    for trans in table[:ndense]:
+        w("    {" + ",".join(str(flag(t)) for t in trans) + "},")
+    w("};")
+    w("/* States from SC_NDENSE on are sparse: up to SC_SPARSE_MAX children (their classes, unused")
+    w("   ones SC_NCLASSES, and next states, bit 15 as above), and the state to fall back to */")
+    w(f"#define SC_SPARSE_MAX {SPARSE_MAX}")
+    w("struct sparse_state { unsigned short next[SC_SPARSE_MAX], fail; unsigned char cls[SC_SPARSE_MAX]; };")
+    w(f"static const struct sparse_state sparse_states[{max(1, len(chain))}] = {{")
+    for kids, f in chain:
+        nx = [flag(t) for _, t in kids] + [0] * (SPARSE_MAX - len(kids))
+        cc = [c for c, _ in kids] + [nclass] * (SPARSE_MAX - len(kids))
+        w("    {{" + ",".join(map(str, nx)) + f"}}, {f}, {{" + ",".join(map(str, cc)) + "}},")
+    if not chain:
+        w("    {{0}, 0, {0}},")
     w("};")
     # status and reply tables, sorted for binary search
     w("struct status_reason { unsigned short cls, subject, detail; unsigned char reason; };")
