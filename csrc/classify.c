@@ -105,7 +105,8 @@ typedef struct scan_lane {
     size_t len;
     unsigned state;
     unsigned frags;           /* fragment matches seen: no pair can hold without one */
-    unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];
+    unsigned long long seen[(SC_NFRAGS + 63) / 64];   /* which fragments appeared */
+    unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];   /* valid where seen */
     scan_result r;
 } scan_lane;
 
@@ -113,7 +114,8 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->p = (const unsigned char *)s;
     l->len = len;
     l->state = 0;
-    l->frags = 0;   /* first_end and last_end are cleared at the first fragment */
+    l->frags = 0;
+    memset(l->seen, 0, sizeof l->seen);   /* first_end and last_end are read only where seen */
     l->r.rule = -1;
     l->r.rule_end = 0;
     l->r.word = -1;
@@ -198,11 +200,9 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
             unsigned f = pattern_frag[o[k]];
             unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
             if (f < SC_NFRAGS) {
-                if (!l->frags++) {   /* cleared here, at the first fragment, not for every text */
-                    memset(l->first_end, 0, sizeof l->first_end);
-                    memset(l->last_end, 0, sizeof l->last_end);
-                }
-                if (!l->first_end[f]) l->first_end[f] = end;
+                unsigned long long bit = 1ull << (f % 64);
+                l->frags++;
+                if (!(l->seen[f / 64] & bit)) { l->seen[f / 64] |= bit; l->first_end[f] = end; }
                 l->last_end[f] = end;
             }
         }
@@ -235,7 +235,7 @@ static void lane_finish(scan_lane *l) {
         for (unsigned j = 0; j < pr->n && ok; j++) {
             unsigned f = pr->frag[j];
             /* the fragment must end after the previous one ended */
-            if (!l->last_end[f] || l->last_end[f] <= at) ok = 0;
+            if (!(l->seen[f / 64] >> (f % 64) & 1) || l->last_end[f] <= at) ok = 0;
             else at = l->first_end[f] > at ? l->first_end[f] : l->last_end[f];
         }
         if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
