@@ -1947,9 +1947,11 @@ static int run(opts *o, int argc, char **argv, char **rest) {
             lang_given = 1;
             continue;
         }
-        if (a[1] == 'j' || (got = opt_value(argc, argv, &i, "--jobs", &v)) != 0) {
-            if (a[1] != 'j' && got < 0) return EXIT_USAGE;
-            if (a[1] == 'j') {   /* -j N, -jN */
+        /* -j N, -jN, -jauto; a longer word such as "-json" is not -j (it falls to "unknown option") */
+        int short_j = a[1] == 'j' && (a[2] == '\0' || (a[2] >= '0' && a[2] <= '9') || strcmp(a + 2, "auto") == 0);
+        if (short_j || (got = opt_value(argc, argv, &i, "--jobs", &v)) != 0) {
+            if (!short_j && got < 0) return EXIT_USAGE;
+            if (short_j) {
                 if (a[2]) v = a + 2;
                 else if (i + 1 < argc) v = argv[++i];
                 else { fputs("smtpcodes: option '-j' needs a value\n", stderr); return EXIT_USAGE; }
@@ -1977,6 +1979,17 @@ static int run(opts *o, int argc, char **argv, char **rest) {
         if (a[1] == '-') {
             fprintf(stderr, "smtpcodes: unknown option '%s'\n\n%s", a, usage_text);
             return EXIT_USAGE;
+        }
+        {   /* "-json" for "--json": say so rather than read it as a file name */
+            static const char *const longs[] = {"json", "markdown", "html", "stats", "jobs", "lang", "color",
+                                                "kind", "class", "help", "version"};
+            for (size_t k = 0; k < sizeof longs / sizeof longs[0]; k++) {
+                size_t n = strlen(longs[k]);
+                if (strncmp(a + 1, longs[k], n) == 0 && (a[1 + n] == '\0' || a[1 + n] == '=')) {
+                    fprintf(stderr, "smtpcodes: unknown option '%s' (did you mean '-%s'?)\n", a, a);
+                    return EXIT_USAGE;
+                }
+            }
         }
         rest[nrest++] = argv[i];   /* "-1", "-x": operands, as before (a code never starts with '-') */
     }

@@ -94,7 +94,20 @@ CASES: list[tuple[str, list[str | bytes], bytes | None, int]] = [
     ("double-dash", ["lookup", "--", "550"], None, 0),
     ("explain-unknown-in-reply", ["explain", "550", "5.9.123", "Something"], None, 1),
     ("inexact-option", ["--kindness", "lookup", "550"], None, 2),
+    # a long option with one dash is a usage error naming the option, not -j or a file name
+    ("single-dash-json", ["classify", "-json", MAILLOG_ARG], None, 2),
+    ("single-dash-lang", ["-lang=es", "lookup", "550"], None, 2),
+    ("short-j-attached", ["-j2", "classify", MAILLOG_ARG], None, 0),
+    ("short-j-auto", ["-jauto", "classify", MAILLOG_ARG], None, 0),
 ]
+
+
+@pytest.mark.parametrize("arg", ["-json", "-html", "-markdown", "-stats", "-jobs", "-lang=es", "-help"])
+def test_single_dash_long_option_says_so(arg: str) -> None:
+    p = run_python(["classify", arg, MAILLOG_ARG])
+    assert p.returncode == 2
+    assert p.stderr == f"smtpcodes: unknown option '{arg}' (did you mean '-{arg}'?)\n".encode()
+    assert p.stdout == b""
 
 
 @pytest.mark.parametrize("args,stdin,rc", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
