@@ -1022,9 +1022,10 @@ static void classify_line(const opts *o, out *f, line_state *s, const char *line
             out_puts(f, "}\n");
         } else {
             out_put_size(f, lineno);
+            /* the 12 columns of every row: the message stands in the evidence column */
             out_puts(f, "\terror\t-\t-\t-\t-\t-\t-\t");
             out_puts(f, smtpcodes_strerror(st));
-            out_putc(f, '\n');
+            out_puts(f, "\t-\t-\t-\n");
         }
         out_record(f);
         return;

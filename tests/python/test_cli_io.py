@@ -354,7 +354,11 @@ def test_row_malformed_input_exits_2(runner: str, args: list[str]) -> None:
 @runners
 def test_row_malformed_input_classify_reports_a_row(runner: str) -> None:
     p = run(runner, ["classify"], stdin=b"550 5.1.1 x\n\n")
-    assert p.returncode == 0 and p.stdout.splitlines()[1] == b"2\terror\t-\t-\t-\t-\t-\t-\tempty input"
+    assert p.returncode == 0 and p.stdout.splitlines()[1] == b"2\terror\t-\t-\t-\t-\t-\t-\tempty input\t-\t-\t-"
+    # every row has the header's 12 columns, error rows too
+    mixed = run(runner, ["classify"], stdin=b"550 5.1.1 x\n\n\x00\n451 4.7.1 greylisted\n \n")
+    assert mixed.returncode == 0
+    assert [len(r.split(b"\t")) for r in mixed.stdout.splitlines()] == [12] * 5, mixed.stdout
 
 
 UNKNOWN = [["lookup", "259"], ["lookup", "550", "259"], ["lookup", "5.9.123"], ["explain", "259"],

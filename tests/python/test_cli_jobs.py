@@ -146,8 +146,11 @@ def test_jobs_tsv_rows(runner: str, data: tuple[pathlib.Path, bytes]) -> None:
     for i, r in enumerate(rows[:-1], 1):
         fields = r.split(b"\t")
         assert fields[0] == str(i).encode(), r[:100]
-        # an error row (a blank line) has the line, "error", six dashes and the message
-        assert len(fields) == (9 if fields[1] == b"error" else 12), r[:100]
+        # every row has 12 columns; an error row (a blank line) has the line, "error", six
+        # dashes, the message in the evidence column and three more dashes
+        assert len(fields) == 12, r[:100]
+        if fields[1] == b"error":
+            assert fields[2:8] == [b"-"] * 6 and fields[8] and fields[9:] == [b"-"] * 3, r[:100]
 
 
 @runners
