@@ -655,6 +655,16 @@ static smtpcodes_status parse_lenient(const char *s, size_t len, smtpcodes_reply
                 scan_line(line, raw_len, &ls);
             }
         }
+        /* a session transcript ("220 mx ESMTP", "250 2.1.0 Ok", then "550 5.1.1 ..."): a failure
+         * after a completed positive reply is the reply; the lines before it are the session's */
+        if (got == 1 && out->has_basic && !last_continued && out->reply_code.digits[0] <= 3 && f.basic >= 400) {
+            const char *keep_stage = out->stage, *keep_mta = out->mta;
+            memset(out, 0, offsetof(smtpcodes_reply, lines));
+            out->stage = keep_stage;
+            out->mta = keep_mta;
+            first_basic = 0;
+            flags = wrapped ? SMTPCODES_F_EMBEDDED : 0;
+        }
         if (note_codes(out, got, &f, &first_basic)) flags |= SMTPCODES_F_MIXED_CODES;
         if (got == 1) last_continued = f.continued;
         flags |= ls.flags;
