@@ -1407,7 +1407,10 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         int st511 = x->status.ptr && x->status.len == 5 && memcmp(x->status.ptr + 1, ".1.1", 4) == 0;
         int st521 = x->status.ptr && x->status.len == 5 && memcmp(x->status.ptr + 1, ".2.1", 4) == 0;
         (void)st521;   /* Sisimai is split on 5.2.1 "user unknown" (filtered 4 times, userunknown 4 times) */
-        if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 && !st511) {
+        /* ... unless a provider's own tag said userunknown: the tag is definitive (Yahoo answers
+         * "554 ... This user doesn't have a yahoo.com account" to DATA) */
+        if (rn && strcmp(rn, "userunknown") == 0 && x->stage && strcmp(x->stage, "DATA") == 0 && !st511 &&
+            x->classification.evidence != SMTPCODES_EV_TAG) {
             set_reason(x, "filtered");
         }
         if (out->kind == SMTPCODES_BOUNCE_FEEDBACK) set_reason(x, "feedback");
