@@ -607,6 +607,23 @@ static size_t joined_split(const char *line, size_t raw_len, const found_code *f
     return 0;
 }
 
+/* A positive reply joined on one line with the failure that followed it ("354 End data with
+ * <CR><LF>.<CR><LF> 451 4.3.0 Error: queue file write error"): where the failure starts, or 0.
+ * The failure needs its enhanced code, of its class, right after it, so that a number in
+ * the positive reply's text is not taken for one. */
+static size_t transcript_split(const char *line, size_t raw_len, const found_code *f) {
+    if (f->basic >= 400 || f->continued) return 0;
+    for (size_t p = f->text + 1; p + 9 <= raw_len; p++) {
+        if ((line[p] != '4' && line[p] != '5') || line[p - 1] != ' ') continue;
+        if (!basic_at(line, raw_len, p, 0) || line[p + 3] != ' ') continue;
+        int d[3];
+        size_t n = enhanced_at(line, raw_len, p + 4, d);
+        if (!n || d[0] != line[p] - '0' || (p + 4 + n < raw_len && line[p + 4 + n] != ' ')) continue;
+        return p;
+    }
+    return 0;
+}
+
 static smtpcodes_status parse_lenient(const char *s, size_t len, smtpcodes_reply *out, int wrapped) {
     size_t pos = 0;
     int first_basic = 0, last_continued = 0;
@@ -644,8 +661,8 @@ static smtpcodes_status parse_lenient(const char *s, size_t len, smtpcodes_reply
         found_code f;
         size_t text_end;
         int got = lenient_line(line, raw_len, &ls, &f, &text_end, &flags);
-        if (got == 1 && f.continued) {
-            size_t p = joined_split(line, raw_len, &f);
+        if (got == 1 && (f.continued || f.basic < 400)) {
+            size_t p = f.continued ? joined_split(line, raw_len, &f) : transcript_split(line, raw_len, &f);
             if (p) {
                 seg = line + p;
                 seg_len = raw_len - p;
