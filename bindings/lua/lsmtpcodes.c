@@ -41,9 +41,9 @@
  * Codes are full userdata (metatable "smtpcodes.Code") holding a smtpcodes_code
  * and a language; fields are served by __index. Codes are cached per (code, lang)
  * in a weak-valued table in the registry of each lua_State, so repeated lookups
- * return the same object while it is alive; lookup() itself is a small Lua function
- * that answers a repeated argument from a second weak-valued cache without
- * crossing into C (lookup_chunk).
+ * return the same object while it is alive; lookup() answers a repeated argument
+ * from a second weak-valued cache before parsing it (l_lookup_cached; on LuaJIT a
+ * small Lua function the JIT can inline, lookup_chunk).
  *
  * Errors follow the io/lfs split: malformed input returns nil, a message quoting
  * the input, and a short error name ("empty", "syntax", "range", "no-code", ...);
@@ -871,18 +871,37 @@ typedef struct lcls {
 #define LCLS_MT "smtpcodes.ClassificationCore"   /* metatable of the private struct userdata */
 static const char cls_key = 0;   /* its address is the private key (constant: no mutable state) */
 
-static void push_classification(lua_State *L, const smtpcodes_classification *c, smtpcodes_lang lang) {
+/* Push a classification: a table with metatable CLS_MT (at index mt) holding the struct in a
+ * userdata with metatable LCLS_MT (at index umt). mt and umt may be upvalue indices: classify and
+ * classify_many hold both metatables as upvalues, so no registry lookup is made per result. */
+static void push_cls_with(lua_State *L, const smtpcodes_classification *c, smtpcodes_lang lang, int mt, int umt) {
     lcls *u;
     lua_createtable(L, 0, 1);
-    luaL_getmetatable(L, CLS_MT);
+    lua_pushvalue(L, mt);
     lua_setmetatable(L, -2);
+#if LUA_VERSION_NUM < 502
     lua_pushlightuserdata(L, (void *)&cls_key);
+#endif
     u = (lcls *)lua_newuserdatauv(L, sizeof *u, 0);
     u->c = *c;
     u->lang = lang;
-    luaL_getmetatable(L, LCLS_MT);   /* __eq, so that deep comparisons (busted's same) work */
+    lua_pushvalue(L, umt);   /* __eq, so that deep comparisons (busted's same) work */
     lua_setmetatable(L, -2);
+#if LUA_VERSION_NUM < 502
     lua_rawset(L, -3);
+#else
+    lua_rawsetp(L, -2, &cls_key);
+#endif
+}
+
+/* The same with the metatables from the registry (parse_log, parse_bounce). */
+static void push_classification(lua_State *L, const smtpcodes_classification *c, smtpcodes_lang lang) {
+    int top = lua_gettop(L);
+    luaL_getmetatable(L, CLS_MT);
+    luaL_getmetatable(L, LCLS_MT);
+    push_cls_with(L, c, lang, top + 1, top + 2);
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
 }
 
 /* The struct of the classification at idx (a table), or NULL. */
@@ -1015,83 +1034,101 @@ static int cls_eq(lua_State *L) {
     return 1;
 }
 
+/* classify(reply [, lang]); upvalues 1 = CLS_MT, 2 = LCLS_MT (luaopen_smtpcodes). */
 static int l_classify(lua_State *L) {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
-    smtpcodes_lang lang = opt_lang(L, 2, SMTPCODES_EN);
+    smtpcodes_lang lang = lua_gettop(L) < 2 ? SMTPCODES_EN : opt_lang(L, 2, SMTPCODES_EN);
     smtpcodes_classification c;
     int st = smtpcodes_classify(s, len, &c);
     if (st != SMTPCODES_OK) return push_error(L, st, s, len);
-    push_classification(L, &c, lang);
+    push_cls_with(L, &c, lang, lua_upvalueindex(1), lua_upvalueindex(2));
     return 1;
 }
 
-/* How many elements list holds, the same on every Lua version: list.n when it is a
- * number (table.pack), else the largest positive integer key (not the # border, which
- * is unspecified for a table with holes: {"a", nil, "b"} gives 1 on LuaJIT and 5.1, 3 on
- * 5.4). A nil below that count is then an error naming its index. */
-static size_t list_count(lua_State *L, int idx) {
-    double max = 0;
-    lua_getfield(L, idx, "n");
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        double n = lua_tonumber(L, -1);
-        lua_pop(L, 1);
-        return n >= 1 && n < (double)INT_MAX ? (size_t)n : 0;
+/* The key at idx as a list index: a positive integer (below 2^63) as a double, else 0. */
+static double list_index(lua_State *L, int idx) {
+    double k;
+#if LUA_VERSION_NUM >= 503
+    /* a float key never has an integer value here: Lua stores those as integers */
+    if (lua_isinteger(L, idx)) {
+        lua_Integer i = lua_tointeger(L, idx);
+        return i >= 1 ? (double)i : 0;
     }
-    lua_pop(L, 1);
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TNUMBER) {
-            double k = lua_tonumber(L, -1);
-            if (k >= 1 && k == (double)(long long)k && k > max) max = k;
-        }
-    }
-    return max < (double)INT_MAX ? (size_t)max : (size_t)INT_MAX;
+#endif
+    if (lua_type(L, idx) != LUA_TNUMBER) return 0;
+    k = lua_tonumber(L, idx);
+    return k >= 1 && k < 9223372036854775808.0 && k == floor(k) ? k : 0;
 }
 
-/* classify_many(list [, lang]): one entry per element, in order; a bad line
- * gives {error = msg}. Every element is checked before any work is done: a hole
- * (nil) is an error on every Lua version; list.n, when set, is the count. */
+/* classify_many(list [, lang]): one entry per element, in order; a bad line gives
+ * {error = msg}. How many elements list holds is the same on every Lua version: list.n
+ * when it is a number (table.pack), else the largest positive integer key (not the #
+ * border, which is unspecified for a table with holes: {"a", nil, "b"} gives 1 on LuaJIT
+ * and 5.1, 3 on 5.4). A nil or non-string element below that count raises a bad argument
+ * error naming its index, and nothing is returned. One pass of lua_next over list
+ * classifies the strings into their place in the result while it finds the count and any
+ * bad element; upvalues 1 = CLS_MT, 2 = LCLS_MT. */
 static int l_classify_many(lua_State *L) {
     smtpcodes_lang lang;
-    size_t n, i;
+    double limit = 0, max = 0, bad = 0, count = 0, n;
+    int has_n = 0;
+    size_t hint;
     luaL_checktype(L, 1, LUA_TTABLE);
     lang = opt_lang(L, 2, SMTPCODES_EN);
     lua_settop(L, 2);
-    n = list_count(L, 1);
-    if (n > (size_t)INT_MAX - 1) return luaL_argerror(L, 1, "list too long");
-    for (i = 1; i <= n; i++) {
-        lua_rawgeti(L, 1, (int)i);
-        if (lua_type(L, -1) != LUA_TSTRING) {
-            const char *got = luaL_typename(L, -1);
-            return luaL_argerror(L, 1, lua_pushfstring(L, "string expected at index %d, got %s", (int)i, got));
-        }
-        lua_pop(L, 1);
+    lua_getfield(L, 1, "n");
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        double v = lua_tonumber(L, -1);
+        has_n = 1;
+        limit = v >= 1 && v < (double)INT_MAX ? floor(v) : 0;
     }
-    lua_createtable(L, (int)n, 0);                              /* result at 3 */
-    for (i = 1; i <= n; i++) {
-        smtpcodes_classification c;
-        size_t len;
-        const char *s;
-        int st;
-        lua_rawgeti(L, 1, (int)i);                              /* the line at 4 */
-        s = lua_tolstring(L, 4, &len);
-        if (!s) return luaL_argerror(L, 1, lua_pushfstring(L, "string expected at index %d", (int)i));
-        st = smtpcodes_classify(s, len, &c);
-        if (st == SMTPCODES_OK) {
-            push_classification(L, &c, lang);
-        } else {
-            push_error(L, st, s, len);                          /* nil msg name */
-            lua_createtable(L, 0, 1);
-            lua_pushvalue(L, -3);
-            lua_setfield(L, -2, "error");
-            lua_replace(L, -4);
-            lua_pop(L, 2);
+    lua_pop(L, 1);
+    hint = lua_rawlen(L, 1);
+    lua_createtable(L, hint < (size_t)INT_MAX ? (int)hint : 0, 0);   /* result at 3 */
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {                                   /* key at 4, value at 5 */
+        double k = list_index(L, 4);
+        if (k != 0 && (!has_n || k <= limit)) {
+            if (k > max) max = k;
+            if (lua_type(L, 5) != LUA_TSTRING) {
+                if (bad == 0 || k < bad) bad = k;
+            } else if (bad == 0 && k < (double)INT_MAX) {
+                smtpcodes_classification c;
+                size_t len;
+                const char *s = lua_tolstring(L, 5, &len);
+                int st = smtpcodes_classify(s, len, &c);
+                count++;
+                if (st == SMTPCODES_OK) {
+                    push_cls_with(L, &c, lang, lua_upvalueindex(1), lua_upvalueindex(2));
+                } else {
+                    lua_createtable(L, 0, 1);
+                    push_error(L, st, s, len);                      /* {} nil msg name */
+                    lua_pop(L, 1);
+                    lua_setfield(L, -3, "error");
+                    lua_pop(L, 1);
+                }
+                lua_rawseti(L, 3, (int)k);
+            } else {
+                count++;
+            }
         }
-        lua_rawseti(L, 3, (int)i);
-        lua_settop(L, 3);
+        lua_settop(L, 4);
     }
+    n = has_n ? limit : max;
+    if (n > (double)INT_MAX - 1) return luaL_argerror(L, 1, "list too long");
+    if (bad != 0 || count < n) {                   /* a hole or a non-string: the first one */
+        int i;
+        for (i = 1; i <= (int)n; i++) {
+            lua_rawgeti(L, 1, i);
+            if (lua_type(L, -1) != LUA_TSTRING) {
+                const char *got = luaL_typename(L, -1);
+                return luaL_argerror(L, 1, lua_pushfstring(L, "string expected at index %d, got %s", i, got));
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, 3);
     return 1;
 }
 
@@ -1675,8 +1712,6 @@ static const luaL_Reg funcs[] = {
     {"replies_for", l_replies_for},
     {"is_valid_reply", l_is_valid_reply},
     {"languages", l_languages},
-    {"classify", l_classify},
-    {"classify_many", l_classify_many},
     {"parse_log", l_parse_log},
     {"reasons", l_reasons},
     {"reason", l_reason},
@@ -1719,10 +1754,36 @@ static void result_metatable(lua_State *L, const char *name, lua_CFunction index
     lua_pop(L, 1);
 }
 
-/* lookup(code [, lang]) in Lua: a hit in the cache (keyed by the argument, default language
- * only) returns without crossing into C; a miss calls the C lookup (a local named lookup, so
- * a bad argument is still reported "to 'lookup'") and caches a Code found for a number or a
- * string. Weak values: an entry lives as long as its Code does. */
+/* lookup(code [, lang]) answers a repeated argument from a cache (the argument -> its Code,
+ * default language only, weak-valued: an entry lives as long as its Code) before any parsing.
+ * On PUC Lua the cache is upvalue 1 of this C function: a call with one argument costs one
+ * raw table read. A miss calls l_lookup and caches a Code found for a number or a string. */
+static int l_lookup_cached(lua_State *L) {
+    int t, n, dflt;
+    if (lua_gettop(L) == 1) {
+        lua_pushvalue(L, 1);
+#if LUA_VERSION_NUM >= 503
+        if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+#else
+        lua_rawget(L, lua_upvalueindex(1));
+        if (lua_type(L, -1) != LUA_TNIL) return 1;
+#endif
+        lua_pop(L, 1);
+    }
+    t = lua_type(L, 1);
+    dflt = lua_isnoneornil(L, 2);
+    n = l_lookup(L);
+    if (n == 1 && dflt && (t == LUA_TNUMBER || t == LUA_TSTRING)) {
+        lua_pushvalue(L, 1);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, lua_upvalueindex(1));
+    }
+    return n;
+}
+
+/* On LuaJIT the same cache is read by a small Lua function, which the JIT compiles into the
+ * caller's trace (a C function would end the trace); a miss calls the C lookup (a local named
+ * lookup, so a bad argument is still reported "to 'lookup'"). */
 #define LOOKUP_CACHE_KEY "smtpcodes.lookup_cache"
 static const char lookup_chunk[] =
     "local lookup, cache = ...\n"
@@ -1739,6 +1800,25 @@ static const char lookup_chunk[] =
     "  end\n"
     "  return r, msg, name\n"
     "end\n";
+
+/* 1 when this state runs LuaJIT (its jit library is loaded). */
+static int is_luajit(lua_State *L) {
+#if LUA_VERSION_NUM == 501
+    int jit;
+    lua_getfield(L, LUA_REGISTRYINDEX, "_LOADED");
+    if (lua_type(L, -1) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    lua_getfield(L, -1, "jit");
+    jit = lua_type(L, -1) == LUA_TTABLE;
+    lua_pop(L, 2);
+    return jit;
+#else
+    (void)L;
+    return 0;
+#endif
+}
 
 __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_State *L) {
     /* the code cache, weak-valued, shared by every copy of the module in this state */
@@ -1807,11 +1887,27 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
         }
     }
     luaL_newlib(L, funcs);
-    /* lookup served from a Lua-side cache before crossing into C (issue 16) */
-    if (luaL_loadbuffer(L, lookup_chunk, sizeof lookup_chunk - 1, "=smtpcodes") != 0) lua_error(L);
-    lua_pushcfunction(L, l_lookup);
-    lua_getfield(L, LUA_REGISTRYINDEX, LOOKUP_CACHE_KEY);
-    lua_call(L, 2, 1);
+    {   /* classify and classify_many hold the classification metatables as upvalues */
+        static const char *const names[2] = {"classify", "classify_many"};
+        static const lua_CFunction fns[2] = {l_classify, l_classify_many};
+        int k;
+        for (k = 0; k < 2; k++) {
+            luaL_getmetatable(L, CLS_MT);
+            luaL_getmetatable(L, LCLS_MT);
+            lua_pushcclosure(L, fns[k], 2);
+            lua_setfield(L, -2, names[k]);
+        }
+    }
+    /* lookup served from a cache before any parsing (issue 16) */
+    if (is_luajit(L)) {
+        if (luaL_loadbuffer(L, lookup_chunk, sizeof lookup_chunk - 1, "=smtpcodes") != 0) lua_error(L);
+        lua_pushcfunction(L, l_lookup);
+        lua_getfield(L, LUA_REGISTRYINDEX, LOOKUP_CACHE_KEY);
+        lua_call(L, 2, 1);
+    } else {
+        lua_getfield(L, LUA_REGISTRYINDEX, LOOKUP_CACHE_KEY);
+        lua_pushcclosure(L, l_lookup_cached, 1);
+    }
     lua_setfield(L, -2, "lookup");
     lua_pushstring(L, smtpcodes_version());
     lua_setfield(L, -2, "_VERSION");
