@@ -1842,32 +1842,28 @@ static void tb_puts(tbuf *t, const char *s) { tb_put(t, s, strlen(s)); }
 
 /* A bounce naming n recipients: variant 0 is a DSN whose text part also names each one,
  * variant 1 an Exim text bounce with all of them in X-Failed-Recipients. */
-static void build_many_recipients(tbuf *t, const char *dsn_head, int variant, int n) {
+/* Appends fmt (one %d: the index) for each index in [from, n). */
+static void tb_each(tbuf *t, const char *fmt, int from, int n) {
     char r[160];
+    for (int i = from; i < n; i++) {
+        snprintf(r, sizeof r, fmt, i);
+        tb_puts(t, r);
+    }
+}
+
+static void build_many_recipients(tbuf *t, const char *dsn_head, int variant, int n) {
     if (variant == 0) {
         tb_puts(t, dsn_head);
         tb_puts(t, "--XX\nContent-Type: text/plain\n\n");
-        for (int i = 0; i < n; i++) {
-            snprintf(r, sizeof r, "<u%d@example.org>: host mx said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n\n", i);
-            tb_puts(t, r);
-        }
+        tb_each(t, "<u%d@example.org>: host mx said: 550 5.1.1 user unknown (in reply to RCPT TO command)\n\n", 0, n);
         tb_puts(t, "--XX\nContent-Type: message/delivery-status\n\n");
-        for (int i = 0; i < n; i++) {
-            snprintf(r, sizeof r, "Final-Recipient: rfc822; u%d@example.org\nAction: failed\nStatus: 5.1.1\n\n", i);
-            tb_puts(t, r);
-        }
+        tb_each(t, "Final-Recipient: rfc822; u%d@example.org\nAction: failed\nStatus: 5.1.1\n\n", 0, n);
         tb_puts(t, "--XX--\n");
     } else {
         tb_puts(t, "From: Mailer-Daemon@mx.example.net\nSubject: Mail delivery failed\nX-Failed-Recipients: u0@example.org");
-        for (int i = 1; i < n; i++) {
-            snprintf(r, sizeof r, ", u%d@example.org", i);
-            tb_puts(t, r);
-        }
+        tb_each(t, ", u%d@example.org", 1, n);
         tb_puts(t, "\n\nThis message was created automatically by mail delivery software.\n\n");
-        for (int i = 0; i < n; i++) {
-            snprintf(r, sizeof r, "  u%d@example.org\n    550 5.1.1 no such user\n", i);
-            tb_puts(t, r);
-        }
+        tb_each(t, "  u%d@example.org\n    550 5.1.1 no such user\n", 0, n);
     }
 }
 
