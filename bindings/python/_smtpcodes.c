@@ -39,6 +39,7 @@
  * from the core; this module only converts. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h> /* T_PYSSIZET, READONLY: ParseError's __weaklistoffset__ */
 
 #include <limits.h>
 #include <pthread.h>
@@ -93,6 +94,7 @@ static const char *sc_type_name(PyObject *o) {
 #define NBASIC 900 /* basic codes 100..999 */
 #define TEXT_CACHE_MAX 4096 /* entries of a language's lookup(str) cache before it is cleared */
 #define REPR_MAX 60 /* characters of an input's repr quoted in error messages */
+#define PE_NSTATUS 32 /* statuses -1 .. -31 have a cached int object (module_state.pe_status) */
 
 /* ------------------------------------------------------------------------ */
 /* Module state                                                               */
@@ -111,6 +113,16 @@ typedef struct {
     PyTypeObject *BounceRecipient_Type;
     PyTypeObject *Tag_Type;
     PyObject *ParseError;
+    /* ParseError's machinery (see raise_parse_error): pe_token marks the args of an
+     * instance whose message is still to be built, pe_status[-status] are the statuses
+     * as int objects; args_descr is BaseException's "args" descriptor (with its get and
+     * set slots), which ParseError's own "args" wraps. */
+    PyObject *pe_token;
+    PyObject *pe_status[PE_NSTATUS];
+    PyObject *args_descr;
+    descrgetfunc args_get;
+    descrsetfunc args_set;
+    newfunc base_new;
     /* Shared str objects of the classification vocabulary, so that building
      * a Classification allocates only the object itself:
      * reasons: tuple of every reason name (reasons() returns it);
@@ -229,35 +241,151 @@ static PyObject *short_repr(PyObject *obj) {
     return out;
 }
 
-/* A new exc_type("<strerror>: <repr of input>") instance; ParseError instances
- * also get .reason (the status name, "syntax", "empty", ...) and .input. */
-static PyObject *status_exception(module_state *st, PyObject *exc_type, int status, PyObject *input) {
+/* "<strerror>: <repr of input>", the message of the exception a status raises. */
+static PyObject *status_message(int status, PyObject *input) {
     PyObject *r = short_repr(input);
     if (!r) return NULL;
     PyObject *msg = PyUnicode_FromFormat("%s: %U", smtpcodes_strerror(status), r);
     Py_DECREF(r);
+    return msg;
+}
+
+/* Raise exc_type(status_message(status, input)) (a plain ValueError); returns NULL. */
+static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, PyObject *input) {
+    (void)st;
+    PyObject *msg = status_message(status, input);
     if (!msg) return NULL;
     PyObject *exc = PyObject_CallOneArg(exc_type, msg);
     Py_DECREF(msg);
     if (!exc) return NULL;
-    if (exc_type == st->ParseError) {
-        PyObject *reason = PyUnicode_FromString(smtpcodes_status_name(status));
-        int bad = !reason || PyObject_SetAttrString(exc, "reason", reason) < 0 ||
-                  PyObject_SetAttrString(exc, "input", input) < 0;
-        Py_XDECREF(reason);
-        if (bad) {
-            Py_DECREF(exc);
-            return NULL;
-        }
-    }
-    return exc;
+    PyErr_SetObject(exc_type, exc);
+    Py_DECREF(exc);
+    return NULL;
 }
 
-/* Raise status_exception(...); always returns NULL. */
-static PyObject *raise_status(module_state *st, PyObject *exc_type, int status, PyObject *input) {
-    PyObject *exc = status_exception(st, exc_type, status, input);
+/* ParseError, a ValueError with the attributes reason and input, raised cheaply:
+ * for an exact str or bytes input (whose repr cannot change) the instance is made
+ * with the private args (st->pe_token, input, status) and nothing else; the message
+ * "<strerror>: <repr of input>" and the __dict__ entries reason and input are built
+ * the first time anything reads the instance (str, repr, args, reason, input,
+ * __dict__, pickling). Code that catches ParseError and moves on, like parse() over
+ * a corpus of bounce texts, never formats a message. Other inputs (a bytearray that
+ * may change later, a str subclass with its own __repr__, an int) get the message at
+ * once. Seen from Python nothing differs from the class PyErr_NewException made and
+ * whose instances got .reason and .input by setattr: same args, str, repr, __dict__,
+ * pickling ((type, args, __dict__)), weak references, subclassing, layout (no C
+ * fields of its own but the weak reference list: not a disjoint base), and
+ * ParseError("own message") made in Python is an ordinary exception. */
+
+static void ParseError_dealloc(PyObject *self);
+
+static int pe_is_parse_error(PyObject *t) {
+    return PyType_Check(t) && (destructor)PyType_GetSlot((PyTypeObject *)t, Py_tp_dealloc) == ParseError_dealloc;
+}
+
+/* The ParseError type self is an instance of (a borrowed reference): its type, or for
+ * a Python subclass (whose dealloc is CPython's) the one in its __mro__. NULL with
+ * SystemError if there is none. */
+static PyTypeObject *pe_type(PyObject *self) {
+    PyObject *t = (PyObject *)Py_TYPE(self);
+    if (pe_is_parse_error(t)) return (PyTypeObject *)t;
+    PyObject *mro = PyObject_GetAttrString(t, "__mro__");
+    PyTypeObject *found = NULL;
+    for (Py_ssize_t i = 0, n = mro && PyTuple_Check(mro) ? PyTuple_GET_SIZE(mro) : 0; i < n && !found; i++)
+        if (pe_is_parse_error(PyTuple_GET_ITEM(mro, i))) found = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+    Py_XDECREF(mro); /* the type's __mro__ keeps found alive */
+    if (!found && !PyErr_Occurred()) PyErr_SetString(PyExc_SystemError, "smtpcodes: not a ParseError");
+    return found;
+}
+
+/* The state of the module whose ParseError self is an instance of, or NULL. */
+static module_state *pe_state(PyObject *self) {
+    PyTypeObject *t = pe_type(self);
+    return t ? (module_state *)PyType_GetModuleState(t) : NULL;
+}
+
+/* For an instance of a subclass: super(ParseError, self).<name>(*args, **kwds), which is
+ * what the bases after ParseError in its __mro__ do (OSError's __str__ for a class over
+ * ParseError and OSError). NULL with *done = 0 for an exact ParseError, whose next base
+ * is ValueError (the caller calls its slot). */
+static PyObject *pe_super_call(PyObject *self, const char *name, PyObject *args, PyObject *kwds, int *done) {
+    PyTypeObject *t = pe_type(self);
+    *done = 1;
+    if (!t) return NULL;
+    if (t == Py_TYPE(self)) {
+        *done = 0;
+        return NULL;
+    }
+    PyObject *sup = PyObject_CallFunctionObjArgs((PyObject *)&PySuper_Type, (PyObject *)t, self, NULL);
+    PyObject *f = sup ? PyObject_GetAttrString(sup, name) : NULL;
+    Py_XDECREF(sup);
+    if (!f) return NULL;
+    PyObject *empty = args ? NULL : PyTuple_New(0);
+    PyObject *out = args || empty ? PyObject_Call(f, args ? args : empty, kwds) : NULL;
+    Py_XDECREF(empty);
+    Py_DECREF(f);
+    return out;
+}
+
+/* Set __dict__ entries reason (status's name) and input, as setattr did. */
+static int pe_set_attrs(PyObject *self, int status, PyObject *input) {
+    PyObject *dict = PyObject_GenericGetDict(self, NULL);
+    if (!dict) return -1;
+    PyObject *reason = PyUnicode_FromString(smtpcodes_status_name(status));
+    int r = !reason || PyDict_SetItemString(dict, "reason", reason) < 0 ||
+                    PyDict_SetItemString(dict, "input", input) < 0
+                ? -1
+                : 0;
+    Py_XDECREF(reason);
+    Py_DECREF(dict);
+    return r;
+}
+
+/* If self's args are still the private (token, input, status), build the message
+ * into args and set reason and input. 0, or -1 with an exception set. */
+static int pe_materialize(PyObject *self) {
+    module_state *st = pe_state(self);
+    if (!st) return -1;
+    PyObject *args = st->args_get(st->args_descr, self, (PyObject *)Py_TYPE(self));
+    if (!args) return -1;
+    int r = 0;
+    if (PyTuple_CheckExact(args) && PyTuple_GET_SIZE(args) == 3 && PyTuple_GET_ITEM(args, 0) == st->pe_token) {
+        PyObject *input = PyTuple_GET_ITEM(args, 1);
+        int status = (int)PyLong_AsLong(PyTuple_GET_ITEM(args, 2));
+        PyObject *msg = status_message(status, input);
+        PyObject *margs = msg ? PyTuple_Pack(1, msg) : NULL;
+        Py_XDECREF(msg);
+        r = !margs || pe_set_attrs(self, status, input) < 0 || st->args_set(st->args_descr, self, margs) < 0 ? -1 : 0;
+        Py_XDECREF(margs);
+    }
+    Py_DECREF(args);
+    return r;
+}
+
+/* Raise ParseError for status and input; always returns NULL. */
+static PyObject *raise_parse_error(module_state *st, int status, PyObject *input) {
+    int lazy = PyUnicode_CheckExact(input) || PyBytes_CheckExact(input);
+    PyObject *args;
+    if (lazy) {
+        PyObject *code = status < 0 && -status < PE_NSTATUS ? Py_NewRef(st->pe_status[-status]) : PyLong_FromLong(status);
+        if (!code) return NULL;
+        args = PyTuple_Pack(3, st->pe_token, input, code);
+        Py_DECREF(code);
+    } else {
+        PyObject *msg = status_message(status, input);
+        if (!msg) return NULL;
+        args = PyTuple_Pack(1, msg);
+        Py_DECREF(msg);
+    }
+    if (!args) return NULL;
+    PyObject *exc = st->base_new((PyTypeObject *)st->ParseError, args, NULL);
+    Py_DECREF(args);
     if (!exc) return NULL;
-    PyErr_SetObject(exc_type, exc);
+    if (!lazy && pe_set_attrs(exc, status, input) < 0) {
+        Py_DECREF(exc);
+        return NULL;
+    }
+    PyErr_SetObject(st->ParseError, exc);
     Py_DECREF(exc);
     return NULL;
 }
@@ -266,7 +394,204 @@ static PyObject *parse_error(module_state *st, int status, PyObject *input) {
     if (status == SMTPCODES_ERR_LANG || status == SMTPCODES_ERR_COMMAND || status == SMTPCODES_ERR_ARG ||
         status == SMTPCODES_ERR_TOO_LONG)
         return raise_status(st, PyExc_ValueError, status, input);
-    return raise_status(st, st->ParseError, status, input);
+    return raise_parse_error(st, status, input);
+}
+
+/* ValueError's slot s (BaseException's). */
+static void *ve_slot(int s) { return PyType_GetSlot((PyTypeObject *)PyExc_ValueError, s); }
+
+static void ParseError_dealloc(PyObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    PyObject_ClearWeakRefs(self);
+    ((destructor)ve_slot(Py_tp_dealloc))(self); /* clears BaseException's fields, frees self */
+    Py_DECREF(tp);
+}
+
+static int ParseError_traverse(PyObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    return ((traverseproc)ve_slot(Py_tp_traverse))(self, visit, arg);
+}
+
+static PyObject *ParseError_str(PyObject *self) {
+    int done;
+    if (pe_materialize(self) < 0) return NULL;
+    PyObject *out = pe_super_call(self, "__str__", NULL, NULL, &done);
+    return done ? out : ((reprfunc)ve_slot(Py_tp_str))(self);
+}
+
+static PyObject *ParseError_repr(PyObject *self) {
+    int done;
+    if (pe_materialize(self) < 0) return NULL;
+    PyObject *out = pe_super_call(self, "__repr__", NULL, NULL, &done);
+    return done ? out : ((reprfunc)ve_slot(Py_tp_repr))(self);
+}
+
+static PyObject *ParseError_get_args(PyObject *self, void *closure);
+
+/* (type, args) or, with attributes, (type, args, __dict__) (as BaseException's, which
+ * also gives an empty __dict__ once one exists); BaseException.__setstate__ sets them back. */
+static PyObject *ParseError_reduce(PyObject *self, PyObject *unused) {
+    (void)unused;
+    int done;
+    if (pe_materialize(self) < 0) return NULL;
+    PyObject *sup = pe_super_call(self, "__reduce__", NULL, NULL, &done);
+    if (done) return sup;
+    PyObject *args = ParseError_get_args(self, NULL);
+    if (!args) return NULL;
+    PyObject *dict = PyObject_GenericGetDict(self, NULL), *out = NULL;
+    if (dict)
+        out = PyDict_Size(dict) ? PyTuple_Pack(3, (PyObject *)Py_TYPE(self), args, dict)
+                                : PyTuple_Pack(2, (PyObject *)Py_TYPE(self), args);
+    Py_DECREF(args);
+    Py_XDECREF(dict);
+    return out;
+}
+
+/* Any attribute assignment comes after reason and input (__notes__ of add_note, ...),
+ * in the __dict__ as when they were set at the raise. */
+static int ParseError_setattro(PyObject *self, PyObject *name, PyObject *value) {
+    return pe_materialize(self) < 0 ? -1 : PyObject_GenericSetAttr(self, name, value);
+}
+
+/* e.__init__(...) again replaces args only, as it did (reason and input stay). */
+static int ParseError_init(PyObject *self, PyObject *args, PyObject *kwds) {
+    int done;
+    if (pe_materialize(self) < 0) return -1;
+    PyObject *r = pe_super_call(self, "__init__", args, kwds, &done);
+    if (!done) return ((initproc)ve_slot(Py_tp_init))(self, args, kwds);
+    Py_XDECREF(r);
+    return r ? 0 : -1;
+}
+
+static PyObject *ParseError_get_args(PyObject *self, void *closure) {
+    (void)closure;
+    module_state *st = pe_state(self);
+    if (!st || pe_materialize(self) < 0) return NULL;
+    return st->args_get(st->args_descr, self, (PyObject *)Py_TYPE(self));
+}
+
+static int ParseError_set_args(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
+    module_state *st = pe_state(self);
+    if (!st || pe_materialize(self) < 0) return -1;
+    return st->args_set(st->args_descr, self, value);
+}
+
+static PyObject *ParseError_get_dict(PyObject *self, void *closure) {
+    (void)closure;
+    return pe_materialize(self) < 0 ? NULL : PyObject_GenericGetDict(self, NULL);
+}
+
+static int ParseError_set_dict(PyObject *self, PyObject *value, void *closure) {
+    (void)closure;
+    return pe_materialize(self) < 0 ? -1 : PyObject_GenericSetDict(self, value, NULL);
+}
+
+/* reason and input live in the __dict__ (closure: their name). */
+static PyObject *ParseError_get_attr(PyObject *self, void *closure) {
+    if (pe_materialize(self) < 0) return NULL;
+    PyObject *dict = PyObject_GenericGetDict(self, NULL);
+    if (!dict) return NULL;
+    PyObject *v = PyDict_GetItemString(dict, (const char *)closure);
+    Py_XINCREF(v);
+    Py_DECREF(dict);
+    if (!v)
+        PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'", SC_TYPE_NAME(self),
+                     (const char *)closure);
+    return v;
+}
+
+static int ParseError_set_attr(PyObject *self, PyObject *value, void *closure) {
+    if (pe_materialize(self) < 0) return -1;
+    PyObject *dict = PyObject_GenericGetDict(self, NULL);
+    if (!dict) return -1;
+    int r = value ? PyDict_SetItemString(dict, (const char *)closure, value)
+                  : PyDict_DelItemString(dict, (const char *)closure);
+    Py_DECREF(dict);
+    if (r < 0 && !value && PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+        PyErr_Format(PyExc_AttributeError, "'%s' object has no attribute '%s'", SC_TYPE_NAME(self),
+                     (const char *)closure);
+    }
+    return r;
+}
+
+/* __weakref__, as a Python class has: the first weak reference to self, or None. */
+static PyObject *ParseError_get_weakref(PyObject *self, void *closure) {
+    (void)closure;
+    PyObject *o = PyObject_GetAttrString((PyObject *)Py_TYPE(self), "__weakrefoffset__");
+    Py_ssize_t off = o ? PyLong_AsSsize_t(o) : -1;
+    Py_XDECREF(o);
+    if (off <= 0) return off < 0 && PyErr_Occurred() ? NULL : Py_NewRef(Py_None);
+    PyObject *first = *(PyObject **)(void *)((char *)self + off);
+    return Py_NewRef(first ? first : Py_None);
+}
+
+static PyGetSetDef ParseError_getset[] = {
+    {"args", ParseError_get_args, ParseError_set_args, NULL, NULL},
+    {"__dict__", ParseError_get_dict, ParseError_set_dict, NULL, NULL},
+    {"__weakref__", ParseError_get_weakref, NULL, "list of weak references to the object (if defined)", NULL},
+    {"reason", ParseError_get_attr, ParseError_set_attr,
+     "The problem: 'empty', 'syntax', 'range', 'no-code', 'incomplete', 'mixed', ...", "reason"},
+    {"input", ParseError_get_attr, ParseError_set_attr, "The input that could not be read.", "input"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMethodDef ParseError_methods[] = {
+    {"__reduce__", ParseError_reduce, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+/* Create ParseError (a subclass of ValueError) into st->ParseError and the module. */
+static int init_parse_error(PyObject *module, module_state *st) {
+    PyObject *v = PyObject_GetAttrString(PyExc_ValueError, "__basicsize__");
+    Py_ssize_t base = v ? PyLong_AsSsize_t(v) : -1;
+    Py_XDECREF(v);
+    if (base < 0) return -1;
+    Py_ssize_t align = (Py_ssize_t)_Alignof(PyObject *);
+    Py_ssize_t weaklist = (base + align - 1) / align * align; /* a weak reference list, as a Python class has */
+    if (!(st->args_descr = PyObject_GetAttrString(PyExc_BaseException, "args")) ||
+        !(st->pe_token = PyObject_CallNoArgs((PyObject *)&PyBaseObject_Type)))
+        return -1;
+    for (int i = 0; i < PE_NSTATUS; i++)
+        if (!(st->pe_status[i] = PyLong_FromLong(-i))) return -1;
+    st->args_get = (descrgetfunc)PyType_GetSlot(Py_TYPE(st->args_descr), Py_tp_descr_get);
+    st->args_set = (descrsetfunc)PyType_GetSlot(Py_TYPE(st->args_descr), Py_tp_descr_set);
+    st->base_new = (newfunc)ve_slot(Py_tp_new);
+    if (!st->args_get || !st->args_set || !st->base_new || !ve_slot(Py_tp_dealloc) || !ve_slot(Py_tp_traverse) ||
+        !ve_slot(Py_tp_str) || !ve_slot(Py_tp_repr) || !ve_slot(Py_tp_init)) {
+        PyErr_SetString(PyExc_SystemError, "smtpcodes: ValueError lacks a slot ParseError chains to");
+        return -1;
+    }
+    PyMemberDef members[] = {
+        {"__weaklistoffset__", T_PYSSIZET, weaklist, READONLY, NULL},
+        {NULL, 0, 0, 0, NULL},
+    };
+    PyType_Slot slots[] = {
+        {Py_tp_doc, "Malformed input: not a reply code, an enhanced status code or a reply.\n\n"
+                    "A ValueError. The message quotes the input; .reason names the problem\n"
+                    "('empty', 'syntax', 'range', 'no-code', 'incomplete', 'mixed') and .input\n"
+                    "holds the input."},
+        {Py_tp_dealloc, ParseError_dealloc},
+        {Py_tp_traverse, ParseError_traverse},
+        {Py_tp_str, ParseError_str},
+        {Py_tp_repr, ParseError_repr},
+        {Py_tp_setattro, ParseError_setattro},
+        {Py_tp_init, ParseError_init},
+        {Py_tp_getset, ParseError_getset},
+        {Py_tp_methods, ParseError_methods},
+        {Py_tp_members, members},
+        {0, NULL},
+    };
+    PyType_Spec spec = {
+        .name = "smtpcodes.ParseError",
+        .basicsize = (int)(weaklist + (Py_ssize_t)sizeof(PyObject *)),
+        .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+        .slots = slots,
+    };
+    st->ParseError = PyType_FromModuleAndSpec(module, &spec, PyExc_ValueError);
+    return st->ParseError ? PyModule_AddObjectRef(module, "ParseError", st->ParseError) : -1;
 }
 
 /* A hand-written parser for METH_FASTCALL|METH_KEYWORDS functions (the
@@ -1878,10 +2203,7 @@ static PyObject *new_classification(module_state *st, const smtpcodes_classifica
 static PyObject *new_error_classification(module_state *st, int status, PyObject *input, smtpcodes_lang lang) {
     smtpcodes_classification zero;
     memset(&zero, 0, sizeof zero);
-    PyObject *exc = status_exception(st, st->ParseError, status, input);
-    if (!exc) return NULL;
-    PyObject *msg = PyObject_Str(exc);
-    Py_DECREF(exc);
+    PyObject *msg = status_message(status, input);
     if (!msg) return NULL;
     ClassificationObject *o = (ClassificationObject *)new_classification(st, &zero, lang);
     if (!o) {
@@ -3787,6 +4109,9 @@ static int module_traverse(PyObject *module, visitproc visit, void *arg) {
     Py_VISIT(st->BounceRecipient_Type);
     Py_VISIT(st->Tag_Type);
     Py_VISIT(st->ParseError);
+    Py_VISIT(st->args_descr);
+    Py_VISIT(st->pe_token);
+    for (int i = 0; i < PE_NSTATUS; i++) Py_VISIT(st->pe_status[i]);
     Py_VISIT(st->reasons);
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
         Py_VISIT(st->enhanced[l]);
@@ -3818,6 +4143,9 @@ static int module_clear(PyObject *module) {
     Py_CLEAR(st->BounceRecipient_Type);
     Py_CLEAR(st->Tag_Type);
     Py_CLEAR(st->ParseError);
+    Py_CLEAR(st->args_descr);
+    Py_CLEAR(st->pe_token);
+    for (int i = 0; i < PE_NSTATUS; i++) Py_CLEAR(st->pe_status[i]);
     Py_CLEAR(st->reasons);
     for (size_t i = 0; i < N_PERMANENCE; i++) Py_CLEAR(st->permanence[i]);
     for (size_t i = 0; i < N_EVIDENCE; i++) Py_CLEAR(st->evidence_kind[i]);
@@ -3879,14 +4207,7 @@ static int module_exec(PyObject *module) {
         !(st->BounceRecipient_Type = add_type(module, &BounceRecipient_spec)))
         return -1;
     if (init_vocabulary(st) < 0) return -1;
-    st->ParseError = PyErr_NewExceptionWithDoc(
-        "smtpcodes.ParseError",
-        "Malformed input: not a reply code, an enhanced status code or a reply.\n\n"
-        "A ValueError. The message quotes the input; .reason names the problem\n"
-        "('empty', 'syntax', 'range', 'no-code', 'incomplete', 'mixed') and .input\n"
-        "holds the input.",
-        PyExc_ValueError, NULL);
-    if (!st->ParseError || PyModule_AddObjectRef(module, "ParseError", st->ParseError) < 0) return -1;
+    if (init_parse_error(module, st) < 0) return -1;
     for (int l = 0; l < SMTPCODES_NLANG; l++) {
         if (!(st->enhanced[l] = PyDict_New()) || !(st->by_text[l] = PyDict_New())) return -1;
         if (!(st->entries[l] = PyMem_Calloc(smtpcodes_count() ? smtpcodes_count() : 1, sizeof(PyObject *)))) {
