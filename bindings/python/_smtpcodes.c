@@ -2331,23 +2331,32 @@ static PyObject *mod_parse(PyObject *module, PyObject *const *args, Py_ssize_t n
 /* explain(parse_bounce(msg)): the core's bounce card (one diagnosis per recipient), the
  * bytes `smtpcodes explain FILE` prints for the message; defined after the Bounce type. */
 static PyObject *explain_bounce(module_state *st, void *bounce, smtpcodes_lang lang);
+static smtpcodes_lang bounce_lang_of(void *bounce);
 
 PyDoc_STRVAR(explain_doc,
-"explain($module, x, /, *, lang='en')\n--\n\n"
+"explain($module, x, /, *, lang=None)\n--\n\n"
 "Explain a code (int or str), a reply text (str or bytes; anything that is not\n"
 "a code is parsed leniently as a reply), a Reply, a Code, or a Bounce from\n"
 "parse_bounce() (its diagnosis per recipient, as `smtpcodes explain FILE` prints\n"
-"it). Returns an Explanation with .text, .markdown and .html. Raises ParseError\n"
-"when x holds no code.");
+"it). lang: 'en' or 'es'; None (the default) takes a Code's or a Bounce's own\n"
+"language, else 'en'. Returns an Explanation with .text, .markdown and .html.\n"
+"Raises ParseError when x holds no code.");
 
 static PyObject *mod_explain(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
     module_state *st = get_state(module);
     static const char *const names[] = {"x", "lang"};
     static const signature sig = {"explain", 1, 1, 1, 2, names};
     PyObject *av[2];
-    int lang;
-    if (parse_args(&sig, args, nargs, kwnames, av) < 0 || lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    int lang = SMTPCODES_EN;
+    if (parse_args(&sig, args, nargs, kwnames, av) < 0) return NULL;
     PyObject *x = av[0];
+    if (av[1] && av[1] != Py_None) {
+        if (lang_from_obj(st, av[1], 0, &lang) < 0) return NULL;
+    } else if (Py_IS_TYPE(x, st->Code_Type)) {   /* no lang: a Code's or a Bounce's own, as in Lua */
+        lang = (int)((CodeObject *)x)->lang;
+    } else if (Py_IS_TYPE(x, st->Bounce_Type)) {
+        lang = (int)bounce_lang_of(x);
+    }
     smtpcodes_code c;
     render_job j = job(R_CODE, &c, (smtpcodes_lang)lang, SMTPCODES_TEXT);
     if (Py_IS_TYPE(x, st->Code_Type) || (PyLong_Check(x) && !PyBool_Check(x))) {
@@ -3803,6 +3812,8 @@ static PyObject *bounce_render(BounceObject *o, smtpcodes_lang lang, smtpcodes_f
     PyMem_Free(scratch);
     return out;
 }
+static smtpcodes_lang bounce_lang_of(void *bounce) { return (smtpcodes_lang)((BounceObject *)bounce)->lang; }
+
 static PyObject *explain_bounce(module_state *st, void *bounce, smtpcodes_lang lang) {
     BounceObject *o = bounce;
     smtpcodes_bounce b;

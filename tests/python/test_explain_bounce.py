@@ -53,3 +53,20 @@ def test_explain_of_a_bounce_checks_lang() -> None:
         smtpcodes.explain(b, lang="xx")
     with pytest.raises(TypeError):
         smtpcodes.explain(b, lang=1)  # type: ignore[arg-type]
+
+
+def test_explain_defaults_to_the_objects_language() -> None:
+    """No lang: a Bounce's or a Code's own language (as the Lua explain does); lang wins when given."""
+    raw = (VECTORS / "postfix-userunknown.eml").read_bytes()
+    b_es, b_en = smtpcodes.parse_bounce(raw, lang="es"), smtpcodes.parse_bounce(raw)
+    assert smtpcodes.explain(b_es).text == smtpcodes.explain(b_en, lang="es").text
+    assert smtpcodes.explain(b_es, lang=None).text == smtpcodes.explain(b_en, lang="es").text
+    assert smtpcodes.explain(b_es, lang="en").text == smtpcodes.explain(b_en).text
+    assert smtpcodes.explain(b_es).text != smtpcodes.explain(b_en).text
+    c_es = smtpcodes.lookup("5.1.1", lang="es")
+    assert smtpcodes.explain(c_es).text == smtpcodes.explain("5.1.1", lang="es").text
+    assert smtpcodes.explain(c_es, lang="en").text == smtpcodes.explain("5.1.1").text
+    assert smtpcodes.explain(smtpcodes.lookup(550)).text == smtpcodes.explain(550, lang="en").text
+    # text input has no language of its own: English unless asked
+    assert smtpcodes.explain("550 5.1.1 User unknown", lang=None).text == smtpcodes.explain("550 5.1.1 User unknown",
+                                                                                          lang="en").text
