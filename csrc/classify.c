@@ -104,7 +104,6 @@ typedef struct scan_lane {
     const unsigned char *p;
     size_t len;
     unsigned state;
-    unsigned frags;           /* fragment matches seen: no pair can hold without one */
     unsigned long long seen[(SC_NFRAGS + 63) / 64];   /* which fragments appeared */
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];   /* valid where seen */
     scan_result r;
@@ -114,7 +113,6 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->p = (const unsigned char *)s;
     l->len = len;
     l->state = 0;
-    l->frags = 0;
     memset(l->seen, 0, sizeof l->seen);   /* first_end and last_end are read only where seen */
     l->r.rule = -1;
     l->r.rule_end = 0;
@@ -201,7 +199,6 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
             unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
             if (f < SC_NFRAGS) {
                 unsigned long long bit = 1ull << (f % 64);
-                l->frags++;
                 if (!(l->seen[f / 64] & bit)) { l->seen[f / 64] |= bit; l->first_end[f] = end; }
                 l->last_end[f] = end;
             }
@@ -257,7 +254,9 @@ static void scan(const char *s, size_t len, scan_result *r) {
             lane_outputs(&l, i);
         }
     }
-    if (l.frags) lane_finish(&l);
+    unsigned long long any = 0;   /* no pair can hold without a fragment */
+    for (size_t k = 0; k < COUNT_OF(l.seen); k++) any |= l.seen[k];
+    if (any) lane_finish(&l);
     *r = l.r;
 }
 
