@@ -1,5 +1,6 @@
 """Shared helpers: the vector files in tests/vectors (shared with C and Lua), and the
-memory-growth measure of the leak tests."""
+memory-growth measure of the leak tests; and, under `make test` (SMTPCODES_NO_SKIP=1), a hook
+that turns every skip into a failure, so that no test passes the suite by skipping itself."""
 from __future__ import annotations
 
 import gc
@@ -7,6 +8,8 @@ import os
 import pathlib
 import tracemalloc
 from typing import Callable
+
+import pytest
 
 VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
 
@@ -108,3 +111,15 @@ def lua_builds() -> list[tuple[str, pathlib.Path]]:
         if shutil.which(lua) and so.exists():
             out.append((lua, so.parent))
     return out
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """With SMTPCODES_NO_SKIP=1 (tests/run_all.sh sets it) a skipped test is reported failed,
+    with its skip reason: the machine that runs the suite must have what every test needs."""
+    outcome = yield
+    rep = outcome.get_result()
+    if os.environ.get("SMTPCODES_NO_SKIP") == "1" and rep.skipped and not hasattr(rep, "wasxfail"):
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped, and SMTPCODES_NO_SKIP=1 forbids skips: {reason}"
