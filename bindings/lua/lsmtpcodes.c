@@ -1061,8 +1061,10 @@ static double list_index(lua_State *L, int idx) {
     return k >= 1 && k < 9223372036854775808.0 && k == floor(k) ? k : 0;
 }
 
+#define ERR_MT "smtpcodes.Error"
+
 /* classify_many(list [, lang]): one entry per element, in order; a bad line gives
- * {error = msg}. How many elements list holds is the same on every Lua version: list.n
+ * {error = msg} (its metatable gives it to_table(), as every result has). How many elements list holds is the same on every Lua version: list.n
  * when it is a number (table.pack), else the largest positive integer key (not the #
  * border, which is unspecified for a table with holes: {"a", nil, "b"} gives 1 on LuaJIT
  * and 5.1, 3 on 5.4). A nil or non-string element below that count raises a bad argument
@@ -1107,6 +1109,8 @@ static int l_classify_many(lua_State *L) {
                     lua_pop(L, 1);
                     lua_setfield(L, -3, "error");
                     lua_pop(L, 1);
+                    luaL_getmetatable(L, ERR_MT);
+                    lua_setmetatable(L, -2);
                 }
                 lua_rawseti(L, 3, (int)k);
             } else {
@@ -1642,6 +1646,13 @@ static int brec_to_table(lua_State *L) {
     return plain_by_fields(L, names);
 }
 
+/* classify_many's entry for a bad line: {error = msg} */
+static int err_to_table(lua_State *L) {
+    static const char *const names[] = {"error", NULL};
+    luaL_checktype(L, 1, LUA_TTABLE);
+    return plain_by_fields(L, names);
+}
+
 static int expl_to_table(lua_State *L) {
     static const char *const names[] = {"text", "markdown", "html", NULL};
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -1859,9 +1870,10 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
         static const char *const mts[3] = {REPLY_MT, LOG_MT, TAG_MT};
         static const lua_CFunction fns[3] = {reply_to_table, log_to_table, tag_to_table};
         int k;
-        static const char *const plain_mts[4] = {BOUNCE_MT, BREC_MT, "smtpcodes.Explanation",
-                                                 "smtpcodes.Comparison"};
-        static const lua_CFunction plain_fns[4] = {bounce_to_table, brec_to_table, expl_to_table, cmp_to_table};
+        static const char *const plain_mts[5] = {BOUNCE_MT, BREC_MT, "smtpcodes.Explanation",
+                                                 "smtpcodes.Comparison", ERR_MT};
+        static const lua_CFunction plain_fns[5] = {bounce_to_table, brec_to_table, expl_to_table, cmp_to_table,
+                                                   err_to_table};
         for (k = 0; k < 3; k++) {
             luaL_getmetatable(L, mts[k]);
             lua_pushcfunction(L, fns[k]);
@@ -1869,7 +1881,7 @@ __attribute__((visibility("default"))) LUAMOD_API int luaopen_smtpcodes(lua_Stat
             lua_pop(L, 1);
         }
         /* bounce tables: plain fields, the method through __index (a table) */
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 5; k++) {
             if (luaL_newmetatable(L, plain_mts[k])) {
                 lua_pushcfunction(L, plain_fns[k]);
                 lua_pushvalue(L, -1);

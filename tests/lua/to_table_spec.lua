@@ -50,6 +50,18 @@ describe("to_table", function()
       assert.are.equal(c.advice, c:to_table().advice)
       for _, r in ipairs(smtpcodes.classify_many({ line, "550 5.1.1 user unknown" })) do encode(r:to_table()) end
    end)
+
+   it("gives classify_many's entry for a bad line a to_table too", function()
+      local r = smtpcodes.classify_many({ "550 5.1.1 user unknown", "", " \r\n" })
+      assert.are.equal(3, #r)
+      for i = 2, 3 do
+         local t = r[i]:to_table()
+         assert.are.equal("string", type(r[i].error))
+         assert.are.equal(r[i].error, t.error)
+         assert.are.equal('{error:' .. string.format("%q", r[i].error) .. '}', encode(t))
+      end
+      assert.is_nil(r[1].error)
+   end)
 end)
 
 describe("to_table of replies, tags and log records", function()
