@@ -1,6 +1,7 @@
 /* mime.c - the message reader: RFC 5322 headers, RFC 2047 encoded words, MIME
  * multipart (RFC 2046) at any depth up to SC_MIME_MAX_DEPTH, base64 and
- * quoted-printable bodies, charsets recognised by name.
+ * quoted-printable bodies, charsets recognised by name; and the split of a
+ * mailbox file (mbox) into its messages.
  *
  * Nothing here allocates: decoded text goes into a caller-provided arena
  * (sc_arena, two-ended: bytes from the bottom, records from the top) and every
@@ -575,4 +576,58 @@ unsigned sc_mime_walk(const char *s, size_t n, sc_part_cb cb, void *ctx) {
         cb(ctx, &p);
     }
     return flags;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Mailbox files                                                              */
+
+/* "From sender Thu Jul  2 12:05:05 2020": after "From " (at i), a sender and an asctime date
+ * starting with a weekday and a month name, as mail systems write the separator line. */
+static int from_line_dated(const char *m, size_t len, size_t i) {
+    static const char days[] = "MonTueWedThuFriSatSun", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    size_t j = i + 5;
+    while (j < len && m[j] != ' ' && m[j] != '\t' && m[j] != '\n') j++;   /* the sender */
+    while (j < len && (m[j] == ' ' || m[j] == '\t')) j++;
+    if (j + 7 > len || m[j + 3] != ' ') return 0;
+    int day = 0, month = 0;
+    for (size_t k = 0; k < 7 && !day; k++) day = memcmp(m + j, days + 3 * k, 3) == 0;
+    for (size_t k = 0; k < 12 && !month; k++) month = memcmp(m + j + 4, months + 3 * k, 3) == 0;
+    return day && month;
+}
+
+/* 1 when a line that starts at i is a message separator: "From " after an empty line, or a
+ * dated "From " line (some mailboxes lack the empty line before it). */
+static int mbox_separator(const char *m, size_t len, size_t i) {
+    if (i + 5 > len || memcmp(m + i, "From ", 5) != 0 || i < 1 || m[i - 1] != '\n') return 0;
+    if (i >= 2 && (m[i - 2] == '\n' || (i >= 3 && m[i - 2] == '\r' && m[i - 3] == '\n'))) return 1;
+    return from_line_dated(m, len, i);
+}
+
+int smtpcodes_mbox_next(const char *m, size_t len, size_t *pos, smtpcodes_span *msg) {
+    if (!pos || !msg || (!m && len)) return SMTPCODES_ERR_ARG;
+    size_t start = *pos;
+    if (start >= len) return 0;
+    if (start == 0 && !smtpcodes_is_mbox(m, len)) {   /* a lone message */
+        msg->ptr = m;
+        msg->len = len;
+        *pos = len;
+        return 1;
+    }
+    /* the message begins after its "From " line and runs to the next separator */
+    const char *nl = memchr(m + start, '\n', len - start);
+    size_t body = nl ? (size_t)(nl - m) + 1 : len, end = len;
+    for (size_t i = body; i < len;) {
+        if (mbox_separator(m, len, i)) { end = i; break; }
+        const char *n2 = memchr(m + i, '\n', len - i);
+        if (!n2) break;
+        i = (size_t)(n2 - m) + 1;
+    }
+    msg->ptr = m + body;
+    msg->len = end - body;
+    *pos = end;
+    return 1;
+}
+
+int smtpcodes_is_mbox(const char *m, size_t len) {
+    return m && len >= 5 && memcmp(m, "From ", 5) == 0;
 }

@@ -535,6 +535,14 @@ typedef struct smtpcodes_bounce {
  * result (kind "other" when it is not a report). */
 SMTPCODES_API smtpcodes_status smtpcodes_parse_bounce(const char *msg, size_t len, void *scratch,
                                                       size_t scratch_cap, smtpcodes_bounce *out);
+/* Mailbox files (mime.c): 1 when m starts with a "From " line (an mbox). smtpcodes_mbox_next
+ * gives the messages of a buffer one by one: set *pos to 0 first; each call stores the next
+ * message in *msg (a view into m: after its "From " line, up to the next line "From " that
+ * follows an empty line or carries a date, "From sender Thu Jul  2 12:05:05 2020", or the end) and moves *pos past it, returning 1; at the end it
+ * returns 0. A buffer that is not an mbox is one message. ERR_ARG for NULL pos or msg, or
+ * a NULL m with len > 0. Lines starting ">From " are left as written. */
+SMTPCODES_API int smtpcodes_is_mbox(const char *m, size_t len);
+SMTPCODES_API int smtpcodes_mbox_next(const char *m, size_t len, size_t *pos, smtpcodes_span *msg);
 /* "bounce", "delay", "feedback", "autoreply", "delivered", "other" */
 SMTPCODES_API const char *smtpcodes_bounce_kind_name(smtpcodes_bounce_kind k);
 /* The report as a card: kind, format, reporting MTA, the original message and

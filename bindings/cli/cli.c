@@ -1702,29 +1702,15 @@ static int bounce_message(bounce_run *br, const char *name, const char *m, size_
     return 0;
 }
 
-/* An mbox: messages start at lines "From " (at the start or after an empty line). */
+/* An mbox: its messages (the core's smtpcodes_mbox_next), each labelled name:N. */
 static int bounce_mbox(bounce_run *br, const char *name, const char *m, size_t len) {
-    size_t start = 0, i, no = 0;
+    size_t pos = 0, no = 0;
+    smtpcodes_span msg;
     char *label = malloc(strlen(name) + 32);
     if (!label) { out_oom(br->o->out); return -1; }
-    while (start < len && !out_failed(br->o->out)) {
-        /* the message's body begins after its "From " line */
-        const char *nl = memchr(m + start, '\n', len - start);
-        size_t body = nl ? (size_t)(nl - m) + 1 : len;
-        size_t end = len;
-        for (i = body; i + 5 <= len; ) {
-            if (memcmp(m + i, "From ", 5) == 0 && i >= 2 && m[i - 1] == '\n' &&
-                (m[i - 2] == '\n' || (i >= 3 && m[i - 2] == '\r' && m[i - 3] == '\n'))) {
-                end = i;
-                break;
-            }
-            const char *n2 = memchr(m + i, '\n', len - i);
-            if (!n2) break;
-            i = (size_t)(n2 - m) + 1;
-        }
+    while (!out_failed(br->o->out) && smtpcodes_mbox_next(m, len, &pos, &msg) == 1) {
         sprintf(label, "%s:%zu", name, ++no);
-        if (bounce_message(br, label, m + body, end - body) < 0) { free(label); return -1; }
-        start = end;
+        if (bounce_message(br, label, msg.ptr, msg.len) < 0) { free(label); return -1; }
     }
     free(label);
     return 0;
@@ -1747,7 +1733,7 @@ static int bounce_file(bounce_run *br, const char *path, char **buf, size_t *cap
         br->unreadable++;
         return 0;
     }
-    if (len >= 5 && memcmp(*buf, "From ", 5) == 0) return bounce_mbox(br, name, *buf, len);
+    if (smtpcodes_is_mbox(*buf, len)) return bounce_mbox(br, name, *buf, len);
     return bounce_message(br, name, *buf, len);
 }
 

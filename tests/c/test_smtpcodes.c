@@ -2150,6 +2150,58 @@ static void test_bounce_text_forms(void) {
     free(scratch);
 }
 
+static int has_sub(smtpcodes_span m, const char *sub) {
+    size_t n = strlen(sub);
+    for (size_t i = 0; i + n <= m.len; i++)
+        if (memcmp(m.ptr + i, sub, n) == 0) return 1;
+    return 0;
+}
+
+/* smtpcodes_mbox_next: the messages of an mbox, one by one, and a lone message as one. */
+static void test_mbox(void) {
+    static const char box[] =
+        "From a@x Thu Jul  2 12:05:05 2020\nSubject: one\n\nbody\nFrom here on, body text\n\n"
+        "From b@y Fri Jul  3 01:00:00 2020\r\nSubject: two\r\n\r\nbody\r\n"
+        "--boundary--\n"
+        "From c@z Sat Jul  4 02:00:00 2020\nSubject: three\n\n"
+        "no date after an empty line:\n\nFrom d@w and more\nend\n"
+        "From not a separator: no empty line, no date\n";
+    size_t pos = 0, n = 0;
+    smtpcodes_span m[5];
+    while (n < 5 && smtpcodes_mbox_next(box, sizeof box - 1, &pos, &m[n]) == 1) n++;
+    CHECK(n == 4, "mbox: %zu messages", n);
+    CHECK(smtpcodes_is_mbox(box, sizeof box - 1) == 1, "is_mbox");
+    if (n == 4) {
+        CHECK(m[0].len > 14 && memcmp(m[0].ptr, "Subject: one\n", 13) == 0, "first message after its From line");
+        /* a "From " line in a body that follows no empty line and has no date stays in the body */
+        CHECK(has_sub(m[0], "From here on"), "From inside the first body");
+        CHECK(memcmp(m[1].ptr, "Subject: two\r\n", 14) == 0, "CRLF message");
+        CHECK(has_sub(m[1], "--boundary--"), "a dated From line ends the message");
+        CHECK(memcmp(m[2].ptr, "Subject: three", 14) == 0, "third");
+        CHECK(has_sub(m[2], "no date after an empty line:\n\n") && !has_sub(m[2], "From d@w"), "third ends");
+        CHECK(memcmp(m[3].ptr, "end\n", 4) == 0 && has_sub(m[3], "From not a separator"),
+              "From after an empty line separates; one with neither stays");
+        CHECK(m[3].ptr + m[3].len == box + sizeof box - 1, "the last message runs to the end");
+    }
+    CHECK(pos == sizeof box - 1, "pos at the end");
+    CHECK(smtpcodes_mbox_next(box, sizeof box - 1, &pos, &m[0]) == 0, "0 at the end");
+    /* a buffer that is not an mbox is one message */
+    static const char lone[] = "Subject: x\n\nbody\n";
+    pos = 0;
+    CHECK(smtpcodes_mbox_next(lone, sizeof lone - 1, &pos, &m[0]) == 1 && m[0].ptr == lone &&
+              m[0].len == sizeof lone - 1, "lone message");
+    CHECK(smtpcodes_mbox_next(lone, sizeof lone - 1, &pos, &m[0]) == 0, "lone: then the end");
+    CHECK(smtpcodes_is_mbox(lone, sizeof lone - 1) == 0 && smtpcodes_is_mbox(NULL, 0) == 0, "not an mbox");
+    /* a From line without a newline, empty input, bad arguments */
+    pos = 0;
+    CHECK(smtpcodes_mbox_next("From x", 6, &pos, &m[0]) == 1 && m[0].len == 0 && pos == 6, "From line only");
+    pos = 0;
+    CHECK(smtpcodes_mbox_next("", 0, &pos, &m[0]) == 0, "empty");
+    CHECK(smtpcodes_mbox_next(NULL, 3, &pos, &m[0]) == SMTPCODES_ERR_ARG, "NULL text");
+    CHECK(smtpcodes_mbox_next(box, 3, NULL, &m[0]) == SMTPCODES_ERR_ARG, "NULL pos");
+    CHECK(smtpcodes_mbox_next(box, 3, &pos, NULL) == SMTPCODES_ERR_ARG, "NULL msg");
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2181,6 +2233,7 @@ int main(void) {
     test_bounce_vectors();
     test_bounce_robust();
     test_bounce_text_forms();
+    test_mbox();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -3,7 +3,8 @@
  * on stdin with -), print one TSV row per recipient:
  *   file no kind format nrecipients recipient action status reply_code reason
  *   hard_bounce stage truncated diagnostic
- * (a message without recipients prints one row with no = 0). Used by
+ * (a message without recipients prints one row with no = 0; an mbox file gives
+ * the rows of each of its messages, numbered on). Used by
  * `make accuracy` (tests/tools/bounce_accuracy.py). With -b N FILE..., parse
  * the messages N times and print the rate (make bench). */
 #include "smtpcodes.h"
@@ -43,19 +44,14 @@ static void span_out(smtpcodes_span s) {
     if (s.ptr) put_clean(s.ptr, s.len, 400);
 }
 
-static int one(const char *path, void *scratch, size_t cap) {
-    size_t len;
-    char *m = slurp(path, &len);
-    if (!m) { printf("%s\t0\terror\t\t0\t\t\t\t\t\t\t\t\tunreadable\n", path); return 1; }
+/* The rows of one message; *no numbers the recipients across the messages of one file. */
+static int one_message(const char *base, const char *m, size_t len, void *scratch, size_t cap, size_t *no) {
     size_t need = SMTPCODES_BOUNCE_SCRATCH(len);
     if (need > cap) { need = cap; }
     smtpcodes_bounce b;
     int st = smtpcodes_parse_bounce(m, len, scratch, need, &b);
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
     if (st != SMTPCODES_OK) {
         printf("%s\t0\terror\t\t0\t\t\t\t\t\t\t\t\t%s\n", base, smtpcodes_strerror(st));
-        free(m);
         return 1;
     }
     if (!b.nrecipients)
@@ -63,7 +59,7 @@ static int one(const char *path, void *scratch, size_t cap) {
                b.truncated);
     for (size_t i = 0; i < b.nrecipients; i++) {
         const smtpcodes_bounce_recipient *r = &b.recipients[i];
-        printf("%s\t%zu\t%s\t%s\t%zu\t", base, i + 1, smtpcodes_bounce_kind_name(b.kind), b.format ? b.format : "",
+        printf("%s\t%zu\t%s\t%s\t%zu\t", base, ++*no, smtpcodes_bounce_kind_name(b.kind), b.format ? b.format : "",
                b.nrecipients);
         span_out(r->recipient);
         printf("\t%s\t", r->action ? r->action : "");
@@ -74,8 +70,22 @@ static int one(const char *path, void *scratch, size_t cap) {
         span_out(r->diagnostic);
         putchar('\n');
     }
-    free(m);
     return 0;
+}
+
+/* A file: one message, or every message of an mbox (as `smtpcodes bounce` reads it). */
+static int one(const char *path, void *scratch, size_t cap) {
+    size_t len;
+    char *m = slurp(path, &len);
+    if (!m) { printf("%s\t0\terror\t\t0\t\t\t\t\t\t\t\t\tunreadable\n", path); return 1; }
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t pos = 0, no = 0;
+    smtpcodes_span msg;
+    int bad = 0;
+    while (smtpcodes_mbox_next(m, len, &pos, &msg) == 1) bad |= one_message(base, msg.ptr, msg.len, scratch, cap, &no);
+    free(m);
+    return bad;
 }
 
 int main(int argc, char **argv) {
