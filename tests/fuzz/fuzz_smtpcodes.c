@@ -169,6 +169,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         REQUIRE(smtpcodes_render_bounce(&b, SMTPCODES_ES, SMTPCODES_TEXT, NULL, 0) > 0);
         free(scratch);
     }
+    {   /* the mbox split: the messages are consecutive views that move forward, ending at size */
+        size_t pos = 0, prev = 0, count = 0;
+        smtpcodes_span m;
+        int got;
+        while ((got = smtpcodes_mbox_next(s, size, &pos, &m)) == 1) {
+            REQUIRE(pos > prev || (size == 0));
+            REQUIRE(m.ptr >= s + prev && m.ptr + m.len == s + pos);
+            prev = pos;
+            REQUIRE(++count <= size);
+        }
+        REQUIRE(got == 0 && pos == size);
+    }
 #elif defined(FUZZ_log)
     /* MTA log lines: every view inside the line, the record's status agrees with
      * its classification, every card renders */
