@@ -1284,7 +1284,10 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         }
         if (!l.n) {
             /* last resort: the first address of the bounce text, else the returned message's To */
+            /* (a postmaster@ address only when the text names no other: mail to a postmaster
+             * bounces too, "error delivering your mail to <postmaster@...>") */
             sc_view a = {NULL, 0};
+            for (int round = 0; round < 2 && !a.p; round++)
             for (int i = 0; i < c.ntext && !a.p; i++) {
                 size_t n = c.rend[i], j = 0;
                 sc_view b;
@@ -1292,7 +1295,8 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                     int bad = 0;
                     for (int x = 0; x < 4; x++)
                         if (excl[x].p && same_addr(excl[x], b)) bad = 1;
-                    if (sc_istarts(b.p, b.n, "mailer-daemon@") || sc_istarts(b.p, b.n, "postmaster@")) bad = 1;
+                    if (sc_istarts(b.p, b.n, "mailer-daemon@") || (!round && sc_istarts(b.p, b.n, "postmaster@")))
+                        bad = 1;
                     if (!bad) { a = b; break; }
                     j = (size_t)(b.p + b.n - c.text[i].p);
                 }
