@@ -88,6 +88,7 @@ typedef struct scan_result {
     int gaveup;               /* the first "the queue gave up" context pattern, or -1 */
     int tag;                  /* the provider tag match found (tag_hints index), or -1 */
     size_t tag_end;
+    int high;                 /* a byte over 0x7F appeared */
 } scan_result;
 
 static inline int is_alnum(unsigned char c) {
@@ -124,6 +125,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.gaveup = -1;
     l->r.tag = -1;
     l->r.tag_end = 0;
+    l->r.high = 0;
 }
 
 /* A phrase with bytes over 0x7F (PAT_EXACT): the automaton matched the classes of its bytes
@@ -245,8 +247,9 @@ static void scan(const char *s, size_t len, scan_result *r) {
     scan_lane l;
     lane_init(&l, s, len);
     const unsigned char *p = l.p;
-    unsigned st = 0;
+    unsigned st = 0, bytes = 0;
     for (size_t i = 0; i < len; i++) {
+        bytes |= p[i];   /* off the state's dependency chain: costs no time */
         unsigned next = next_state(st, byte_class[p[i]]);
         st = next & 0x7FFFu;
         if (next & 0x8000u) {
@@ -257,6 +260,7 @@ static void scan(const char *s, size_t len, scan_result *r) {
     unsigned long long any = 0;   /* no pair can hold without a fragment */
     for (size_t k = 0; k < COUNT_OF(l.seen); k++) any |= l.seen[k];
     if (any) lane_finish(&l);
+    l.r.high = (bytes & 0x80u) != 0;
     *r = l.r;
 }
 
@@ -391,7 +395,7 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         out->phrase_end = deciding == sr.rule ? sr.rule_end : sr.word_end;
         if (rules[deciding].vendor >= 0) out->rule_vendor = vendor_names[rules[deciding].vendor];
     }
-    if (SC_NNONASCII_TAGS && sr.tag < 0) {   /* a tag whose match string is not ASCII ("请使用授权码登录") */
+    if (SC_NNONASCII_TAGS && sr.tag < 0 && sr.high) {   /* a tag whose match string is not ASCII ("请使用授权码登录") */
         for (size_t t = 0; t < SC_NNONASCII_TAGS; t++) {
             const struct tag_hint *th = &tag_hints[nonascii_tags[t]];
             for (size_t at = 0; at + th->len <= len; at++) {
@@ -409,10 +413,7 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         }
     }
 #if SC_HINT_NONASCII > 1
-    if (!(sr.hint & 2u)) {   /* a provider wording only non-ASCII text carries */
-        for (size_t k = 0; k < len; k++)
-            if ((unsigned char)s[k] >= 0x80) { sr.hint |= 2u; break; }
-    }
+    if (!(sr.hint & 2u) && sr.high) sr.hint |= 2u;   /* a provider wording only non-ASCII text carries */
 #endif
 
     const smtpcodes_tag *tag = NULL;
