@@ -1492,11 +1492,7 @@ int smtpcodes_render_bounce(const smtpcodes_bounce *bo, smtpcodes_lang lang, smt
     if (!bo || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "bounce", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "bounce", lang);
     sc_heading_open(&b, fmt, 2);
     sc_put_md(&b, fmt, sc_ui[UI_BOUNCE][lang]);
     sc_sb_puts(&b, fmt == SMTPCODES_TEXT ? " - " : " \xE2\x80\x94 ");

@@ -149,10 +149,14 @@ SC_HIDDEN void sc_put_retry(sc_buf *b, const smtpcodes_classification *c, smtpco
  * a nested card (<section class="smtpcodes-CLS">, closed with sc_html_close) */
 SC_HIDDEN void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang);
 SC_HIDDEN void sc_html_close(sc_buf *b);
+/* A card's start: b writes into buf (cap bytes, snprintf semantics); in HTML it is an HTML
+ * buffer and the card's <section class="smtpcodes smtpcodes-CLS"> is open */
+SC_HIDDEN void sc_card_open(sc_buf *b, char *buf, size_t cap, smtpcodes_format fmt, const char *cls,
+                            smtpcodes_lang lang);
 SC_HIDDEN void sc_html_sub_open(sc_buf *b, const char *cls);
 
 /* ---- the writers every room renders its results with (render.c) ---------------
- * A card: in HTML set b->html = 1 and open it with sc_html_open(); then
+ * A card: open it with sc_card_open() (in HTML: b->html = 1 and sc_html_open()); then
  * headings, field lists and paragraphs, the same calls for the three formats:
  *   text      "Title\n"        "Label: value\n"          "text\n\n"
  *   Markdown  "## Title\n\n"   "- **Label:** value\n"    escaped text

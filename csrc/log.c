@@ -1227,11 +1227,7 @@ int smtpcodes_render_log(const smtpcodes_log_record *r, smtpcodes_lang lang, smt
         return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "log", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "log", lang);
     int delivery = r->kind == SMTPCODES_LOG_DELIVERY;
     sc_heading_open(&b, fmt, 2);
     sc_sb_puts(&b, sc_ui[UI_LOG_RECORD][lang]);

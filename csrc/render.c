@@ -28,6 +28,14 @@ void sc_html_open(sc_buf *b, const char *cls, smtpcodes_lang lang) {
 
 void sc_html_close(sc_buf *b) { sc_sb_raws(b, "</section>\n"); }
 
+void sc_card_open(sc_buf *b, char *buf, size_t cap, smtpcodes_format fmt, const char *cls, smtpcodes_lang lang) {
+    sc_sb_init(b, buf, cap);
+    if (fmt == SMTPCODES_HTML) {
+        b->html = 1;
+        sc_html_open(b, cls, lang);
+    }
+}
+
 /* A nested card (the codes inside a reply card). */
 void sc_html_sub_open(sc_buf *b, const char *cls) {
     sc_sb_raws(b, "<section class=\"smtpcodes-");
@@ -270,11 +278,7 @@ int smtpcodes_explain_code(const smtpcodes_code *c, smtpcodes_lang lang, smtpcod
     if (!sc_code_ok(c) || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "code", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "code", lang);
     explain_code(&b, c, lang, fmt, 2);
     if (fmt == SMTPCODES_HTML) sc_html_close(&b);
     return sc_sb_result(&b);
@@ -310,11 +314,7 @@ int smtpcodes_explain_reply(const smtpcodes_reply *r, smtpcodes_lang lang, smtpc
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     if (!r->has_basic && !r->has_enhanced) return SMTPCODES_ERR_ARG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "reply", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "reply", lang);
     sc_heading_open(&b, fmt, 2);
     sc_sb_puts(&b, sc_ui[UI_REPLY][lang]);
     sc_sb_puts(&b, ": ");
@@ -400,11 +400,7 @@ int smtpcodes_render_classification(const smtpcodes_classification *c, smtpcodes
         return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "classification", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "classification", lang);
     const char *name = smtpcodes_reason_name(c->reason);
     sc_heading_open(&b, fmt, 2);
     sc_sb_puts(&b, sc_ui[UI_CLASSIFICATION][lang]);

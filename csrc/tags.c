@@ -270,11 +270,7 @@ int smtpcodes_render_tag(const smtpcodes_tag *t, smtpcodes_lang lang, smtpcodes_
     if (!tag_ok(t) || (!buf && cap) || !sc_format_ok(fmt)) return SMTPCODES_ERR_ARG;
     if (!sc_lang_ok(lang)) return SMTPCODES_ERR_LANG;
     sc_buf b;
-    sc_sb_init(&b, buf, cap);
-    if (fmt == SMTPCODES_HTML) {
-        b.html = 1;
-        sc_html_open(&b, "tag", lang);
-    }
+    sc_card_open(&b, buf, cap, fmt, "tag", lang);
     sc_put_tag(&b, t, lang, fmt, 2);
     if (fmt == SMTPCODES_HTML) sc_html_close(&b);
     return sc_sb_result(&b);
