@@ -1868,18 +1868,29 @@ done:
     return rc;
 }
 
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **v) {
-    const char *a = argv[*i];
-    size_t k = strlen(name);
-    if (strncmp(a, name, k) != 0) return 0;
-    if (a[k] == '=') { *v = a + k + 1; return 1; }
-    if (a[k] != '\0') return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "smtpcodes: option '%s' needs a value\n", name);
-        return -1;
+/* The long options: one table for parsing, and for the hint that "-json" means "--json". */
+enum opt_id { OPT_HELP, OPT_VERSION, OPT_JSON, OPT_MARKDOWN, OPT_HTML, OPT_STATS, OPT_COLOR, OPT_LANG, OPT_JOBS,
+              OPT_KIND, OPT_CLASS };
+static const struct long_opt { const char *name; enum opt_id id; int takes_value; } long_opts[] = {
+    {"help", OPT_HELP, 0},      {"version", OPT_VERSION, 0}, {"json", OPT_JSON, 0},   {"markdown", OPT_MARKDOWN, 0},
+    {"html", OPT_HTML, 0},      {"stats", OPT_STATS, 0},     {"color", OPT_COLOR, 1}, {"lang", OPT_LANG, 1},
+    {"jobs", OPT_JOBS, 1},      {"kind", OPT_KIND, 1},       {"class", OPT_CLASS, 1},
+};
+
+/* The option a word after dashes names: "json", "lang=es" or "lang" (with its value in the next
+ * argument); NULL when it names none. Sets *v for an option with a value (NULL: missing). */
+static const struct long_opt *find_long(const char *w, int argc, char **argv, int *i, const char **v) {
+    for (size_t k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++) {
+        const struct long_opt *o = &long_opts[k];
+        size_t n = strlen(o->name);
+        if (strncmp(w, o->name, n) != 0) continue;
+        if (w[n] == '\0') {
+            if (o->takes_value) *v = *i + 1 < argc ? argv[++*i] : NULL;
+            return o;
+        }
+        if (w[n] == '=' && o->takes_value) { *v = w + n + 1; return o; }
     }
-    *v = argv[++*i];
-    return 1;
+    return NULL;
 }
 
 /* -j's value: 1 to JOBS_MAX, or "auto" (the CPUs online, at most JOBS_MAX); -1 otherwise */
@@ -1905,80 +1916,78 @@ static int run(opts *o, int argc, char **argv, char **rest) {
     int lang_given = 0, nrest = 0, options_done = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
-        int got;
         if (options_done || a[0] != '-' || a[1] == '\0') { rest[nrest++] = argv[i]; continue; }
         if (strcmp(a, "--") == 0) { options_done = 1; continue; }
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { out_puts(o->out, usage_text); return EXIT_OK; }
-        if (strcmp(a, "--version") == 0) {
-            out_printf(o->out, "smtpcodes %s (data %s)\n", smtpcodes_version(), smtpcodes_data_version());
-            return EXIT_OK;
-        }
-        if (strcmp(a, "--json") == 0) { o->json = 1; continue; }
-        if (strcmp(a, "--markdown") == 0) { o->format = SMTPCODES_MARKDOWN; continue; }
-        if (strcmp(a, "--html") == 0) { o->format = SMTPCODES_HTML; continue; }
-        if (strcmp(a, "--stats") == 0) { o->stats = 1; continue; }
-        if ((got = opt_value(argc, argv, &i, "--color", &v)) != 0) {
-            if (got < 0) return EXIT_USAGE;
-            if (strcmp(v, "always") == 0) o->color = 1;
-            else if (strcmp(v, "never") == 0) o->color = 0;
-            else if (strcmp(v, "auto") == 0) o->color = -1;
-            else { fprintf(stderr, "smtpcodes: --color must be auto, always or never\n"); return EXIT_USAGE; }
-            continue;
-        }
-        if ((got = opt_value(argc, argv, &i, "--lang", &v)) != 0) {
-            if (got < 0) return EXIT_USAGE;
-            if (smtpcodes_lang_from_tag(v, strlen(v), &o->lang) != SMTPCODES_OK) {
-                fprintf(stderr, "smtpcodes: unknown language '%s' (use en or es)\n", v);
-                return EXIT_USAGE;
-            }
-            lang_given = 1;
-            continue;
-        }
-        /* -j N, -jN, -jauto; a longer word such as "-json" is not -j (it falls to "unknown option") */
-        int short_j = a[1] == 'j' && (a[2] == '\0' || (a[2] >= '0' && a[2] <= '9') || strcmp(a + 2, "auto") == 0);
-        if (short_j || (got = opt_value(argc, argv, &i, "--jobs", &v)) != 0) {
-            if (!short_j && got < 0) return EXIT_USAGE;
-            if (short_j) {
-                if (a[2]) v = a + 2;
-                else if (i + 1 < argc) v = argv[++i];
-                else { fputs("smtpcodes: option '-j' needs a value\n", stderr); return EXIT_USAGE; }
-            }
+        if (strcmp(a, "-h") == 0) { out_puts(o->out, usage_text); return EXIT_OK; }
+        /* -j N, -jN, -jauto; a longer word such as "-json" is not -j (it gets the hint below) */
+        if (a[1] == 'j' && (a[2] == '\0' || (a[2] >= '0' && a[2] <= '9') || strcmp(a + 2, "auto") == 0)) {
+            if (a[2]) v = a + 2;
+            else if (i + 1 < argc) v = argv[++i];
+            else { fputs("smtpcodes: option '-j' needs a value\n", stderr); return EXIT_USAGE; }
             if (parse_jobs(v, &o->jobs) != 0) {
                 fprintf(stderr, "smtpcodes: --jobs must be a number from 1 to %d or auto, not '%s'\n", JOBS_MAX, v);
                 return EXIT_USAGE;
             }
             continue;
         }
-        if ((got = opt_value(argc, argv, &i, "--kind", &v)) != 0) {
-            if (got < 0) return EXIT_USAGE;
-            o->kind = v;
+        if (a[1] != '-') {
+            /* "-json" for "--json": say so rather than read it as a file name */
+            for (size_t k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++) {
+                size_t n = strlen(long_opts[k].name);
+                if (strncmp(a + 1, long_opts[k].name, n) == 0 && (a[1 + n] == '\0' || a[1 + n] == '=')) {
+                    fprintf(stderr, "smtpcodes: unknown option '%s' (did you mean '-%s'?)\n", a, a);
+                    return EXIT_USAGE;
+                }
+            }
+            rest[nrest++] = argv[i];   /* "-1", "-x": operands, as before (a code never starts with '-') */
             continue;
         }
-        if ((got = opt_value(argc, argv, &i, "--class", &v)) != 0) {
-            if (got < 0) return EXIT_USAGE;
+        const struct long_opt *lo = find_long(a + 2, argc, argv, &i, &v);
+        if (!lo) {
+            fprintf(stderr, "smtpcodes: unknown option '%s'\n\n%s", a, usage_text);
+            return EXIT_USAGE;
+        }
+        if (lo->takes_value && !v) {
+            fprintf(stderr, "smtpcodes: option '--%s' needs a value\n", lo->name);
+            return EXIT_USAGE;
+        }
+        switch (lo->id) {
+        case OPT_HELP: out_puts(o->out, usage_text); return EXIT_OK;
+        case OPT_VERSION:
+            out_printf(o->out, "smtpcodes %s (data %s)\n", smtpcodes_version(), smtpcodes_data_version());
+            return EXIT_OK;
+        case OPT_JSON: o->json = 1; break;
+        case OPT_MARKDOWN: o->format = SMTPCODES_MARKDOWN; break;
+        case OPT_HTML: o->format = SMTPCODES_HTML; break;
+        case OPT_STATS: o->stats = 1; break;
+        case OPT_COLOR:
+            if (strcmp(v, "always") == 0) o->color = 1;
+            else if (strcmp(v, "never") == 0) o->color = 0;
+            else if (strcmp(v, "auto") == 0) o->color = -1;
+            else { fprintf(stderr, "smtpcodes: --color must be auto, always or never\n"); return EXIT_USAGE; }
+            break;
+        case OPT_LANG:
+            if (smtpcodes_lang_from_tag(v, strlen(v), &o->lang) != SMTPCODES_OK) {
+                fprintf(stderr, "smtpcodes: unknown language '%s' (use en or es)\n", v);
+                return EXIT_USAGE;
+            }
+            lang_given = 1;
+            break;
+        case OPT_JOBS:
+            if (parse_jobs(v, &o->jobs) != 0) {
+                fprintf(stderr, "smtpcodes: --jobs must be a number from 1 to %d or auto, not '%s'\n", JOBS_MAX, v);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_KIND: o->kind = v; break;
+        case OPT_CLASS:
             if (!(v[0] >= '1' && v[0] <= '5' && v[1] == '\0')) {
                 fprintf(stderr, "smtpcodes: --class must be a digit 1-5\n");
                 return EXIT_USAGE;
             }
             o->class_digit = v[0] - '0';
-            continue;
+            break;
         }
-        if (a[1] == '-') {
-            fprintf(stderr, "smtpcodes: unknown option '%s'\n\n%s", a, usage_text);
-            return EXIT_USAGE;
-        }
-        {   /* "-json" for "--json": say so rather than read it as a file name */
-            static const char *const longs[] = {"json", "markdown", "html", "stats", "jobs", "lang", "color",
-                                                "kind", "class", "help", "version"};
-            for (size_t k = 0; k < sizeof longs / sizeof longs[0]; k++) {
-                size_t n = strlen(longs[k]);
-                if (strncmp(a + 1, longs[k], n) == 0 && (a[1 + n] == '\0' || a[1 + n] == '=')) {
-                    fprintf(stderr, "smtpcodes: unknown option '%s' (did you mean '-%s'?)\n", a, a);
-                    return EXIT_USAGE;
-                }
-            }
-        }
-        rest[nrest++] = argv[i];   /* "-1", "-x": operands, as before (a code never starts with '-') */
     }
     const char *no_color = getenv("NO_COLOR");   /* no-color.org: set and not empty */
     if (o->color < 0) o->color = isatty(STDOUT_FILENO);
