@@ -30,12 +30,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "smtpcodes.h"
+#include "_share.h"
 
 /* ---- the Arrow C data interface (https://arrow.apache.org/docs/format/CDataInterface.html) ---- */
 #ifndef ARROW_C_DATA_INTERFACE
@@ -82,7 +82,7 @@ PyObject *smtpcodes_py_classify_columns(PyObject *module, PyObject *args);
 PyObject *smtpcodes_py_arrow_export(PyObject *module, PyObject *args);
 
 #define CHUNK 16384
-#define MAX_THREADS 64
+#define MAX_THREADS SC_SHARE_MAX_THREADS
 
 /* ------------------------------------------------------------------------ */
 /* Growable buffers and the column builders                                   */
@@ -332,25 +332,7 @@ static int put_row(builder *b, const smtpcodes_classification *c, int status, co
 /* ------------------------------------------------------------------------ */
 /* Classifying a batch of views, on several threads                           */
 
-typedef struct {
-    const char *s;
-    size_t n;
-    int null; /* 1: a missing value */
-} view;
-
-typedef struct {
-    const view *v;
-    size_t lo, hi;
-    smtpcodes_classification *out;
-    int *status;
-} job;
-
-static void *run_job(void *arg) {
-    job *j = arg;
-    for (size_t k = j->lo; k < j->hi; k++)
-        j->status[k] = j->v[k].null ? SMTPCODES_ERR_EMPTY : smtpcodes_classify(j->v[k].s, j->v[k].n, &j->out[k]);
-    return NULL;
-}
+typedef sc_text view;
 
 typedef struct {
     builder b;
@@ -362,24 +344,7 @@ typedef struct {
 /* Classify m views and append them to the builder; call without the GIL. */
 static int classify_views(classifier *cl, const view *v, size_t m) {
     if (builder_reserve(&cl->b, m) < 0) return -1;
-    int t = cl->threads;
-    if ((size_t)t > m / 2048) t = (int)(m / 2048);
-    if (t <= 1) {
-        job j = {v, 0, m, cl->out, cl->status};
-        run_job(&j);
-    } else {
-        pthread_t tid[MAX_THREADS];
-        job jobs[MAX_THREADS];
-        int started[MAX_THREADS] = {0};
-        for (int i = 0; i < t; i++) {
-            jobs[i] = (job){v, m * (size_t)i / (size_t)t, m * (size_t)(i + 1) / (size_t)t, cl->out, cl->status};
-            if (i > 0) started[i] = pthread_create(&tid[i], NULL, run_job, &jobs[i]) == 0;
-        }
-        for (int i = 0; i < t; i++)
-            if (!started[i]) run_job(&jobs[i]); /* this thread's share, and any thread that did not start */
-        for (int i = 1; i < t; i++)
-            if (started[i]) pthread_join(tid[i], NULL);
-    }
+    sc_classify_shared(v, m, cl->out, cl->status, cl->threads, 2048);
     for (size_t k = 0; k < m; k++)
         if (put_row(&cl->b, &cl->out[k], cl->status[k], v[k].null ? "missing value" : NULL) < 0) return -1;
     return 0;

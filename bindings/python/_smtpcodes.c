@@ -42,13 +42,13 @@
 #include <structmember.h> /* T_PYSSIZET, READONLY: ParseError's __weaklistoffset__ */
 
 #include <limits.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "smtpcodes.h"
 #include "cli.h"
+#include "_share.h"
 
 /* abi3 (setup.py defines Py_LIMITED_API=0x030A0000, CPython 3.10+): these macros are not
  * in the limited API; the checked functions they stand for are. Type slots are read
@@ -2689,51 +2689,8 @@ static PyObject *mod_classify(PyObject *module, PyObject *const *args, Py_ssize_
  * the batch size. */
 #define CLASSIFY_CHUNK 4096
 
-typedef struct {
-    const char *s;
-    size_t n;
-} text_ref;
-
-#define CLASSIFY_MAX_THREADS 64 /* a larger threads= is taken as this many */
+#define CLASSIFY_MAX_THREADS SC_SHARE_MAX_THREADS
 #define CLASSIFY_MIN_SHARE 1024 /* fewer lines per thread: fewer threads */
-
-typedef struct {
-    const text_ref *r;
-    size_t lo, hi;
-    smtpcodes_classification *out;
-    int *status;
-} classify_share;
-
-static void *classify_share_run(void *arg) {
-    classify_share *j = arg;
-    for (size_t k = j->lo; k < j->hi; k++) j->status[k] = smtpcodes_classify(j->r[k].s, j->r[k].n, &j->out[k]);
-    return NULL;
-}
-
-/* Classify m texts on up to `threads` POSIX threads (this one included), each its own
- * contiguous share, so out[] is in input order whatever the thread count. The core
- * keeps no state between calls. Called without the GIL. A thread that cannot be
- * started has its share run here. */
-static void classify_refs(const text_ref *r, size_t m, smtpcodes_classification *out, int *status, int threads) {
-    size_t t = (size_t)threads;
-    if (t > m / CLASSIFY_MIN_SHARE) t = m / CLASSIFY_MIN_SHARE;
-    if (t <= 1) {
-        classify_share j = {r, 0, m, out, status};
-        classify_share_run(&j);
-        return;
-    }
-    pthread_t tid[CLASSIFY_MAX_THREADS];
-    classify_share jobs[CLASSIFY_MAX_THREADS];
-    int started[CLASSIFY_MAX_THREADS] = {0};
-    for (size_t i = 0; i < t; i++) {
-        jobs[i] = (classify_share){r, m * i / t, m * (i + 1) / t, out, status};
-        if (i > 0) started[i] = pthread_create(&tid[i], NULL, classify_share_run, &jobs[i]) == 0;
-    }
-    for (size_t i = 0; i < t; i++)
-        if (!started[i]) classify_share_run(&jobs[i]);
-    for (size_t i = 1; i < t; i++)
-        if (started[i]) pthread_join(tid[i], NULL);
-}
 
 /* threads=: absent or None -> 1; an int >= 1 (a huge one is CLASSIFY_MAX_THREADS);
  * 0 or negative -> ValueError; bool or any other type -> TypeError. */
@@ -2798,7 +2755,7 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
     Py_ssize_t total = PyTuple_GET_SIZE(items);
     PyObject *held = NULL;   /* list of the bytes copies made by text_view(), if any */
     PyObject *result = NULL;
-    text_ref *refs = PyMem_New(text_ref, total ? (size_t)total : 1);
+    sc_text *refs = PyMem_New(sc_text, total ? (size_t)total : 1);
     size_t chunk = total < CLASSIFY_CHUNK ? (size_t)(total ? total : 1) : CLASSIFY_CHUNK;
     smtpcodes_classification *out = PyMem_New(smtpcodes_classification, chunk);
     int *status = PyMem_New(int, chunk);
@@ -2824,14 +2781,15 @@ static PyObject *mod_classify_many(PyObject *module, PyObject *const *args, Py_s
         }
         refs[i].s = s;
         refs[i].n = (size_t)n;
+        refs[i].null = 0;
     }
     if (!(result = PyList_New(total))) goto done;
     for (Py_ssize_t start = 0; start < total; start += (Py_ssize_t)chunk) {
         size_t m = (size_t)(total - start) < chunk ? (size_t)(total - start) : chunk;
-        const text_ref *r = refs + start;
+        const sc_text *r = refs + start;
         /* 2. the core classifies the chunk without the GIL */
         Py_BEGIN_ALLOW_THREADS
-        classify_refs(r, m, out, status, threads);
+        sc_classify_shared(r, m, out, status, threads, CLASSIFY_MIN_SHARE);
         Py_END_ALLOW_THREADS
         /* 3. the result objects, with the GIL */
         for (size_t k = 0; k < m; k++) {
