@@ -1951,6 +1951,7 @@ static int run(opts *o, int argc, char **argv, char **rest) {
             fprintf(stderr, "smtpcodes: option '--%s' needs a value\n", lo->name);
             return EXIT_USAGE;
         }
+        if (!v) v = "";   /* a flag: no value is read below */
         switch (lo->id) {
         case OPT_HELP: out_puts(o->out, usage_text); return EXIT_OK;
         case OPT_VERSION:
