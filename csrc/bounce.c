@@ -99,7 +99,8 @@ static void on_part(void *vctx, const sc_part *p) {
     sc_view t = p->type;
     if (type_is(t, "message/delivery-status") || type_is(t, "message/global-delivery-status") ||
         type_is(t, "text/delivery-status") || type_is(t, "message/x-delivery-status")) {
-        if (c->ndsn < MAX_DSN) c->dsn[c->ndsn++] = sc_decode_body(&c->a, p->body, p->cte, &c->bad64);
+        if (c->ndsn < MAX_DSN)
+            c->dsn[c->ndsn++] = sc_to_utf8(&c->a, sc_decode_body(&c->a, p->body, p->cte, &c->bad64), p->charset);
         return;
     }
     if (type_is(t, "message/feedback-report")) {
@@ -122,7 +123,7 @@ static void on_part(void *vctx, const sc_part *p) {
     if (t.n == 0 || sc_istarts(t.p, t.n, "text/")) {
         if (c->ntext >= MAX_TEXT) return;
         if (c->has_orig && c->ntext > 0) return;   /* text after the returned message: its body */
-        sc_view body = sc_decode_body(&c->a, p->body, p->cte, &c->bad64);
+        sc_view body = sc_to_utf8(&c->a, sc_decode_body(&c->a, p->body, p->cte, &c->bad64), p->charset);
         if (type_is(t, "text/html")) {
             /* HTML only when no plain text came first (multipart/alternative) */
             if (c->ntext > 0) return;
@@ -1086,7 +1087,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     sc_view to = hdr(&c, c.top, "to");
     sc_view subj_raw = hdr(&c, c.top, "subject");
     sc_view cs = {NULL, 0};
-    sc_view subj = subj_raw.p ? sc_decode_words(&c.a, subj_raw, &cs) : subj_raw;
+    sc_view subj = subj_raw.p ? sc_to_utf8(&c.a, sc_decode_words(&c.a, subj_raw, &cs), cs) : subj_raw;
     out->subject = span(subj);
     out->subject_charset = span(cs);
     sc_view xfr = hdr(&c, c.top, "x-failed-recipients");

@@ -235,6 +235,10 @@ SC_HIDDEN sc_view sc_unfold(sc_arena *a, sc_view v);
 SC_HIDDEN int sc_param(sc_view v, const char *pname, sc_view *out);
 SC_HIDDEN sc_view sc_media_type(sc_view v);
 SC_HIDDEN int sc_charset_known(sc_view cs);
+/* v in charset as UTF-8 in the arena (ISO-2022-JP whenever v holds its escapes); v itself
+ * when it is ASCII or valid UTF-8 already, the charset is not one mime.c converts, or the
+ * arena lacks room (the text then stays as it came) */
+SC_HIDDEN sc_view sc_to_utf8(sc_arena *a, sc_view v, sc_view charset);
 SC_HIDDEN size_t sc_base64_decode(const char *s, size_t n, char *out, size_t *bad);
 SC_HIDDEN size_t sc_qp_decode(const char *s, size_t n, char *out, int q);
 SC_HIDDEN sc_view sc_decode_body(sc_arena *a, sc_view body, sc_view cte, size_t *bad);

@@ -1,7 +1,8 @@
 /* mime.c - the message reader: RFC 5322 headers, RFC 2047 encoded words, MIME
  * multipart (RFC 2046) at any depth up to SC_MIME_MAX_DEPTH, base64 and
- * quoted-printable bodies, charsets recognised by name; and the split of a
- * mailbox file (mbox) into its messages.
+ * quoted-printable bodies, charsets recognised by name and converted to UTF-8
+ * (ISO-2022-JP, Shift_JIS, EUC-JP and the single-byte charsets bounces use); and
+ * the split of a mailbox file (mbox) into its messages.
  *
  * Nothing here allocates: decoded text goes into a caller-provided arena
  * (sc_arena, two-ended: bytes from the bottom, records from the top) and every
@@ -274,6 +275,135 @@ int sc_charset_known(sc_view cs) {
     for (size_t i = 0; i < COUNT_OF(charset_names); i++)
         if (sc_ieq(cs.p, cs.n, charset_names[i])) return 1;
     return sc_istarts(cs.p, cs.n, "iso-8859-") || sc_istarts(cs.p, cs.n, "windows-125");
+}
+
+/* Conversion to UTF-8 of the texts a bounce is read from (csrc/data/gen_charsets.py makes
+ * the tables from Python's codecs): ISO-2022-JP (recognised by its escape sequences, whatever
+ * the label says), Shift_JIS and EUC-JP through JIS X 0208, and the single-byte charsets by
+ * their upper halves. A byte or pair that names no character becomes U+FFFD. */
+enum { SC_CS_ISO2022JP = 1000, SC_CS_SJIS, SC_CS_EUCJP };
+#include "charset_data.inc"
+
+static int charset_kind(sc_view cs) {
+    if (!cs.p) return -1;
+    for (size_t i = 0; i < COUNT_OF(sc_charsets); i++)
+        if (sc_ieq(cs.p, cs.n, sc_charsets[i].name)) return sc_charsets[i].kind;
+    return -1;
+}
+
+/* UTF-8 of cp (below 0x10000) at o + k, when o is not NULL; the new length */
+static size_t put_cp(char *o, size_t k, unsigned cp) {
+    if (cp < 0x80) {
+        if (o) o[k] = (char)cp;
+        return k + 1;
+    }
+    if (cp < 0x800) {
+        if (o) { o[k] = (char)(0xC0 | (cp >> 6)); o[k + 1] = (char)(0x80 | (cp & 0x3F)); }
+        return k + 2;
+    }
+    if (o) {
+        o[k] = (char)(0xE0 | (cp >> 12));
+        o[k + 1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[k + 2] = (char)(0x80 | (cp & 0x3F));
+    }
+    return k + 3;
+}
+
+static unsigned jis_char(unsigned row, unsigned cell) {   /* both 0-93 */
+    unsigned cp = row < 94 && cell < 94 ? sc_jis0208[row * 94 + cell] : 0;
+    return cp ? cp : 0xFFFD;
+}
+
+/* The text p[0..n) of charset kind as UTF-8 into o (NULL: only count); its length. */
+static size_t convert(const unsigned char *p, size_t n, int kind, char *o) {
+    size_t k = 0, i = 0;
+    int mode = 0;   /* ISO-2022-JP: 0 ASCII, 1 JIS X 0208, 2 half-width katakana */
+    while (i < n) {
+        unsigned b = p[i];
+        if (kind == SC_CS_ISO2022JP) {
+            if (b == 0x1B && i + 2 < n) {
+                unsigned x = p[i + 1], y = p[i + 2];
+                int m = x == '$' && (y == 'B' || y == '@') ? 1 : x == '(' && (y == 'B' || y == 'J') ? 0
+                        : x == '(' && y == 'I' ? 2 : -1;
+                if (m >= 0) { mode = m; i += 3; continue; }
+            }
+            if (mode == 1 && b >= 0x21 && b <= 0x7E && i + 1 < n && p[i + 1] >= 0x21 && p[i + 1] <= 0x7E) {
+                k = put_cp(o, k, jis_char(b - 0x21, p[i + 1] - 0x21u));
+                i += 2;
+                continue;
+            }
+            if (mode == 2 && b >= 0x21 && b <= 0x5F) { k = put_cp(o, k, 0xFF61 + (b - 0x21)); i++; continue; }
+            k = put_cp(o, k, b < 0x80 ? b : 0xFFFD);
+            i++;
+            continue;
+        }
+        if (b < 0x80) { k = put_cp(o, k, b); i++; continue; }
+        if (kind == SC_CS_SJIS) {
+            if (b >= 0xA1 && b <= 0xDF) { k = put_cp(o, k, 0xFF61 + (b - 0xA1)); i++; continue; }
+            unsigned t = i + 1 < n ? p[i + 1] : 0;
+            if (((b >= 0x81 && b <= 0x9F) || (b >= 0xE0 && b <= 0xEF)) && t >= 0x40 && t <= 0xFC && t != 0x7F) {
+                unsigned row = (b <= 0x9F ? b - 0x81 : b - 0xC1) * 2;   /* 0-based, even */
+                unsigned cell;
+                if (t >= 0x9F) { row++; cell = t - 0x9F; }
+                else cell = t - (t >= 0x80 ? 0x41 : 0x40);
+                k = put_cp(o, k, jis_char(row, cell));
+                i += 2;
+                continue;
+            }
+        } else if (kind == SC_CS_EUCJP) {
+            unsigned t = i + 1 < n ? p[i + 1] : 0;
+            if (b == 0x8E && t >= 0xA1 && t <= 0xDF) { k = put_cp(o, k, 0xFF61 + (t - 0xA1)); i += 2; continue; }
+            if (b == 0x8F && i + 2 < n) { k = put_cp(o, k, 0xFFFD); i += 3; continue; }   /* JIS X 0212 */
+            if (b >= 0xA1 && b <= 0xFE && t >= 0xA1 && t <= 0xFE) {
+                k = put_cp(o, k, jis_char(b - 0xA1, t - 0xA1));
+                i += 2;
+                continue;
+            }
+        } else if (kind >= 0 && kind < (int)COUNT_OF(sc_high_maps)) {
+            unsigned cp = sc_high_maps[kind][b - 0x80];
+            k = put_cp(o, k, cp ? cp : 0xFFFD);
+            i++;
+            continue;
+        }
+        k = put_cp(o, k, 0xFFFD);
+        i++;
+    }
+    return k;
+}
+
+/* 1 when v holds an ISO-2022-JP shift to JIS X 0208 (ESC $ B or ESC $ @) */
+static int has_jis_escape(sc_view v) {
+    for (const char *q = v.p, *end = v.p + v.n; (q = memchr(q, 0x1B, (size_t)(end - q))) != NULL; q++)
+        if (end - q >= 3 && q[1] == '$' && (q[2] == 'B' || q[2] == '@')) return 1;
+    return 0;
+}
+
+/* 1 when v is ASCII or valid UTF-8 */
+static int is_utf8(sc_view v) {
+    const unsigned char *p = (const unsigned char *)v.p;
+    for (size_t i = 0; i < v.n;) {
+        if (p[i] < 0x80) { i++; continue; }
+        size_t q = sc_utf8_seq(p + i, v.n - i);
+        if (!q) return 0;
+        i += q;
+    }
+    return 1;
+}
+
+#define SC_CONVERT_RESERVE 16384   /* scratch left for the recipients' records after a conversion */
+
+sc_view sc_to_utf8(sc_arena *a, sc_view v, sc_view charset) {
+    if (!v.p || !v.n) return v;
+    int kind = has_jis_escape(v) ? SC_CS_ISO2022JP : charset_kind(charset);
+    if (kind < 0 || (kind != SC_CS_ISO2022JP && is_utf8(v))) return v;   /* mislabelled UTF-8 stays */
+    if (kind == SC_CS_ISO2022JP && !has_jis_escape(v) && !memchr(v.p, 0x1B, v.n)) return v;   /* ASCII */
+    size_t need = convert((const unsigned char *)v.p, v.n, kind, NULL);
+    if (a->hi - a->lo < need + SC_CONVERT_RESERVE) return v;   /* no room: the text stays as it came */
+    char *o = sc_arena_bytes(a, need);
+    if (!o) return v;
+    convert((const unsigned char *)v.p, v.n, kind, o);
+    sc_view r = {o, need};
+    return r;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -81,6 +81,7 @@ CUTS = [
     "------ this is a copy of the message",
     "------ this is a copy of your message",
     "----- original message -----",
+    "------- returned message --------",   # Lotus Notes
     "-----original message-----",
     "--- original message ---",
     "------ original message",

@@ -29,7 +29,7 @@ RULES_OUTPUT = os.path.join(CSRC, "classify_data.inc")
 # Further generators, one module each in csrc/data, used when its file exists: NAME.OUTPUT (the
 # path of the file it writes, in csrc/) and NAME.generate(c_string) -> that file's text (raises
 # ValueError on bad data). Each room of the core that has data of its own adds one.
-EXTRA_GENERATORS = ("gen_tags", "gen_logs", "gen_bounce", "gen_search")
+EXTRA_GENERATORS = ("gen_tags", "gen_logs", "gen_bounce", "gen_search", "gen_charsets")
 
 LANGS = ("en", "es")
 FIELDS = ("title", "description", "when", "fix")

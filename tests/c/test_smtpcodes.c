@@ -2202,6 +2202,51 @@ static void test_mbox(void) {
     CHECK(smtpcodes_mbox_next(box, 3, &pos, NULL) == SMTPCODES_ERR_ARG, "NULL msg");
 }
 
+/* Bounce texts in other charsets reach the classifier, and the caller, as UTF-8: ISO-2022-JP
+ * (with half-width katakana and an unassigned JIS pair), Shift_JIS (with an invalid lead
+ * byte), Windows-1252 (with an unassigned byte) and KOI8-R; an ISO-2022-JP encoded-word
+ * Subject too. */
+static void test_charsets(void) {
+    static const struct { const char *msg, *want, *subject; } cases[] = {
+        {"From: MAILER-DAEMON@mx.example.jp\nSubject: =?ISO-2022-JP?B?GyRCR1s/LklURz0bKEI=?=\nMIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=iso-2022-jp\n\n<kaz@example.jp>\n\x1b""$B%f!<%6!<\x1b""(B\x1b""(I12\x1b""(B "
+         "\x1b""$B/!\x1b""(B end\n",
+         "\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6\xe3\x83\xbc\xef\xbd\xb1\xef\xbd\xb2 \xef\xbf\xbd end",
+         "\xe9\x85\x8d\xe4\xbf\xa1\xe4\xb8\x8d\xe8\x83\xbd"},
+        {"From: MAILER-DAEMON@mx.example.jp\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=shift_jis\n\n<kaz@example.jp>\n\x83\x86\x81[\x83U\x81[\xb1\xf0@ end\n",
+         "\xe3\x83\xa6\xe3\x83\xbc\xe3\x82\xb6\xe3\x83\xbc\xef\xbd\xb1\xef\xbf\xbd@ end", "Undeliverable"},
+        {"From: MAILER-DAEMON@mx.example.jp\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=windows-1252\n\n<kaz@example.jp>\nPreis \x80 5, \x93quoted\x94 \x81 end\n",
+         "Preis \xe2\x82\xac 5, \xe2\x80\x9cquoted\xe2\x80\x9d \xef\xbf\xbd end", "Undeliverable"},
+        {"From: MAILER-DAEMON@mx.example.jp\nSubject: Undeliverable\nMIME-Version: 1.0\n"
+         "Content-Type: text/plain; charset=koi8-r\n\n<kaz@example.jp>\n"
+         "\xf0\xcf\xcc\xd8\xda\xcf\xd7\xc1\xd4\xc5\xcc\xd8 \xce\xc5 \xce\xc1\xca\xc4\xc5\xce\n",
+         "\xd0\x9f\xd0\xbe\xd0\xbb\xd1\x8c\xd0\xb7\xd0\xbe\xd0\xb2\xd0\xb0\xd1\x82\xd0\xb5\xd0\xbb\xd1\x8c "
+         "\xd0\xbd\xd0\xb5 \xd0\xbd\xd0\xb0\xd0\xb9\xd0\xb4\xd0\xb5\xd0\xbd", "Undeliverable"},
+    };
+    static char scratch[1 << 16];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        smtpcodes_bounce b;
+        size_t len = strlen(cases[k].msg);
+        CHECK(smtpcodes_parse_bounce(cases[k].msg, len, scratch, sizeof scratch, &b) == SMTPCODES_OK, "charset %zu", k);
+        CHECK(b.nrecipients == 1, "charset %zu: %zu recipients", k, b.nrecipients);
+        if (b.nrecipients != 1) continue;
+        smtpcodes_span d = b.recipients[0].diagnostic;
+        CHECK(d.len == strlen(cases[k].want) && memcmp(d.ptr, cases[k].want, d.len) == 0, "charset %zu: diagnostic '%.*s'",
+              k, (int)d.len, d.ptr ? d.ptr : "");
+        CHECK(b.subject.len == strlen(cases[k].subject) && memcmp(b.subject.ptr, cases[k].subject, b.subject.len) == 0,
+              "charset %zu: subject '%.*s'", k, (int)b.subject.len, b.subject.ptr ? b.subject.ptr : "");
+        CHECK(!(b.truncated & SMTPCODES_BT_SCRATCH), "charset %zu: scratch", k);
+    }
+    /* with too little scratch for the conversion, the text stays as it came, and nothing is lost */
+    smtpcodes_bounce b;
+    size_t len = strlen(cases[2].msg);
+    CHECK(smtpcodes_parse_bounce(cases[2].msg, len, scratch, SMTPCODES_BOUNCE_SCRATCH(len) / 2 + 4096, &b) == SMTPCODES_OK,
+          "charset: small scratch");
+    CHECK(b.nrecipients == 1 && b.recipients[0].diagnostic.len > 0, "charset: small scratch still reads the recipient");
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2234,6 +2279,7 @@ int main(void) {
     test_bounce_robust();
     test_bounce_text_forms();
     test_mbox();
+    test_charsets();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
