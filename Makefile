@@ -161,7 +161,8 @@ lint-cppcheck:
 	cppcheck --error-exitcode=1 --enable=warning,style,performance,portability --inline-suppr --std=c11 \
 	    -Icsrc -Ibindings/cli $(LUA_INC) --quiet $(CORE_SRC) bindings/cli/cli.c bindings/lua/lsmtpcodes.c
 lint-clang-tidy:
-	clang-tidy --quiet $(CORE_SRC) bindings/cli/cli.c bindings/lua/lsmtpcodes.c bindings/python/_smtpcodes.c -- \
+	clang-tidy --quiet $(CORE_SRC) bindings/cli/cli.c bindings/lua/lsmtpcodes.c bindings/python/_smtpcodes.c \
+	    bindings/python/_columns.c -- \
 	    $(CSTD) -Icsrc -Ibindings/cli $(LUA_INC) -I$(PY_INC)
 
 # The Python suite against an extension built with ASan+UBSan (in place, under build/asan)
