@@ -674,8 +674,16 @@ static const char *find_stage(sc_view d) {
         /* "SMTP:RCPT host 192.0.2.8: 553 ..." (X3) and m-FILTER's "-------SMTP command" section */
         {"smtp:rcpt", "RCPT TO"},             {"smtp:mail", "MAIL FROM"},       {"smtp:data", "DATA"},
         {"smtp command rcpt", "RCPT TO"},     {"smtp command mail", "MAIL FROM"}, {"smtp command data", "DATA"},
-        /* qmail-remote: "Connected to ... but sender was rejected" */
-        {"but sender was rejected", "MAIL FROM"},
+        /* qmail-remote: "Connected to ... but sender was rejected" / "... but my name was rejected" */
+        {"but sender was rejected", "MAIL FROM"}, {"but my name was rejected", "EHLO"},
+        /* Postfix: the greeting refused ("refused to talk to me"), the connection lost at HELO */
+        {"refused to talk to me", "CONNECT"},  {"while performing the helo handshake", "HELO"},
+        {"while performing the ehlo handshake", "EHLO"},
+        /* X6: "(Error following RCPT command)", "refused to accept your message (DATA)";
+         * 1&1: "SMTP error from remote server for TEXT command" (the message text, after DATA) */
+        {"error following rcpt command", "RCPT TO"}, {"error following mail command", "MAIL FROM"},
+        {"error following data command", "DATA"}, {"refused to accept your message (data)", "DATA"},
+        {"for text command", "DATA"},
         /* Microsoft 365 relaying a remote refusal of the address: 5.1.351 "Remote server
          * returned unknown recipient" (the remote answered RCPT TO) */
         {"returned unknown recipient", "RCPT TO"},

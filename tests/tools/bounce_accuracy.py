@@ -19,8 +19,10 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Sisimai's commands have no connection stage: a refusal of the greeting or of the connection is
+# its "HELO", so our CONNECT is compared as HELO.
 STAGE = {"RCPT TO": "RCPT", "MAIL FROM": "MAIL", "DATA": "DATA", "end of DATA": "DATA", "HELO": "HELO",
-         "EHLO": "EHLO", "QUIT": "QUIT", "CONNECT": "CONN"}
+         "EHLO": "EHLO", "QUIT": "QUIT", "CONNECT": "HELO"}
 COLS = ["file", "no", "kind", "format", "n", "recipient", "action", "status", "reply_code", "reason", "hard",
         "stage", "truncated", "diagnostic"]
 
