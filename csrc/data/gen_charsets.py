@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate csrc/charset_data.inc: the tables mime.c converts bounce texts to UTF-8 with.
 
-Run by gen_data.py (OUTPUT and generate(c_string)); also runnable alone.
+Run by gen_data.py (OUTPUT and generate(c_string)): `python3 csrc/data/gen_data.py`.
 
   sc_jis0208     JIS X 0208 (row, cell) -> Unicode, 94 x 94, 0 where the row and cell
                  name no character: ISO-2022-JP (ESC $ B), EUC-JP and Shift_JIS all
@@ -17,7 +17,6 @@ every character of the set.
 """
 import codecs
 import os
-import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPUT = os.path.join(os.path.dirname(HERE), "charset_data.inc")
@@ -104,10 +103,3 @@ def generate(c_string):
     lines.append("};")
     return "\n".join(lines) + "\n"
 
-
-if __name__ == "__main__":
-    sys.path.insert(0, HERE)
-    from gen_data import c_string  # noqa: E402
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(generate(c_string))
-    print(f"gen_charsets: wrote {os.path.relpath(OUTPUT)}")
