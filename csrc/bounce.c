@@ -1109,6 +1109,13 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         out->original.date = span(hdr(&c, o, "date"));
     }
     rlist l = {&c, out, NULL, 0, 0};
+    /* a mailing-list server's notice (fml): its X-MLServer and the kind of notice its Subject names */
+    const struct sc_bounce_ml_notice *ml = NULL;
+    sc_view mls = hdr(&c, c.top, "x-mlserver");
+    for (size_t k = 0; mls.p && subj.p && !ml && k < COUNT_OF(sc_bounce_ml_notices); k++)
+        if (sc_istarts(mls.p, mls.n, sc_bounce_ml_notices[k].server) &&
+            sc_ifind(subj.p, subj.n, sc_bounce_ml_notices[k].subject))
+            ml = &sc_bounce_ml_notices[k];
     int daemon = is_daemon(from) || is_daemon(hdr(&c, c.top, "return-path"));
     int forward = is_forward(subj) && !daemon && !c.report_type.n && !c.ndsn && !c.has_fbr;
 
@@ -1206,12 +1213,12 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             smtpcodes_bounce_recipient *x = add_rec(&l);
             if (x) x->recipient = span(rcpt);
         }
-    } else if (!forward && !autoreply_like && (daemon || xfr.p || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
+    } else if (!forward && !autoreply_like && (daemon || xfr.p || ml || any_phrase(subj, subj.n, sc_bounce_subjects, COUNT_OF(sc_bounce_subjects)) ||
                             (c.fmt0 && strcmp(c.fmt0, "generic") != 0))) {
         sc_view excl[4] = {first_addr(from), first_addr(to), first_addr(hdr(&c, c.top, "return-path")),
                            first_addr(view(out->original.from))};
         int delay = any_phrase(subj, subj.n, sc_bounce_delay, COUNT_OF(sc_bounce_delay));
-        const char *fmt = NULL;
+        const char *fmt = ml ? ml->server : NULL;
         for (int i = 0; i < c.ntext; i++) {
             size_t n = c.rend[i];
             if (!fmt) fmt = i == 0 ? c.fmt0 : text_format(c.text[i], n);
@@ -1221,7 +1228,25 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             }
         }
         const char *action = delay ? "delayed" : "failed";
-        for (int i = 0; i < c.ntext; i++) read_text(&l, c.text[i], c.rend[i], excl, 4, action);
+        if (ml && c.ntext) {
+            /* the notice's first paragraph names the list ("You are not a member of this
+             * mailing list <list@host>."): that address, with the paragraph as its diagnostic */
+            sc_view t = c.text[0], a;
+            size_t n = c.rend[0], j = 0;
+            while (j < n && blank(t.p, j, lend(t.p, n, j))) j = lend(t.p, n, j) + 1;
+            size_t e = j;
+            while (e < n && !blank(t.p, e, lend(t.p, n, e))) e = lend(t.p, n, e) + 1;
+            if (e > n) e = n;
+            if (j < e && find_addr(t.p, j, e, &a)) {
+                smtpcodes_bounce_recipient *x = add_rec(&l);
+                if (x) {
+                    x->recipient = span(a);
+                    x->action = action;
+                    x->diagnostic = span(collapse(&c, t.p, j, e, &out->truncated));
+                }
+            }
+        }
+        for (int i = 0; i < c.ntext && !(ml && l.n); i++) read_text(&l, c.text[i], c.rend[i], excl, 4, action);
         size_t named_in_text = 0;
         for (size_t r = 0; xfr.p && r < l.n && r < 64; r++) {
             size_t j = 0;
@@ -1402,6 +1427,10 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         finish_rec(&c, out, x);
         const char *rn = smtpcodes_reason_name(x->classification.reason);
         int vague = !rn || strcmp(rn, "undefined") == 0 || strcmp(rn, "onhold") == 0;
+        if (ml && !x->has_reply) {   /* the list server's own notice says what happened */
+            set_reason(x, ml->reason);
+            vague = 0;
+        }
         for (size_t k = 0; vague && out->format && k < COUNT_OF(sc_bounce_format_reason); k++)
             if (strcmp(out->format, sc_bounce_format_reason[k].format) == 0) set_reason(x, sc_bounce_format_reason[k].reason);
         /* "X-Unix; 255": the exit status of a local delivery program (RFC 3464's

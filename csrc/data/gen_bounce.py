@@ -16,6 +16,9 @@ substring of the decoded text. The tables:
   STATUS     reason -> the enhanced code a report without one implies
   FORMAT_REASON  format -> the reason its reports mean when the diagnostic
              says nothing the classifier knows (Google Groups refuses a post)
+  ML_NOTICES (X-MLServer prefix, Subject phrase, reason): a mailing-list server's
+             notice that a post was refused or looped, with no reply code; the
+             server is the format, the Subject tells which notice it is
 """
 import os
 import sys
@@ -87,6 +90,7 @@ CUTS = [
     "------ original message",
     "----- original message follows -----",
     "original message follows",
+    "original mail as follows:",   # fml
     "message headers follow",
     "----- unsent message below -----",
     "----- message header follows -----",
@@ -144,6 +148,18 @@ FORMAT_REASON = [
     ("googlegroups", "rejected"),
 ]
 
+# fml (www.fml.org), the Japanese mailing-list manager: its notices name the list's address in
+# the body and say in the Subject what happened: a post from an address that is not a member
+# is refused ("You a@b are not member (list ML)"), a looping message is stopped ("Loop Alert:
+# Duplicated Message-ID (list ML)"), an internal failure is reported ("fml system error message").
+ML_NOTICES = [
+    ("fml", " are not member", "rejected"),
+    ("fml", "not member article", "rejected"),
+    ("fml", "loop alert", "systemerror"),
+    ("fml", "loop back", "systemerror"),
+    ("fml", "fml system error", "systemerror"),
+]
+
 
 def table(name, rows, c_string):
     out = [f"static const char *const {name}[] = {{"]
@@ -167,7 +183,11 @@ def generate(c_string):
     lines.append("static const struct sc_bounce_format_reason { const char *format; const char *reason; } sc_bounce_format_reason[] = {")
     lines += [f"    {{{c_string(f)}, {c_string(r)}}}," for f, r in FORMAT_REASON]
     lines.append("};")
-    for group in (FORMATS, CUTS, SUBJECTS, DELAY, AUTOREPLY):
+    lines.append("static const struct sc_bounce_ml_notice { const char *server; const char *subject; const char *reason; } "
+                 "sc_bounce_ml_notices[] = {")
+    lines += [f"    {{{c_string(m)}, {c_string(t)}, {c_string(r)}}}," for m, t, r in ML_NOTICES]
+    lines.append("};")
+    for group in (FORMATS, CUTS, SUBJECTS, DELAY, AUTOREPLY, [t for _, t, _ in ML_NOTICES]):
         for item in group:
             p = item[1] if isinstance(item, tuple) else item
             if p != p.lower():
