@@ -872,8 +872,14 @@ static sc_view addr_paragraphs(bctx *c, sc_view t, size_t n, sc_view a, unsigned
         size_t b = lend(t.p, n, as);
         int lines = 0;
         while (b < n && lines < 20) {
-            size_t ne = lend(t.p, n, b + 1);
+            size_t ne = lend(t.p, n, b + 1), rest;
+            sc_view other;
             if (blank(t.p, b + 1, ne)) break;
+            /* the next line is another recipient's ("b@x: 552 5.2.2 ..." under "a@x: 550 ...");
+             * an indented line is the reply's continuation, even when it starts with an address */
+            if (b + 1 < ne && !sc_is_space((unsigned char)t.p[b + 1]) && recipient_line(t.p, b + 1, ne, &other, &rest) &&
+                !same_addr(other, a))
+                break;
             b = ne;
             lines++;
         }
