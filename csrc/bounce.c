@@ -1147,6 +1147,11 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
     if (c.has_orig) hm = hdr(&c, c.orig, "x-hmxmroriginalrecipient");
     if (!feedback && c.ntext && line_field(c.text[0], "feedback-type:", NULL) && !l.n) feedback = 1;
     if (!feedback && hm.p && !l.n) feedback = 1;
+    /* Apple Mail's unsubscribe message (X-Apple-Unsubscribe: true): an opt-out from its sender,
+     * though it says Auto-Submitted: auto-replied */
+    sc_view apple = hdr(&c, c.top, "x-apple-unsubscribe");
+    int unsubscribe = apple.p && sc_istarts(apple.p, apple.n, "true") && !l.n;
+    if (unsubscribe) feedback = 1;
 
     /* auto-reply evidence: RFC 3834 headers or a vacation Subject, from a person */
     sc_view as = hdr(&c, c.top, "auto-submitted");
@@ -1198,6 +1203,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
         sc_view rcpt = {NULL, 0};
         if (f.p && (line_field(f, "original-rcpt-to:", &v) || line_field(f, "removal-recipient:", &v))) rcpt = first_addr(v);
         if (!rcpt.p && hm.p) rcpt = first_addr(hm);
+        if (!rcpt.p && unsubscribe) rcpt = first_addr(from);   /* who asks to be removed */
         if (!rcpt.p && out->original.to.ptr) rcpt = first_addr(view(out->original.to));
         if (!rcpt.p) rcpt = first_addr(to);   /* the report names nobody: its own addressee */
         if (!out->feedback_type.ptr && hm.p) { out->feedback_type.ptr = "abuse"; out->feedback_type.len = 5; }
