@@ -1544,7 +1544,9 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 char ch = x->diagnostic.ptr[k];
                 if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) letters++;
             }
-            if (vague || letters < 3) set_reason(x, "mailererror");
+            smtpcodes_evidence xe = x->classification.evidence;
+            int worded = xe == SMTPCODES_EV_PHRASE || xe == SMTPCODES_EV_WORDS || xe == SMTPCODES_EV_TAG;
+            if (vague || letters < 3 || !worded) set_reason(x, "mailererror");   /* only its status spoke */
             rn = smtpcodes_reason_name(x->classification.reason);
         }
         /* "user unknown" answered to DATA: the address was accepted at RCPT TO, a
