@@ -627,15 +627,28 @@ static void read_text(rlist *l, sc_view t, size_t n, sc_view *exclude, size_t ne
              * 2048 bytes and after the previous recipient */
             size_t lo = r ? rests[r - 1] : 0, st = starts[r];
             if (st - lo > 2048) lo = st - 2048;
-            size_t code_line = st, para_b = st, para_e = st, q = lo;
+            size_t code_line = st, para_b = st, para_e = st, prev_b = st, prev_e = st, q = lo;
             while (q < st) {
                 size_t e = lend(s, st, q);
                 if (has_code(s, q, e)) code_line = q;
                 if (!blank(s, q, e)) {
-                    if (para_e != q - (q > 0)) para_b = q;   /* a new paragraph starts */
+                    if (para_e != q - (q > 0)) {   /* a new paragraph starts */
+                        if (para_e > para_b) { prev_b = para_b; prev_e = para_e; }
+                        para_b = q;
+                    }
                     para_e = e;
                 }
                 q = e < st ? e + 1 : st;
+            }
+            {   /* "The following recipients did not receive this message:": a one-line
+                 * introduction of the list; the reason is the paragraph before it */
+                size_t t_e = para_e;
+                while (t_e > para_b && sc_is_space((unsigned char)s[t_e - 1])) t_e--;
+                if (t_e > para_b && s[t_e - 1] == ':' && !memchr(s + para_b, '\n', t_e - para_b) && prev_e > prev_b &&
+                    !has_code(s, para_b, t_e)) {
+                    para_b = prev_b;
+                    para_e = prev_e;
+                }
             }
             size_t letters = 0;
             for (size_t k = a; k < b && letters < 8; k++)

@@ -394,9 +394,18 @@ static int is_utf8(sc_view v) {
 
 sc_view sc_to_utf8(sc_arena *a, sc_view v, sc_view charset) {
     if (!v.p || !v.n) return v;
-    int kind = has_jis_escape(v) ? SC_CS_ISO2022JP : charset_kind(charset);
-    if (kind < 0 || (kind != SC_CS_ISO2022JP && is_utf8(v))) return v;   /* mislabelled UTF-8 stays */
-    if (kind == SC_CS_ISO2022JP && !has_jis_escape(v) && !memchr(v.p, 0x1B, v.n)) return v;   /* ASCII */
+    int escapes = has_jis_escape(v);
+    int kind = escapes ? SC_CS_ISO2022JP : charset_kind(charset);
+    if (kind < 0 || (!escapes && is_utf8(v))) return v;   /* ASCII, or UTF-8 whatever its label */
+    if (kind == SC_CS_ISO2022JP && !escapes) {
+        /* labelled ISO-2022-JP but 8-bit: the usual mislabel of EUC-JP (or of Shift_JIS, whose
+         * lead bytes 0x81-0x9F EUC-JP never has but for 0x8E and 0x8F) */
+        kind = SC_CS_EUCJP;
+        for (size_t i = 0; i < v.n; i++) {
+            unsigned char b = (unsigned char)v.p[i];
+            if (b >= 0x81 && b <= 0x9F && b != 0x8E && b != 0x8F) { kind = SC_CS_SJIS; break; }
+        }
+    }
     size_t need = convert((const unsigned char *)v.p, v.n, kind, NULL);
     if (a->hi - a->lo < need + SC_CONVERT_RESERVE) return v;   /* no room: the text stays as it came */
     char *o = sc_arena_bytes(a, need);
