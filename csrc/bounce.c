@@ -753,8 +753,9 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
     /* a transcript ("Out: 250 2.1.0 Ok ... Out: 451 4.3.0 Error") is read from its
      * first failure: the reply that made the bounce */
     sc_view rd = d;
+    size_t first45 = d.n;
     if (d.p && d.n) {
-        size_t first45 = d.n, first23 = d.n;
+        size_t first23 = d.n;
         for (size_t i = 0; i + 3 < d.n && first45 == d.n; i++) {
             if ((i == 0 || !sc_is_digit((unsigned char)d.p[i - 1]) ) && sc_is_digit((unsigned char)d.p[i]) &&
                 sc_is_digit((unsigned char)d.p[i + 1]) && sc_is_digit((unsigned char)d.p[i + 2]) &&
@@ -805,6 +806,16 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
                     x->has_reply = 1;
                 }
             }
+        }
+    }
+    if ((!x->has_reply || !x->reply.has_basic) && d.p && first45 + 3 < d.n && d.p + first45 != rd.p &&
+        d.p[first45 + 3] == ' ') {
+        /* the reply inside a longer text ("----- Transcript of session follows ----- 550 sorry,
+         * no mailbox here by that name (#5.1.1)"): read from its code */
+        smtpcodes_reply rp;
+        if (smtpcodes_parse(d.p + first45, d.n - first45, 0, &rp) == SMTPCODES_OK && rp.has_basic) {
+            x->reply = rp;
+            x->has_reply = 1;
         }
     }
     /* a generic X.0.0 status gives way to the reply's more specific code */

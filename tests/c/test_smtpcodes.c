@@ -2247,6 +2247,25 @@ static void test_charsets(void) {
     CHECK(b.nrecipients == 1 && b.recipients[0].diagnostic.len > 0, "charset: small scratch still reads the recipient");
 }
 
+/* The reply inside a longer diagnostic is read from its code: a transcript heading before it
+ * ("----- Transcript of session follows ----- 550 sorry, ..."), not a continuation "550-". */
+static void test_bounce_inner_reply(void) {
+    static const char msg[] =
+        "From: MAILER-DAEMON@mx.example.ed.jp\nTo: sender@example.org\nSubject: Returned mail: see transcript\n\n"
+        "<xena@example.ed.jp>\n  ----- Transcript of session follows -----\n"
+        "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)\n";
+    static char scratch[1 << 16];
+    smtpcodes_bounce b;
+    CHECK(smtpcodes_parse_bounce(msg, sizeof msg - 1, scratch, sizeof scratch, &b) == SMTPCODES_OK, "inner reply");
+    CHECK(b.nrecipients == 1, "inner reply: %zu recipients", b.nrecipients);
+    if (b.nrecipients == 1) {
+        const smtpcodes_bounce_recipient *r = &b.recipients[0];
+        CHECK(r->has_reply && r->reply.has_basic && strcmp(r->reply.reply_code.text, "550") == 0, "inner reply: code %s",
+              r->has_reply ? r->reply.reply_code.text : "-");
+        CHECK(strcmp(smtpcodes_reason_name(r->classification.reason), "userunknown") == 0, "inner reply: reason");
+    }
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2280,6 +2299,7 @@ int main(void) {
     test_bounce_text_forms();
     test_mbox();
     test_charsets();
+    test_bounce_inner_reply();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
