@@ -778,10 +778,21 @@ static void finish_rec(bctx *c, smtpcodes_bounce *out, smtpcodes_bounce_recipien
          * "ERROR_CODE :550, ERROR_CODE :5.1.1 <a@b>... User Unknown" (Zoho): read as
          * "550 5.1.1 <a@b>... User Unknown" */
         const char *code = NULL, *rest = NULL, *end = rd.p + rd.n;
+        const char *sq = rd.n > 6 ? sc_ifind(rd.p, rd.n, "-'") : NULL;
         if ((rd.p[0] == '4' || rd.p[0] == '5') && sc_is_digit((unsigned char)rd.p[1]) && sc_is_digit((unsigned char)rd.p[2]) &&
             rd.p[3] == ':') {
             code = rd.p;
             rest = rd.p + 4;
+        } else if (sq && sq - rd.p >= 3 && (sq[-3] == '4' || sq[-3] == '5') && sc_is_digit((unsigned char)sq[-2]) &&
+                   sc_is_digit((unsigned char)sq[-1]) && (sq - rd.p == 3 || sq[-4] == ' ') && end - sq > 4 &&
+                   sc_is_digit((unsigned char)sq[2]) && sq[3] == '.') {
+            /* Amazon SES quotes the remote reply: "5.1.0 - Unknown address error 550-'5.2.2
+             * <a@b>... Mailbox Full' (delivery attempts: 0)": read "550 5.2.2 <a@b>... Mailbox Full"
+             * (only when the quote starts with its own status: else SES's stays) */
+            code = sq - 3;
+            rest = sq + 2;
+            const char *close = memchr(rest, '\'', (size_t)(end - rest));
+            if (close) end = close;
         } else {
             const char *ec = sc_ifind(rd.p, rd.n, "error_code :");
             if (ec && (size_t)(end - ec) > 15 && (ec[12] == '4' || ec[12] == '5') && sc_is_digit((unsigned char)ec[13]) &&

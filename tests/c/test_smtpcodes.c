@@ -2264,6 +2264,24 @@ static void test_bounce_inner_reply(void) {
               r->has_reply ? r->reply.reply_code.text : "-");
         CHECK(strcmp(smtpcodes_reason_name(r->classification.reason), "userunknown") == 0, "inner reply: reason");
     }
+    /* Amazon SES's quoted remote reply: its status and code, over SES's own 5.1.0 */
+    static const char ses[] =
+        "From: MAILER-DAEMON@email-smtp.example.com\nTo: sender@example.org\nSubject: Delivery Status Notification\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"S\"\n\n"
+        "--S\nContent-Type: text/plain\n\nThe following message could not be delivered.\n\n"
+        "--S\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; a1-2.smtp-out.example.com\n\n"
+        "Final-Recipient: rfc822; zed@example.jp\nAction: failed\nStatus: 5.1.0\n"
+        "Diagnostic-Code: smtp; 5.1.0 - Unknown address error 550-'5.2.2 <zed@example.jp>... Mailbox Full' "
+        "(delivery attempts: 0)\n\n--S--\n";
+    CHECK(smtpcodes_parse_bounce(ses, sizeof ses - 1, scratch, sizeof scratch, &b) == SMTPCODES_OK, "ses quote");
+    CHECK(b.nrecipients == 1, "ses quote: %zu recipients", b.nrecipients);
+    if (b.nrecipients == 1) {
+        const smtpcodes_bounce_recipient *r = &b.recipients[0];
+        CHECK(r->has_reply && r->reply.has_basic && strcmp(r->reply.reply_code.text, "550") == 0, "ses quote: code");
+        CHECK(r->status.len == 5 && memcmp(r->status.ptr, "5.2.2", 5) == 0, "ses quote: status %.*s", (int)r->status.len,
+              r->status.ptr ? r->status.ptr : "");
+        CHECK(strcmp(smtpcodes_reason_name(r->classification.reason), "mailboxfull") == 0, "ses quote: reason");
+    }
 }
 
 int main(void) {
