@@ -234,7 +234,6 @@ SC_HIDDEN int sc_header_get(const char *s, size_t n, const char *fname, sc_view 
 SC_HIDDEN sc_view sc_unfold(sc_arena *a, sc_view v);
 SC_HIDDEN int sc_param(sc_view v, const char *pname, sc_view *out);
 SC_HIDDEN sc_view sc_media_type(sc_view v);
-SC_HIDDEN int sc_charset_known(sc_view cs);
 /* v in charset as UTF-8 in the arena (ISO-2022-JP whenever v holds its escapes; labelled
  * ISO-2022-JP without them but 8-bit, EUC-JP or Shift_JIS); v itself
  * when it is ASCII or valid UTF-8 already, the charset is not one mime.c converts, or the

@@ -262,21 +262,6 @@ sc_view sc_media_type(sc_view v) {
 /* ------------------------------------------------------------------------ */
 /* Charsets                                                                   */
 
-static const char *const charset_names[] = {
-    "us-ascii", "utf-8", "iso-8859-1", "iso-8859-2", "iso-8859-15", "windows-1250", "windows-1251",
-    "windows-1252", "koi8-r", "iso-2022-jp", "shift_jis", "euc-jp", "gb2312", "gbk", "gb18030", "big5",
-    "euc-kr", "iso-2022-kr", "ks_c_5601-1987", "utf-16", "iso-8859-5", "iso-8859-7", "iso-8859-9",
-    "cp932", "x-sjis", "sjis", "windows-31j", "ascii", "utf8", "latin1", "cp1252", "cp1251",
-};
-
-/* 1 when the charset is one the reader knows (the text is passed on as bytes,
- * flagged by its charset; no conversion). */
-int sc_charset_known(sc_view cs) {
-    for (size_t i = 0; i < COUNT_OF(charset_names); i++)
-        if (sc_ieq(cs.p, cs.n, charset_names[i])) return 1;
-    return sc_istarts(cs.p, cs.n, "iso-8859-") || sc_istarts(cs.p, cs.n, "windows-125");
-}
-
 /* Conversion to UTF-8 of the texts a bounce is read from (csrc/data/gen_charsets.py makes
  * the tables from Python's codecs): ISO-2022-JP (recognised by its escape sequences, whatever
  * the label says), Shift_JIS and EUC-JP through JIS X 0208, and the single-byte charsets by
