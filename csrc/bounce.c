@@ -1563,27 +1563,19 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             set_reason(x, ml->reason);
             vague = 0;
         }
+        /* a local delivery program failed: an Exim pipe, or an "X-Unix; 255" diagnostic (RFC
+         * 3464's type for a Unix mailer, not a reply of a remote server); mailererror unless a
+         * wording (a phrase, the words, a tag) says more than its status */
         smtpcodes_evidence ev = x->classification.evidence;
-        if (was_pipe(&c, x->recipient) && ev != SMTPCODES_EV_PHRASE && ev != SMTPCODES_EV_WORDS && ev != SMTPCODES_EV_TAG) {
-            /* a local delivery program failed, and no wording says more than its status */
+        int worded = ev == SMTPCODES_EV_PHRASE || ev == SMTPCODES_EV_WORDS || ev == SMTPCODES_EV_TAG;
+        if (!worded && (was_pipe(&c, x->recipient) ||
+                        (x->diagnostic_type.ptr && sc_ieq(x->diagnostic_type.ptr, x->diagnostic_type.len, "x-unix")))) {
             set_reason(x, "mailererror");
             vague = 0;
         }
         for (size_t k = 0; vague && out->format && k < COUNT_OF(sc_bounce_format_reason); k++)
             if (strcmp(out->format, sc_bounce_format_reason[k].format) == 0) set_reason(x, sc_bounce_format_reason[k].reason);
-        /* "X-Unix; 255": the exit status of a local delivery program (RFC 3464's
-         * diagnostic type for a Unix mailer), not a reply of a remote server */
-        if (x->diagnostic_type.ptr && sc_ieq(x->diagnostic_type.ptr, x->diagnostic_type.len, "x-unix")) {
-            size_t letters = 0;
-            for (size_t k = 0; k < x->diagnostic.len; k++) {
-                char ch = x->diagnostic.ptr[k];
-                if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) letters++;
-            }
-            smtpcodes_evidence xe = x->classification.evidence;
-            int worded = xe == SMTPCODES_EV_PHRASE || xe == SMTPCODES_EV_WORDS || xe == SMTPCODES_EV_TAG;
-            if (vague || letters < 3 || !worded) set_reason(x, "mailererror");   /* only its status spoke */
-            rn = smtpcodes_reason_name(x->classification.reason);
-        }
+        rn = smtpcodes_reason_name(x->classification.reason);
         /* "user unknown" answered to DATA: the address was accepted at RCPT TO, a
          * filter refused the message (reasons.toml: filtered) */
         int st511 = x->status.ptr && x->status.len == 5 && memcmp(x->status.ptr + 1, ".1.1", 4) == 0;
