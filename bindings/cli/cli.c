@@ -1877,18 +1877,12 @@ static const struct long_opt { const char *name; enum opt_id id; int takes_value
     {"jobs", OPT_JOBS, 1},      {"kind", OPT_KIND, 1},       {"class", OPT_CLASS, 1},
 };
 
-/* The option a word after dashes names: "json", "lang=es" or "lang" (with its value in the next
- * argument); NULL when it names none. Sets *v for an option with a value (NULL: missing). */
-static const struct long_opt *find_long(const char *w, int argc, char **argv, int *i, const char **v) {
+/* The long option a word after the dashes names: "json", "lang" or "lang=es" (a name followed by
+ * the end or '='), or NULL. */
+static const struct long_opt *long_named(const char *w) {
     for (size_t k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++) {
-        const struct long_opt *o = &long_opts[k];
-        size_t n = strlen(o->name);
-        if (strncmp(w, o->name, n) != 0) continue;
-        if (w[n] == '\0') {
-            if (o->takes_value) *v = *i + 1 < argc ? argv[++*i] : NULL;
-            return o;
-        }
-        if (w[n] == '=' && o->takes_value) { *v = w + n + 1; return o; }
+        size_t n = strlen(long_opts[k].name);
+        if (strncmp(w, long_opts[k].name, n) == 0 && (w[n] == '\0' || w[n] == '=')) return &long_opts[k];
     }
     return NULL;
 }
@@ -1919,36 +1913,33 @@ static int run(opts *o, int argc, char **argv, char **rest) {
         if (options_done || a[0] != '-' || a[1] == '\0') { rest[nrest++] = argv[i]; continue; }
         if (strcmp(a, "--") == 0) { options_done = 1; continue; }
         if (strcmp(a, "-h") == 0) { out_puts(o->out, usage_text); return EXIT_OK; }
-        /* -j N, -jN, -jauto; a longer word such as "-json" is not -j (it gets the hint below) */
+        const struct long_opt *lo;
+        /* -j N, -jN, -jauto: --jobs; a longer word such as "-json" is not -j (it gets the hint below) */
         if (a[1] == 'j' && (a[2] == '\0' || (a[2] >= '0' && a[2] <= '9') || strcmp(a + 2, "auto") == 0)) {
+            lo = long_named("jobs");
             if (a[2]) v = a + 2;
             else if (i + 1 < argc) v = argv[++i];
-            else { fputs("smtpcodes: option '-j' needs a value\n", stderr); return EXIT_USAGE; }
-            if (parse_jobs(v, &o->jobs) != 0) {
-                fprintf(stderr, "smtpcodes: --jobs must be a number from 1 to %d or auto, not '%s'\n", JOBS_MAX, v);
-                return EXIT_USAGE;
-            }
-            continue;
-        }
-        if (a[1] != '-') {
+        } else if (a[1] != '-') {
             /* "-json" for "--json": say so rather than read it as a file name */
-            for (size_t k = 0; k < sizeof long_opts / sizeof long_opts[0]; k++) {
-                size_t n = strlen(long_opts[k].name);
-                if (strncmp(a + 1, long_opts[k].name, n) == 0 && (a[1 + n] == '\0' || a[1 + n] == '=')) {
-                    fprintf(stderr, "smtpcodes: unknown option '%s' (did you mean '-%s'?)\n", a, a);
-                    return EXIT_USAGE;
-                }
+            if (long_named(a + 1)) {
+                fprintf(stderr, "smtpcodes: unknown option '%s' (did you mean '-%s'?)\n", a, a);
+                return EXIT_USAGE;
             }
             rest[nrest++] = argv[i];   /* "-1", "-x": operands, as before (a code never starts with '-') */
             continue;
+        } else {
+            lo = long_named(a + 2);
+            const char *eq = lo ? strchr(a + 2, '=') : NULL;
+            if (lo && eq && !lo->takes_value) lo = NULL;   /* "--json=x" */
+            else if (lo && eq) v = eq + 1;
+            else if (lo && lo->takes_value && i + 1 < argc) v = argv[++i];
         }
-        const struct long_opt *lo = find_long(a + 2, argc, argv, &i, &v);
         if (!lo) {
             fprintf(stderr, "smtpcodes: unknown option '%s'\n\n%s", a, usage_text);
             return EXIT_USAGE;
         }
         if (lo->takes_value && !v) {
-            fprintf(stderr, "smtpcodes: option '--%s' needs a value\n", lo->name);
+            fprintf(stderr, "smtpcodes: option '%s' needs a value\n", a);   /* "-j" or "--lang": no '=' */
             return EXIT_USAGE;
         }
         if (!v) v = "";   /* a flag: no value is read below */
