@@ -152,6 +152,9 @@ FORMAT_REASON = [
 # the body and say in the Subject what happened: a post from an address that is not a member
 # is refused ("You a@b are not member (list ML)"), a looping message is stopped ("Loop Alert:
 # Duplicated Message-ID (list ML)"), an internal failure is reported ("fml system error message").
+# Sources: the two fml notices of ../shared/corpus/bounces (lhost-fml-02, -03) for " are not member"
+# and "loop alert"; the other subjects as Sisimai's fml decoder (lib/sisimai/lhost/fml, BSD-2)
+# lists fml's notice subjects.
 ML_NOTICES = [
     ("fml", " are not member", "rejected"),
     ("fml", "not member article", "rejected"),
