@@ -362,7 +362,6 @@ typedef struct {
     int type; /* 'u' 32-bit offsets, 'U' 64-bit, 'v' views, 'n' null, 'd' dictionary */
     int index_bytes, index_signed;
     int dtype;                         /* a dictionary's value type ('u', 'U', 'v'), read once at init */
-    const struct ArrowSchema *dschema; /* dictionary value schema */
 } arrow_src;
 
 static int string_type(const char *f, int *type) {
@@ -413,7 +412,6 @@ static int arrow_src_init(arrow_src *src, const struct ArrowSchema *schema, cons
             string_type(schema->dictionary->format ? schema->dictionary->format : "", &src->dtype) < 0 ||
             src->dtype == 'n')
             goto bad;
-        src->dschema = schema->dictionary;
         src->type = 'd';
         return 0;
     }
