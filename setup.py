@@ -46,7 +46,7 @@ ext = Extension(
     # build_ext compares only `sources` with the .so: list the header and the
     # generated table so that editing them rebuilds the extension.
     depends=sorted(glob.glob("csrc/*.h")) + sorted(glob.glob("csrc/*.inc")) + ["bindings/cli/cli.h",
-                                                                                "bindings/python/_share.h"],
+                                                                                "bindings/common/share.h"],
     # no -Wpedantic here: PyType_Slot stores function pointers in void *
     # -Werror=implicit-function-declaration: a call outside the limited API (abi3) fails the build
     extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-fvisibility=hidden", "-Werror=implicit-function-declaration",

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "smtpcodes.h"
-#include "_share.h"
+#include "../common/share.h"
 
 /* ---- the Arrow C data interface (https://arrow.apache.org/docs/format/CDataInterface.html) ---- */
 #ifndef ARROW_C_DATA_INTERFACE

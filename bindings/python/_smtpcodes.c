@@ -48,7 +48,7 @@
 
 #include "smtpcodes.h"
 #include "cli.h"
-#include "_share.h"
+#include "../common/share.h"
 
 /* abi3 (setup.py defines Py_LIMITED_API=0x030A0000, CPython 3.10+): these macros are not
  * in the limited API; the checked functions they stand for are. Type slots are read
