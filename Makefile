@@ -70,7 +70,7 @@ test-python: python
 lua: build/lua/smtpcodes.so
 build/lua/smtpcodes.so: $(CORE_DEP) bindings/lua/lsmtpcodes.c
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(HARDEN) -g $(WARN) -fPIC -shared -fvisibility=hidden $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) \
+	$(CC) $(CSTD) $(HARDEN) -g $(WARN) -pthread -fPIC -shared -fvisibility=hidden $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) \
 	    bindings/lua/lsmtpcodes.c $(HARDEN_LD)
 
 test-lua: lua
@@ -89,11 +89,11 @@ rock: check-rockspec
 # compiles and links in one cc call into the rock tree's lib dir (INST_LIBDIR), so nothing is
 # written into the source tree. luarocks passes CFLAGS, LUA_INCDIR, LIBFLAG and INST_LIBDIR.
 rock-check:
-	@test -f csrc/smtpcodes.h && test -f bindings/lua/lsmtpcodes.c && test -f "$(LUA_INCDIR)/lua.h" \
-	    || { echo "rock-check: csrc/smtpcodes.h, bindings/lua/lsmtpcodes.c or $(LUA_INCDIR)/lua.h missing"; exit 1; }
+	@test -f csrc/smtpcodes.h && test -f bindings/lua/lsmtpcodes.c && test -f bindings/common/share.h && test -f "$(LUA_INCDIR)/lua.h" \
+	    || { echo "rock-check: csrc/smtpcodes.h, bindings/lua/lsmtpcodes.c, bindings/common/share.h or $(LUA_INCDIR)/lua.h missing"; exit 1; }
 rock-install:
 	mkdir -p "$(INST_LIBDIR)"
-	$(CC) $(CSTD) $(CFLAGS) -I"$(LUA_INCDIR)" -Icsrc -o "$(INST_LIBDIR)/smtpcodes.so" $(CORE_SRC) \
+	$(CC) $(CSTD) $(CFLAGS) -pthread -I"$(LUA_INCDIR)" -Icsrc -o "$(INST_LIBDIR)/smtpcodes.so" $(CORE_SRC) \
 	    bindings/lua/lsmtpcodes.c $(LIBFLAG)
 
 test-rock: rock
@@ -177,7 +177,7 @@ asan-python:
 # The Lua suite against a module built with ASan+UBSan, leak detection on
 build/lua-asan/smtpcodes.so: $(CORE_DEP) bindings/lua/lsmtpcodes.c
 	@mkdir -p $(@D)
-	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -fPIC -shared $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) bindings/lua/lsmtpcodes.c
+	$(CC) $(CSTD) -O1 -g $(WARN) $(SAN) -pthread -fPIC -shared $(LUA_INC) -Icsrc -o $@ $(CORE_SRC) bindings/lua/lsmtpcodes.c
 asan-lua: build/lua-asan/smtpcodes.so
 	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so) $$($(CC) -print-file-name=libubsan.so)" \
 	    busted --lua=lua5.4 --cpath=./build/lua-asan/?.so

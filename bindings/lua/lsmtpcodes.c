@@ -24,7 +24,8 @@
  *                                               enhanced=, flags=, title=, lang=} | nil, msg, errname
  *                                               (a lazy table: every field, and text=, markdown=,
  *                                               html=, is made on first access and then kept)
- *   smtpcodes.classify_many(list [, lang]) --> {classification | {error = msg}, ...} (one per input, in order)
+ *   smtpcodes.classify_many(list [, lang [, threads]]) --> {classification | {error = msg}, ...}
+ *                                               (one per input, in order; threads: POSIX threads per chunk)
  *   smtpcodes.reasons()                    --> {"authfailure", ...}
  *   smtpcodes.reason(name [, lang])        --> {name=, title=, description=, action=, hard=} | nil, msg, errname
  *   smtpcodes.lookup_tag(tag [, provider [, lang]]) --> {tag=, provider=, title=, description=, when=, fix=,
@@ -55,6 +56,8 @@
 #include <limits.h>
 #include <math.h>
 #include <string.h>
+
+#include "../common/share.h"
 
 #include "lua.h"
 #include "lauxlib.h"
@@ -1063,22 +1066,91 @@ static double list_index(lua_State *L, int idx) {
 
 #define ERR_MT "smtpcodes.Error"
 
-/* classify_many(list [, lang]): one entry per element, in order; a bad line gives
- * {error = msg} (its metatable gives it to_table(), as every result has). How many elements list holds is the same on every Lua version: list.n
- * when it is a number (table.pack), else the largest positive integer key (not the #
- * border, which is unspecified for a table with holes: {"a", nil, "b"} gives 1 on LuaJIT
- * and 5.1, 3 on 5.4). A nil or non-string element below that count raises a bad argument
- * error naming its index, and nothing is returned. One pass of lua_next over list
- * classifies the strings into their place in the result while it finds the count and any
- * bad element; upvalues 1 = CLS_MT, 2 = LCLS_MT. */
+/* classify_many(list [, lang [, threads]]): one entry per element, in order; a bad line gives
+ * {error = msg} (its metatable gives it to_table(), as every result has). How many elements
+ * list holds is the same on every Lua version: list.n when it is a number (table.pack), else
+ * the largest positive integer key (not the # border, which is unspecified for a table with
+ * holes: {"a", nil, "b"} gives 1 on LuaJIT and 5.1, 3 on 5.4). A nil or non-string element
+ * below that count raises a bad argument error naming its index, and nothing is returned.
+ *
+ * One pass of lua_next finds the count and any bad element; then the strings go to the core
+ * in chunks of MANY_CHUNK. A chunk's strings are pinned in fixed stack slots (two regions,
+ * one per chunk in flight), so whatever runs during the pushes (a finalizer that empties the
+ * list) cannot free the bytes a thread reads; an element that is no longer a string when its
+ * chunk is gathered raises an error. The first chunk is classified on up to
+ * `threads` POSIX threads (bindings/common/share.h, at least MANY_MIN_SHARE lines each; nil: 1
+ * thread); after that, while this thread makes the Lua results of chunk k, threads - 1
+ * workers classify chunk k + 1. The results are made under lua_pcall (many_push), so a memory
+ * error there waits for the workers before it is raised again: no thread outlives the call.
+ * Upvalues 1 = CLS_MT, 2 = LCLS_MT. */
+#define MANY_CHUNK 2048     /* two regions of pinned strings stay under Lua 5.1's 8,000 C slots */
+#define MANY_MIN_SHARE 256  /* fewer lines per thread: fewer threads (a thread costs ~20 us to start) */
+#define MANY_PIN 6          /* first pinned slot: 1 list, 2 lang, 3 threads, 4 result, 5 scratch */
+
+typedef struct many_buf {
+    smtpcodes_classification *out;
+    sc_text *text;
+    int *status;
+} many_buf;
+
+typedef struct many_push_args {
+    const many_buf *b;
+    int lo, m;            /* list indices lo .. lo + m - 1 */
+    smtpcodes_lang lang;
+} many_push_args;
+
+/* lua_pcall'd: the results of one classified chunk into the result table.
+ * 1 = args (light userdata), 2 = result, 3 = CLS_MT, 4 = LCLS_MT. */
+static int many_push(lua_State *L) {
+    const many_push_args *a = (const many_push_args *)lua_touserdata(L, 1);
+    const many_buf *b = a->b;
+    for (int i = 0; i < a->m; i++) {
+        if (b->status[i] == SMTPCODES_OK) {
+            push_cls_with(L, &b->out[i], a->lang, 3, 4);
+        } else {
+            lua_createtable(L, 0, 1);
+            push_error(L, b->status[i], b->text[i].s, b->text[i].n);   /* t nil msg name (pinned text) */
+            lua_pop(L, 1);
+            lua_setfield(L, -3, "error");
+            lua_pop(L, 1);
+            luaL_getmetatable(L, ERR_MT);
+            lua_setmetatable(L, -2);
+        }
+        lua_rawseti(L, 2, a->lo + i);
+    }
+    return 0;
+}
+
+/* The strings of list[lo .. lo + m - 1] into b->text, each pinned in slot pin + i. They were
+ * all strings when counted; one that is not any more was changed during the call (by a
+ * finalizer run by an allocation): an error, raised when no worker thread runs. */
+static void many_gather(lua_State *L, const many_buf *b, int lo, int m, int pin) {
+    for (int i = 0; i < m; i++) {
+        lua_rawgeti(L, 1, lo + i);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "classify_many: the list changed during the call (index %d is now %s)", lo + i,
+                       luaL_typename(L, -1));
+        b->text[i].s = lua_tolstring(L, -1, &b->text[i].n);
+        b->text[i].null = 0;
+        lua_replace(L, pin + i);
+    }
+}
+
 static int l_classify_many(lua_State *L) {
     smtpcodes_lang lang;
     double limit = 0, max = 0, bad = 0, count = 0, n;
-    int has_n = 0;
-    size_t hint;
+    int has_n = 0, threads = 1, total, cap, chunks;
+    many_buf buf[2];
     luaL_checktype(L, 1, LUA_TTABLE);
     lang = opt_lang(L, 2, SMTPCODES_EN);
-    lua_settop(L, 2);
+    if (!lua_isnoneornil(L, 3)) {
+        double t;
+        if (lua_type(L, 3) != LUA_TNUMBER) return type_error(L, 3, "number");
+        t = lua_tonumber(L, 3);
+        if (!(t >= 1) || t != floor(t)) return luaL_argerror(L, 3, "threads must be an integer >= 1");
+        threads = t > SC_SHARE_MAX_THREADS ? SC_SHARE_MAX_THREADS : (int)t;
+    }
+    lua_settop(L, 3);
     lua_getfield(L, 1, "n");
     if (lua_type(L, -1) == LUA_TNUMBER) {
         double v = lua_tonumber(L, -1);
@@ -1086,8 +1158,6 @@ static int l_classify_many(lua_State *L) {
         limit = v >= 1 && v < (double)INT_MAX ? floor(v) : 0;
     }
     lua_pop(L, 1);
-    hint = lua_rawlen(L, 1);
-    lua_createtable(L, hint < (size_t)INT_MAX ? (int)hint : 0, 0);   /* result at 3 */
     lua_pushnil(L);
     while (lua_next(L, 1) != 0) {                                   /* key at 4, value at 5 */
         double k = list_index(L, 4);
@@ -1095,24 +1165,6 @@ static int l_classify_many(lua_State *L) {
             if (k > max) max = k;
             if (lua_type(L, 5) != LUA_TSTRING) {
                 if (bad == 0 || k < bad) bad = k;
-            } else if (bad == 0 && k < (double)INT_MAX) {
-                smtpcodes_classification c;
-                size_t len;
-                const char *s = lua_tolstring(L, 5, &len);
-                int st = smtpcodes_classify(s, len, &c);
-                count++;
-                if (st == SMTPCODES_OK) {
-                    push_cls_with(L, &c, lang, lua_upvalueindex(1), lua_upvalueindex(2));
-                } else {
-                    lua_createtable(L, 0, 1);
-                    push_error(L, st, s, len);                      /* {} nil msg name */
-                    lua_pop(L, 1);
-                    lua_setfield(L, -3, "error");
-                    lua_pop(L, 1);
-                    luaL_getmetatable(L, ERR_MT);
-                    lua_setmetatable(L, -2);
-                }
-                lua_rawseti(L, 3, (int)k);
             } else {
                 count++;
             }
@@ -1122,8 +1174,7 @@ static int l_classify_many(lua_State *L) {
     n = has_n ? limit : max;
     if (n > (double)INT_MAX - 1) return luaL_argerror(L, 1, "list too long");
     if (bad != 0 || count < n) {                   /* a hole or a non-string: the first one */
-        int i;
-        for (i = 1; i <= (int)n; i++) {
+        for (int i = 1; i <= (int)n; i++) {
             lua_rawgeti(L, 1, i);
             if (lua_type(L, -1) != LUA_TSTRING) {
                 const char *got = luaL_typename(L, -1);
@@ -1132,7 +1183,50 @@ static int l_classify_many(lua_State *L) {
             lua_pop(L, 1);
         }
     }
+    total = (int)n;
     lua_settop(L, 3);
+    lua_createtable(L, total, 0);                                   /* result at 4 */
+    if (total == 0) return 1;
+    /* scratch at 5 (collected after the call): results, texts and statuses of two chunks */
+    cap = total < MANY_CHUNK ? total : MANY_CHUNK;
+    chunks = (total + MANY_CHUNK - 1) / MANY_CHUNK;
+    {
+        size_t one = (size_t)cap * (sizeof(smtpcodes_classification) + sizeof(sc_text) + sizeof(int));
+        char *mem = (char *)lua_newuserdatauv(L, (chunks > 1 ? 2 : 1) * one, 0);
+        for (int k = 0; k < (chunks > 1 ? 2 : 1); k++) {
+            buf[k].out = (smtpcodes_classification *)(void *)(mem + (size_t)k * one);
+            buf[k].text = (sc_text *)(void *)(buf[k].out + cap);
+            buf[k].status = (int *)(void *)(buf[k].text + cap);
+        }
+    }
+    luaL_checkstack(L, (chunks > 1 ? 2 : 1) * cap + 8, "too many lines for classify_many");
+    lua_settop(L, MANY_PIN - 1 + (chunks > 1 ? 2 : 1) * cap);      /* the pinned slots, nil */
+    many_gather(L, &buf[0], 1, cap, MANY_PIN);
+    sc_classify_shared(buf[0].text, (size_t)cap, buf[0].out, buf[0].status, threads, MANY_MIN_SHARE);
+    for (int k = 0; k < chunks; k++) {
+        int lo = 1 + k * MANY_CHUNK, m = total - lo + 1 < MANY_CHUNK ? total - lo + 1 : MANY_CHUNK;
+        int next_lo = lo + MANY_CHUNK, next_m = total - next_lo + 1 < MANY_CHUNK ? total - next_lo + 1 : MANY_CHUNK;
+        const many_buf *cur = &buf[k & 1], *nxt = &buf[(k + 1) & 1];
+        many_push_args args = {cur, lo, m, lang};
+        sc_share_async async;
+        int async_on = 0, rc;
+        if (k + 1 < chunks) many_gather(L, nxt, next_lo, next_m, MANY_PIN + ((k + 1) & 1) * cap);
+        lua_pushcfunction(L, many_push);
+        lua_pushlightuserdata(L, &args);
+        lua_pushvalue(L, 4);
+        lua_pushvalue(L, lua_upvalueindex(1));
+        lua_pushvalue(L, lua_upvalueindex(2));
+        if (k + 1 < chunks && threads > 1) {                       /* chunk k + 1 meanwhile */
+            sc_share_start(&async, nxt->text, (size_t)next_m, nxt->out, nxt->status, threads, MANY_MIN_SHARE);
+            async_on = 1;
+        }
+        rc = lua_pcall(L, 4, 0, 0);
+        if (async_on) sc_share_join(&async);
+        if (rc != 0) return lua_error(L);                           /* the workers are done: raise again */
+        if (k + 1 < chunks && !async_on)
+            sc_classify_shared(nxt->text, (size_t)next_m, nxt->out, nxt->status, 1, MANY_MIN_SHARE);
+    }
+    lua_settop(L, 4);
     return 1;
 }
 

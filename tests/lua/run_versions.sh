@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 
 CC=${CC:-cc}
-CFLAGS="-std=c11 -O2 -g -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -fPIC -shared -fvisibility=hidden ${EXTRA_CFLAGS:-}"
+CFLAGS="-std=c11 -O2 -g -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -pthread -fPIC -shared -fvisibility=hidden ${EXTRA_CFLAGS:-}"
 SOURCES="$(ls csrc/*.c) bindings/lua/lsmtpcodes.c"   # every source of the core (csrc/*.c)
 
 if ! command -v busted >/dev/null 2>&1; then
