@@ -1,9 +1,34 @@
 -- bench.lua - Lua side of `make bench`: smtpcodes.lookup and classify against a
 -- pure-Lua table lookup and keyword classifier, measured in the same run. Prints
 -- "name<TAB>ops/s" (classify_many and classify_collect in lines/s).
--- usage: lua5.4 tests/bench/bench.lua TEXTS_FILE
+-- usage: lua5.4 tests/bench/bench.lua TEXTS_FILE [--wall MODE PASSES]
 local smtpcodes = require("smtpcodes")
 local clock = os.clock
+
+-- "--wall MODE PASSES": one workload for bench.py to time in wall-clock (os.clock adds up the
+-- CPU time of every thread, so it cannot show what threads gain): PASSES passes over the texts
+-- repeated to WALL_LINES lines, with MODE "collect" (a loop of classify keeping its results in
+-- a new list per pass) or "many1" / "many2" (classify_many on 1 or 2 threads). Prints nothing.
+if arg[2] == "--wall" then
+  local WALL_LINES = 20000
+  local texts = {}
+  for line in io.lines(arg[1]) do texts[#texts + 1] = line:gsub("\\n", "\n") end
+  local big = {}
+  while #big < WALL_LINES do for _, l in ipairs(texts) do big[#big + 1] = l end end
+  local mode, passes, classify, many, n = arg[3], tonumber(arg[4]), smtpcodes.classify, smtpcodes.classify_many, 0
+  for _ = 1, passes do
+    local out
+    if mode == "collect" then
+      out = {}
+      for i = 1, #big do out[i] = classify(big[i]) end
+    else
+      out = many(big, nil, mode == "many2" and 2 or 1)
+    end
+    n = n + #out
+  end
+  assert(n == passes * #big, "wall: wrong count")
+  os.exit(0)
+end
 
 -- the best of five timings (after a warm-up): a shared machine only ever slows a timing down
 local function rate(name, n, fn)
