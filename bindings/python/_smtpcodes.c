@@ -100,7 +100,7 @@ static const char *sc_type_name(PyObject *o) {
 /* Module state                                                               */
 
 #define N_PERMANENCE (SMTPCODES_PERM_PERMANENT + 1)
-#define N_EVIDENCE (SMTPCODES_EV_DEFAULT + 1)
+#define N_EVIDENCE SMTPCODES_EV_COUNT
 
 typedef struct {
     PyTypeObject *Code_Type;
@@ -1996,7 +1996,7 @@ static PyObject *cls_field(ClassificationObject *o, int f, int for_dict) {
     case K_ADVICE: return cls_rendered(o, &o->advice, R_RETRY);
     case K_EVIDENCE: return cls_rendered(o, &o->evidence, R_EVIDENCE);
     case K_EVIDENCE_KIND:
-        if ((unsigned)c->evidence <= SMTPCODES_EV_DEFAULT) return Py_NewRef(st->evidence_kind[c->evidence]);
+        if ((unsigned)c->evidence < N_EVIDENCE) return Py_NewRef(st->evidence_kind[c->evidence]);
         return PyUnicode_FromString("none");
     case K_PHRASE: return static_str_or_none(c->phrase);
     case K_VENDOR: return static_str_or_none(c->vendor);
@@ -4154,7 +4154,7 @@ static int init_vocabulary(module_state *st) {
     }
     for (int p = 0; p <= SMTPCODES_PERM_PERMANENT; p++)
         if (!(st->permanence[p] = interned(smtpcodes_permanence_name((smtpcodes_permanence)p)))) return -1;
-    for (int e = 0; e <= SMTPCODES_EV_DEFAULT; e++)
+    for (int e = 0; e < N_EVIDENCE; e++)
         if (!(st->evidence_kind[e] = interned(smtpcodes_evidence_name((smtpcodes_evidence)e)))) return -1;
     for (size_t i = 0; i < SMTPCODES_NFLAGS; i++)
         if (!(st->flag[i] = interned(smtpcodes_flag_name(i)))) return -1;
