@@ -1149,12 +1149,24 @@ static int line_field(sc_view t, const char *name, sc_view *val) {
     return 0;
 }
 
+/* The message, not the reply, decides the reason: evidence "message" (rendered from the
+ * reason by sc_put_evidence), unless the reply's own evidence already gave that reason. A refusal after DATA keeps its phrase, which the evidence quotes;
+ * otherwise the reply's phrase did not decide and is dropped. */
 static void set_reason(smtpcodes_bounce_recipient *x, const char *name) {
     int r = smtpcodes_reason_index(name, strlen(name));
     if (r < 0) return;
-    x->classification.reason = r;
-    x->classification.hard_bounce = 0;
-    x->classification.retry = 0;
+    smtpcodes_classification *c = &x->classification;
+    int same = c->reason == r && c->evidence != SMTPCODES_EV_DEFAULT && c->evidence != SMTPCODES_EV_NONE;
+    c->reason = r;
+    c->hard_bounce = 0;
+    c->retry = 0;
+    if (same) return;   /* the reply already said so ("250 2.0.0 Ok" under action delivered): its evidence stays */
+    c->evidence = SMTPCODES_EV_MESSAGE;
+    c->overridden = 0;
+    if (strcmp(name, "filtered") != 0) {
+        c->phrase = NULL;
+        c->rule_vendor = NULL;
+    }
 }
 
 static int any_phrase(sc_view t, size_t n, const char *const *list, size_t count) {

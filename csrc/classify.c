@@ -17,7 +17,9 @@
 
 enum { R_DELIVERED = SC_R_DELIVERED, R_ONHOLD = SC_R_ONHOLD, R_UNDEFINED = SC_R_UNDEFINED,
        R_GREYLISTED = SC_R_GREYLISTED, R_NONE = SC_R_NONE, R_SECURITYERROR = SC_R_SECURITYERROR,
-       R_CONTENTERROR = SC_R_CONTENTERROR, R_EXPIRED = SC_R_EXPIRED, R_NOTACCEPT = SC_R_NOTACCEPT };
+       R_CONTENTERROR = SC_R_CONTENTERROR, R_EXPIRED = SC_R_EXPIRED, R_NOTACCEPT = SC_R_NOTACCEPT,
+       R_FEEDBACK = SC_R_FEEDBACK, R_VACATION = SC_R_VACATION, R_MAILERERROR = SC_R_MAILERERROR,
+       R_FILTERED = SC_R_FILTERED };
 
 typedef char sc_check_reasons[(SC_NREASONS == 38) ? 1 : -1];
 typedef char sc_check_sparse[(SC_SPARSE_MAX == 3) ? 1 : -1];   /* next_state tests three children */
@@ -52,7 +54,9 @@ int smtpcodes_reason_is_hard(int reason) {
 
 const char *smtpcodes_evidence_name(smtpcodes_evidence e) {
     static const char *const names[] = {"none", "phrase", "status", "reply", "subject", "success", "default",
-                                        "words", "tag"};
+                                        "words", "tag", "message"};
+    typedef char check_names[(COUNT_OF(names) == SMTPCODES_EV_COUNT) ? 1 : -1];
+    (void)sizeof(check_names);
     return ((unsigned)e < COUNT_OF(names)) ? names[e] : NULL;
 }
 
@@ -602,6 +606,30 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
         break;
     case SMTPCODES_EV_REPLY:
         sc_sb_printf(&b, es ? "el c\303\263digo de respuesta %s indica %s" : "reply code %s implies %s", c->code.text, reason);
+        break;
+    case SMTPCODES_EV_MESSAGE:   /* parse_bounce decided from the message, not from the reply */
+        if (c->reason == R_FEEDBACK)
+            sc_sb_puts(&b, es ? "el mensaje es un informe de retroalimentaci\303\263n ARF, no un rebote (feedback)"
+                              : "the message is an ARF feedback report, not a bounce (feedback)");
+        else if (c->reason == R_VACATION)
+            sc_sb_puts(&b, es ? "el mensaje es una respuesta autom\303\241tica, no un rebote (vacation)"
+                              : "the message is an automatic reply, not a bounce (vacation)");
+        else if (c->reason == R_DELIVERED)
+            sc_sb_puts(&b, es ? "la acci\303\263n del informe de entrega dice que el mensaje se entreg\303\263 o se retransmiti\303\263 (delivered)"
+                              : "the delivery report's action says the message was delivered or relayed (delivered)");
+        else if (c->reason == R_MAILERERROR)
+            sc_sb_puts(&b, es ? "el diagn\303\263stico viene de un programa de entrega local (un estado X-Unix o una tuber\303\255a), no de un servidor remoto (mailererror)"
+                              : "the diagnostic comes from a local delivery program (an X-Unix status or a pipe), not from a remote server (mailererror)");
+        else if (c->reason == R_FILTERED && c->phrase)
+            sc_sb_printf(&b, es ? "la frase \"%s\" respondi\303\263 a DATA: la direcci\303\263n ya se hab\303\255a aceptado en RCPT TO, as\303\255 que un filtro rechaz\303\263 el mensaje (filtered)"
+                                : "the phrase \"%s\" answered DATA: the address had been accepted at RCPT TO, so a filter refused the message (filtered)",
+                         c->phrase);
+        else if (c->reason == R_FILTERED)
+            sc_sb_puts(&b, es ? "el rechazo respondi\303\263 a DATA: la direcci\303\263n ya se hab\303\255a aceptado en RCPT TO, as\303\255 que un filtro rechaz\303\263 el mensaje (filtered)"
+                              : "the refusal answered DATA: the address had been accepted at RCPT TO, so a filter refused the message (filtered)");
+        else
+            sc_sb_printf(&b, es ? "la redacci\303\263n y la forma del propio mensaje de rebote indican %s"
+                                : "the bounce message's own wording and form imply %s", reason);
         break;
     case SMTPCODES_EV_SUCCESS:
         sc_sb_printf(&b, es ? "respuesta positiva %s: %s" : "positive reply %s: %s",

@@ -325,8 +325,12 @@ typedef enum smtpcodes_evidence {
     SMTPCODES_EV_SUCCESS = 5,      /* a positive reply */
     SMTPCODES_EV_DEFAULT = 6,      /* nothing decided: undefined */
     SMTPCODES_EV_WORDS = 7,        /* a word of the text (SPF, quota, HELO...; rules.toml) */
-    SMTPCODES_EV_TAG = 8           /* a provider tag the reply carries ("[TSS04]") */
+    SMTPCODES_EV_TAG = 8,          /* a provider tag the reply carries ("[TSS04]") */
+    SMTPCODES_EV_MESSAGE = 9       /* parse_bounce: the bounce message itself (a feedback report, an
+                                      auto-reply, a list server's notice, a local mailer's
+                                      diagnostic, the DSN action, a refusal after DATA) */
 } smtpcodes_evidence;
+#define SMTPCODES_EV_COUNT 10      /* evidence kinds: smtpcodes_evidence_name(0 .. COUNT - 1) */
 
 typedef struct smtpcodes_classification {
     int reason;                    /* reason index: smtpcodes_reason_name(reason) */

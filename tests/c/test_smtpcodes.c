@@ -1761,16 +1761,16 @@ static void test_bounce_vectors(void) {
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\r\n")] = '\0';
         if (rows++ == 0) continue;   /* header */
-        char *col[9] = {0};
+        char *col[10] = {0};
         int nc = 0;
-        for (char *p = line; nc < 9;) {
+        for (char *p = line; nc < 10;) {
             col[nc++] = p;
             char *t = strchr(p, '\t');
             if (!t) break;
             *t = '\0';
             p = t + 1;
         }
-        for (int i = nc; i < 9; i++) col[i] = "";
+        for (int i = nc; i < 10; i++) col[i] = "";
         char path[512];
         snprintf(path, sizeof path, "vectors/bounces/%s", col[0]);
         size_t len;
@@ -1799,6 +1799,15 @@ static void test_bounce_vectors(void) {
                   smtpcodes_reason_name(r->classification.reason), col[7]);
             CHECK(strcmp(r->stage ? r->stage : "", col[8]) == 0, "%s: stage %s, want %s", col[0], r->stage ? r->stage : "",
                   col[8]);
+            CHECK(strcmp(smtpcodes_evidence_name(r->classification.evidence), col[9]) == 0, "%s: evidence %s, want %s",
+                  col[0], smtpcodes_evidence_name(r->classification.evidence), col[9]);
+            for (int lang = 0; lang < 2; lang++) {   /* the evidence names what decided */
+                char ev[1024];
+                int n = smtpcodes_render_evidence(&r->classification, (smtpcodes_lang)lang, ev, sizeof ev);
+                CHECK(n > 0 && (size_t)n < sizeof ev && strstr(ev, col[7]) && !strstr(ev, "neither a code") &&
+                          !strstr(ev, "ni ninguna frase"),
+                      "%s: evidence (%d) %s", col[0], lang, ev);
+            }
         }
         if (strcmp(col[0], "postfix-userunknown.eml") == 0) {
             CHECK(span_is(b.reporting_mta, "dns; mx.example.net"), "reporting MTA");

@@ -36,6 +36,12 @@ describe("parse_bounce vectors", function()
             assert.are.equal(row.status, r.status or "")
             assert.are.equal(row.reason, r.classification.reason)
             assert.are.equal(row.stage, r.stage or "")
+            assert.are.equal(row.evidence_kind, r.classification.evidence_kind)
+            for _, l in ipairs({ { "en", "neither a code" }, { "es", "ni ninguna frase" } }) do
+               local ev = smtpcodes.parse_bounce(read(row.file), l[1]).recipients[1].classification.evidence
+               assert.truthy(ev:find(row.reason, 1, true), ev)      -- the evidence names what decided
+               assert.is_nil(ev:find(l[2], 1, true), ev)
+            end
          end
          assert.truthy(b.text:find("Bounce message", 1, true))
          assert.truthy(b.html:find('class="smtpcodes smtpcodes-bounce"', 1, true))

@@ -13,7 +13,8 @@ local SISIMAI_REASONS = {
    "userunknown", "vacation", "virusdetected",
 }
 local PERMANENCES = H.list_to_set({ "success", "intermediate", "temporary", "permanent", "unknown" })
-local EVIDENCE_KINDS = H.list_to_set({ "none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag" })
+local EVIDENCE_KINDS = H.list_to_set({ "none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag",
+                                         "message" })
 
 local USER_UNKNOWN = "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
 local MAILBOX_FULL = "452 4.2.2 Mailbox full"

@@ -46,6 +46,10 @@ def test_vector(row):
         assert isinstance(r.classification, smtpcodes.Classification)
         assert r.classification.reason == row["reason"]
         assert (r.stage or "") == row["stage"]
+        assert r.classification.evidence_kind == row["evidence_kind"]
+        for lang, none in (("en", "neither a code"), ("es", "ni ninguna frase")):
+            ev = smtpcodes.parse_bounce(read(row["file"]), lang=lang).recipients[0].classification.evidence
+            assert row["reason"] in ev and none not in ev, ev   # the evidence names what decided
         assert r.reply is None or isinstance(r.reply, smtpcodes.Reply)
     for fmt in ("text", "markdown", "html"):
         for lang in ("en", "es"):

@@ -9,7 +9,7 @@ _Kind: TypeAlias = Literal["basic", "enhanced"]
 _Permanence: TypeAlias = Literal["success", "intermediate", "temporary", "permanent", "unknown"]
 _CodeLike: TypeAlias = int | str | Code
 _Text: TypeAlias = str | bytes | bytearray | memoryview
-_EvidenceKind: TypeAlias = Literal["none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag"]
+_EvidenceKind: TypeAlias = Literal["none", "phrase", "status", "reply", "subject", "success", "default", "words", "tag", "message"]
 
 class ParseError(ValueError):
     reason: str
