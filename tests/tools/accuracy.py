@@ -40,7 +40,13 @@ def main():
     ap.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpus", "sisimai"))
     ap.add_argument("--tool", default=os.path.join(ROOT, "build", "classify_tsv"))
     ap.add_argument("--show", type=int, default=200, help="disagreements to list")
+    ap.add_argument("--dev", default=os.path.join(ROOT, "tests", "vectors", "replies_dev.tsv"),
+                    help="a labelled set in replies_dev.tsv's format (input, reason, permanence, provider, lang, source)")
+    ap.add_argument("--dev-only", action="store_true", help="score only the --dev set, not the Sisimai rows")
     args = ap.parse_args()
+    if args.dev_only:
+        dev_set(args)
+        return 0
     rows = read_tsv(os.path.join(args.corpus, "corpus.tsv"))
     meta = {r["id"]: r for r in read_tsv(os.path.join(args.corpus, "corpus-meta.tsv"))}
     oracle = {}
@@ -131,9 +137,9 @@ def dev_unescape(s):
 
 
 def dev_set(args):
-    """Score tests/vectors/replies_dev.tsv (labelled by meaning, not Sisimai's): agreement,
+    """Score tests/vectors/replies_dev.tsv (or --dev; labelled by meaning, not Sisimai's): agreement,
     a per-reason table (agreed/total and what the misses became) and the disagreements."""
-    path = os.path.join(ROOT, "tests", "vectors", "replies_dev.tsv")
+    path = args.dev
     rows = []
     with open(path, encoding="utf-8") as f:
         for line in f:
@@ -156,7 +162,7 @@ def dev_set(args):
     nonen = [i for i, r in enumerate(rows) if r["lang"] != "en"]
     nonen_ok = sum(1 for i in nonen if ours[i][1] == rows[i]["reason"])
     print()
-    print(f"Development set (tests/vectors/replies_dev.tsv, labelled by meaning): reason {ok}/{len(rows)} "
+    print(f"Development set ({os.path.relpath(path, ROOT)}, labelled by meaning): reason {ok}/{len(rows)} "
           f"({100.0 * ok / max(len(rows), 1):.1f}%), permanence {perm_ok}/{len(rows)}, "
           f"not English {nonen_ok}/{len(nonen)}")
     print("Per reason, dev set (label: agreed/total; misses as ours x count)")
