@@ -497,10 +497,14 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
             out->phrase = context_text[sr.gaveup];
             out->rule_vendor = NULL;
         }
-        int ctx_only = text_reason < 0;
+        int ctx_only = text_reason < 0, before_ctx = text_reason;
         text_reason = context_reason(text_reason, text_reason >= 0 && (text_rule < 0 || rules[text_rule].priority >= 100),
                                      out, sr.ctx);
         if (ctx_only && text_reason >= 0) { out->phrase = NULL; out->rule_vendor = NULL; }
+        /* the status outranked the phrase (Sisimai's order: "5.7.13 ... not authenticated" is the
+         * status's suspend): the status decided, and the evidence says so */
+        int status_won = before_ctx >= 0 && text_reason != before_ctx && text_reason == out->code_reason &&
+                         out->has_enhanced;
         /* "4.4.1 Connection timed out" under a 5xx (a final bounce after the timeouts) expired */
         int st_reason = out->code_reason;
         if (out->has_enhanced && out->has_basic && out->code.digits[0] == 5 && out->enhanced.digits[0] == 4 &&
@@ -512,6 +516,9 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
             out->phrase = NULL;
             out->phrase_end = tag_end;
             out->rule_vendor = NULL;
+        } else if (status_won) {
+            out->reason = text_reason;
+            out->evidence = SMTPCODES_EV_STATUS;
         } else if (text_reason >= 0) {
             out->reason = text_reason;
             out->evidence = text_ev;

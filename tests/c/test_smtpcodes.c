@@ -2293,6 +2293,25 @@ static void test_bounce_inner_reply(void) {
     }
 }
 
+/* The status outranked an ordinary phrase (Sisimai's order): the evidence names the status,
+ * in both languages; a vendor's wording outranks the same status. */
+static void test_status_outranks_phrase(void) {
+    static const char *const a = "550 5.7.13 Sender was not authorized, not authenticated";
+    static const char *const b = "550 5.7.13 Sender was not authenticated for public folder";
+    smtpcodes_classification c;
+    char ev[512];
+    CHECK(smtpcodes_classify(a, strlen(a), &c) == SMTPCODES_OK && c.evidence == SMTPCODES_EV_STATUS &&
+              strcmp(smtpcodes_reason_name(c.reason), "suspend") == 0,
+          "5.7.13 status outranks 'not authenticated': evidence %s", smtpcodes_evidence_name(c.evidence));
+    for (int lang = 0; lang < 2; lang++) {
+        int n = smtpcodes_render_evidence(&c, (smtpcodes_lang)lang, ev, sizeof ev);
+        CHECK(n > 0 && strstr(ev, "5.7.13") && strstr(ev, "suspend"), "status evidence (%d): %s", lang, ev);
+    }
+    CHECK(smtpcodes_classify(b, strlen(b), &c) == SMTPCODES_OK && c.evidence == SMTPCODES_EV_PHRASE &&
+              strcmp(smtpcodes_reason_name(c.reason), "securityerror") == 0,
+          "Microsoft's public-folder wording outranks 5.7.13: %s", smtpcodes_reason_name(c.reason));
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2322,6 +2341,7 @@ int main(void) {
     test_log_maillog();
     test_log_robustness();
     test_bounce_vectors();
+    test_status_outranks_phrase();
     test_bounce_robust();
     test_bounce_text_forms();
     test_mbox();

@@ -176,6 +176,17 @@ describe("classify", function()
       assert.are.equal("5.1.1", c.enhanced)
    end)
 
+   it("says the status decided when a suspend status outranks an ordinary phrase", function()
+      local c = assert(smtpcodes.classify("550 5.7.13 Sender was not authorized, not authenticated"))
+      assert.are.equal("suspend", c.reason)
+      assert.are.equal("status", c.evidence_kind)
+      assert.truthy(c.evidence:find("5.7.13", 1, true), c.evidence)
+      local p = assert(smtpcodes.classify("550 5.7.13 Sender was not authenticated for public folder", "es"))
+      assert.are.equal("securityerror", p.reason)            -- Microsoft's wording outranks the status
+      assert.are.equal("phrase", p.evidence_kind)
+      assert.truthy(p.evidence:find("Microsoft 365", 1, true), p.evidence)
+   end)
+
    it("a positive reply is delivered, not a bounce", function()
       local c = assert(smtpcodes.classify(DELIVERED))
       check_shape(c)

@@ -159,6 +159,8 @@ EVIDENCE_KINDS = ("none", "phrase", "status", "reply", "subject", "success", "de
     ("554 5.4.7 something happened", "status"),
     ("250 2.0.0 Ok: queued as 4Bq1", "success"),
     ("no code and nothing known here", "default"),
+    # Sisimai's order: a suspend status outranks an ordinary phrase, and then the status decided
+    ("550 5.7.13 Sender was not authorized, not authenticated", "status"),
 ])
 def test_evidence_kind(text: str, kind: str) -> None:
     # every kind by its name (words and tag came back "none" before: the name table stopped at default)
