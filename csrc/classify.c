@@ -245,14 +245,46 @@ static void lane_finish(scan_lane *l) {
     }
 }
 
+/* A multi-line reply's continuation marker, "550-5.7.1 " or "550 " again, starting at p[i]
+ * right after white space: the length to skip (0: not one), so that a phrase running over a
+ * line break ("unusual rate of\r\n550-5.7.1 unsolicited mail", or a log that joined the lines
+ * with spaces) reads as it was written. m is the reply's code, then its enhanced code. */
+typedef struct scan_marker {
+    const char *code;     /* 3 digits, or NULL: no marker to skip */
+    const char *enh;      /* the enhanced code's text, or NULL */
+    size_t enh_len;
+} scan_marker;
+
+SC_NOINLINE static size_t marker_len(const unsigned char *p, size_t i, size_t len, const scan_marker *m) {
+    if (i == 0 || len - i < 4 || (p[i - 1] != ' ' && p[i - 1] != '\t' && p[i - 1] != '\n' && p[i - 1] != '\r'))
+        return 0;
+    if (p[i + 1] != (unsigned char)m->code[1] || p[i + 2] != (unsigned char)m->code[2] ||
+        (p[i + 3] != '-' && p[i + 3] != ' '))
+        return 0;
+    size_t k = i + 4;
+    if (m->enh && len - k > m->enh_len && memcmp(p + k, m->enh, m->enh_len) == 0 &&
+        (p[k + m->enh_len] == ' ' || p[k + m->enh_len] == '\t'))
+        k += m->enh_len + 1;
+    return k - i;
+}
+
 /* The walk: the state and the position stay in registers; the lane is touched only where
- * a state has outputs, and the pairs are checked only when a fragment was seen. */
-static void scan(const char *s, size_t len, scan_result *r) {
+ * a state has outputs, and the pairs are checked only when a fragment was seen. From the
+ * second line of a multi-line reply on, its continuation markers are skipped (marker_len). */
+static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m) {
     scan_lane l;
     lane_init(&l, s, len);
     const unsigned char *p = l.p;
     unsigned st = 0, bytes = 0;
+    unsigned first = m && m->code ? (unsigned char)m->code[0] : 0x100u;   /* 0x100: no byte equals it */
     for (size_t i = 0; i < len; i++) {
+        if (p[i] == first) {
+            size_t skip = marker_len(p, i, len, m);
+            if (skip) {
+                i += skip - 1;   /* the white space before it already stands for the line break */
+                continue;
+            }
+        }
         bytes |= p[i];   /* off the state's dependency chain: costs no time */
         unsigned next = next_state(st, byte_class[p[i]]);
         st = next & 0x7FFFu;
@@ -307,8 +339,8 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
         return reason;
     }
     /* "554 5.3.2 ... ESMTP not accepting connections": the system takes no mail at all */
+    if (definitive) return reason;   /* a provider's own wording (Naver's "421 4.3.2 Your IP ... is filtered") */
     if (reason == SC_R_BLOCKED && st == SC_R_NOTACCEPT) return st;
-    if (definitive) return reason;
     if (st >= 0 && c->has_enhanced && c->enhanced.digits[0] == 5 && early_rank(st) < 99) {
         if (reason == SC_R_MESGTOOBIG && st == SC_R_EXCEEDLIMIT) return st;
         if (early_rank(reason) > early_rank(st)) return st;
@@ -559,7 +591,12 @@ smtpcodes_status smtpcodes_classify(const char *s, size_t len, smtpcodes_classif
     smtpcodes_status st = classify_codes(s, len, out);
     if (st != SMTPCODES_OK) return st;
     scan_result sr;
-    scan(s, len, &sr);
+    scan_marker mk = {NULL, NULL, 0};
+    if ((out->flags & SMTPCODES_F_MULTILINE) && out->has_basic && out->code.digits[0] >= 4) {   /* failures only */
+        mk.code = out->code.text;
+        if (out->has_enhanced) { mk.enh = out->enhanced.text; mk.enh_len = strlen(out->enhanced.text); }
+    }
+    scan(s, len, &sr, &mk);
     classify_decide(s, len, out, &sr);
     return SMTPCODES_OK;
 }

@@ -192,15 +192,22 @@ def build_automaton(patterns, cls, nclass):
     per-state output lists of pattern ids)."""
     goto = [dict()]
     out = [[]]
+    ws = cls[ord(" ")]
+    last = [None]   # the class of the byte that leads into each state
     for pid, (_, _, text) in enumerate(patterns):
         s = 0
+        prev = None
         for ch in text.encode("utf-8"):
             c = cls[ch]
             if c == OTHER:
                 raise RuleError(f"phrase {text!r}: character {chr(ch)!r} cannot be matched")
+            if c == ws and (prev == ws or s == 0):
+                raise RuleError(f"phrase {text!r}: white space at its start or twice in a row (the walk reads a run of white space as one)")
+            prev = c
             if c not in goto[s]:
                 goto.append(dict())
                 out.append([])
+                last.append(c)
                 goto[s][c] = len(goto) - 1
             s = goto[s][c]
         out[s].append(pid)
@@ -228,6 +235,16 @@ def build_automaton(patterns, cls, nclass):
     for s in order:   # breadth-first, so fail[s] is complete
         for c in range(nclass):
             table[s][c] = goto[s][c] if c in goto[s] else table[fail[s]][c]
+    # A run of white space reads as one: a state entered by white space stays where it is on
+    # more ("user  unknown", "rate of\r\n550-5.7.1 unsolicited" once the marker is skipped).
+    # Exact: every state whose failure chain ends in such a state also ends in white space,
+    # and the root maps white space to itself (no phrase starts with it).
+    loops = [dict(g) for g in goto]
+    for s in order:
+        if last[s] == ws:
+            table[s][ws] = s
+            loops[s][ws] = s
+    assert table[0][ws] == 0
     # Two kinds of state. A "dense" state (the root, the states at most DENSE_DEPTH bytes deep,
     # and every state with more than SPARSE_MAX children) keeps a full row of next states. Every other state is sparse: it
     # keeps the classes and ids of its children (up to SPARSE_MAX) and its failure state; on
@@ -240,7 +257,7 @@ def build_automaton(patterns, cls, nclass):
     for s in order:
         for t in goto[s].values():
             depth[t] = depth[s] + 1
-    dense = [s for s in [0] + order if s == 0 or depth[s] <= DENSE_DEPTH or len(goto[s]) > SPARSE_MAX]
+    dense = [s for s in [0] + order if s == 0 or depth[s] <= DENSE_DEPTH or len(loops[s]) > SPARSE_MAX]
     is_dense = set(dense)
     # Numbering: the dense states breadth-first, then the sparse ones depth-first, so that
     # the states along a phrase are consecutive in memory.
@@ -261,7 +278,7 @@ def build_automaton(patterns, cls, nclass):
         table2[new_id[s]] = [new_id[t] for t in table[s]]
         out2[new_id[s]] = out[s]
         if s not in is_dense:
-            sparse[new_id[s] - len(dense)] = ([(c, new_id[t]) for c, t in sorted(goto[s].items())], new_id[fail[s]])
+            sparse[new_id[s] - len(dense)] = ([(c, new_id[t]) for c, t in sorted(loops[s].items())], new_id[fail[s]])
     # the walk the C side does, checked against the dense automaton for every state and class
     nd = len(dense)
     for s in range(nd, n):
