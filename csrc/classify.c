@@ -276,21 +276,33 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
     lane_init(&l, s, len);
     const unsigned char *p = l.p;
     unsigned st = 0, bytes = 0;
-    unsigned first = m && m->code ? (unsigned char)m->code[0] : 0x100u;   /* 0x100: no byte equals it */
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] == first) {
-            size_t skip = marker_len(p, i, len, m);
-            if (skip) {
-                i += skip - 1;   /* the white space before it already stands for the line break */
-                continue;
+    if (m && m->code) {   /* a multi-line failure reply: the loop that skips its markers */
+        unsigned first = (unsigned char)m->code[0];
+        for (size_t i = 0; i < len; i++) {
+            if (p[i] == first) {
+                size_t skip = marker_len(p, i, len, m);
+                if (skip) {
+                    i += skip - 1;   /* the white space before it already stands for the line break */
+                    continue;
+                }
+            }
+            bytes |= p[i];
+            unsigned next = next_state(st, byte_class[p[i]]);
+            st = next & 0x7FFFu;
+            if (next & 0x8000u) {
+                l.state = st;
+                lane_outputs(&l, i);
             }
         }
-        bytes |= p[i];   /* off the state's dependency chain: costs no time */
-        unsigned next = next_state(st, byte_class[p[i]]);
-        st = next & 0x7FFFu;
-        if (next & 0x8000u) {
-            l.state = st;
-            lane_outputs(&l, i);
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            bytes |= p[i];   /* off the state's dependency chain: costs no time */
+            unsigned next = next_state(st, byte_class[p[i]]);
+            st = next & 0x7FFFu;
+            if (next & 0x8000u) {
+                l.state = st;
+                lane_outputs(&l, i);
+            }
         }
     }
     unsigned long long any = 0;   /* no pair can hold without a fragment */
