@@ -361,6 +361,11 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
     int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
     /* the sender's address refused (Postfix "Sender address rejected: ... does not accept mail") */
     if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR) && mail && !rcpt) return SC_R_REJECTED;
+    /* X.1.7 and X.1.8 are about the sender's address (RFC 3463): a mailbox wording under them
+     * ("550 5.1.7 Invalid address") is the sender's, unless the text names the recipient (a
+     * domain wording stays hostunknown, as Sisimai has "550 5.1.7 No such domain") */
+    if (reason == SC_R_USERUNKNOWN && !rcpt && subject == 1 && (detail == 7 || detail == 8))
+        return SC_R_REJECTED;
     /* before any address was sent, no mailbox can be full, unknown or suspended: the client is refused */
     if ((address || reason == SC_R_MAILBOXFULL || reason == SC_R_SUSPEND) && conn && !rcpt && !mail) return SC_R_BLOCKED;
     if (reason == SC_R_USERUNKNOWN && !rcpt && st != SC_R_USERUNKNOWN) {
