@@ -35,14 +35,21 @@ static void *sc_share_run(void *arg) {
     return NULL;
 }
 
+/* How many threads m texts get: `threads` (at least 1, at most SC_SHARE_MAX_THREADS), fewer
+ * when a thread would get fewer than min_share texts; never 0. */
+static inline size_t sc_share_threads(int threads, size_t m, size_t min_share) {
+    size_t t = threads > 0 ? (size_t)threads : 1;
+    if (t > SC_SHARE_MAX_THREADS) t = SC_SHARE_MAX_THREADS;
+    if (t > m / min_share) t = m / min_share;
+    return t < 1 ? 1 : t;
+}
+
 /* Classify m texts into out[] and status[] on up to `threads` threads (this one included),
  * with at least min_share texts per thread. */
 static void sc_classify_shared(const sc_text *v, size_t m, smtpcodes_classification *out, int *status, int threads,
                                size_t min_share) {
-    size_t t = threads > 0 ? (size_t)threads : 1;
-    if (t > SC_SHARE_MAX_THREADS) t = SC_SHARE_MAX_THREADS;
-    if (t > m / min_share) t = m / min_share;
-    if (t <= 1) {
+    size_t t = sc_share_threads(threads, m, min_share);
+    if (t == 1) {
         sc_share j = {v, 0, m, out, status};
         sc_share_run(&j);
         return;
@@ -74,10 +81,7 @@ typedef struct sc_share_async {
 
 static inline void sc_share_start(sc_share_async *a, const sc_text *v, size_t m, smtpcodes_classification *out,
                                   int *status, int workers, size_t min_share) {
-    size_t t = workers > 0 ? (size_t)workers : 1;
-    if (t > SC_SHARE_MAX_THREADS) t = SC_SHARE_MAX_THREADS;
-    if (t > m / min_share) t = m / min_share;
-    if (t < 1) t = 1;
+    size_t t = sc_share_threads(workers, m, min_share);
     a->t = t;
     for (size_t i = 0; i < t; i++) {
         a->jobs[i] = (sc_share){v, m * i / t, m * (i + 1) / t, out, status};

@@ -1079,8 +1079,9 @@ static double list_index(lua_State *L, int idx) {
  * list) cannot free the bytes a thread reads; an element that is no longer a string when its
  * chunk is gathered raises an error. The first chunk is classified on up to
  * `threads` POSIX threads (bindings/common/share.h, at least MANY_MIN_SHARE lines each; nil: 1
- * thread); after that, while this thread makes the Lua results of chunk k, threads - 1
- * workers classify chunk k + 1. The results are made under lua_pcall (many_push), so a memory
+ * thread); after that, while this thread makes the Lua results of chunk k, `threads`
+ * workers classify chunk k + 1 (with threads - 1 the classification, the larger part, would
+ * run on fewer cores than asked: measured no faster than one thread). The results are made under lua_pcall (many_push), so a memory
  * error there waits for the workers before it is raised again: no thread outlives the call.
  * Upvalues 1 = CLS_MT, 2 = LCLS_MT. */
 #define MANY_CHUNK 2048     /* two regions of pinned strings stay under Lua 5.1's 8,000 C slots */
