@@ -271,6 +271,16 @@ SC_NOINLINE static size_t marker_len(const unsigned char *p, size_t i, size_t le
 /* The walk: the state and the position stay in registers; the lane is touched only where
  * a state has outputs, and the pairs are checked only when a fragment was seen. From the
  * second line of a multi-line reply on, its continuation markers are skipped (marker_len). */
+/* One byte of the walk: the next state, and the lane touched only where it has outputs. */
+static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p, size_t i) {
+    unsigned next = next_state(*st, byte_class[p[i]]);
+    *st = next & 0x7FFFu;
+    if (next & 0x8000u) {
+        l->state = *st;
+        lane_outputs(l, i);
+    }
+}
+
 static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m) {
     scan_lane l;
     lane_init(&l, s, len);
@@ -279,30 +289,18 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
     if (m && m->code) {   /* a multi-line failure reply: the loop that skips its markers */
         unsigned first = (unsigned char)m->code[0];
         for (size_t i = 0; i < len; i++) {
-            if (p[i] == first) {
-                size_t skip = marker_len(p, i, len, m);
-                if (skip) {
-                    i += skip - 1;   /* the white space before it already stands for the line break */
-                    continue;
-                }
+            size_t skip = p[i] == first ? marker_len(p, i, len, m) : 0;
+            if (skip) {
+                i += skip - 1;   /* the white space before it already stands for the line break */
+                continue;
             }
             bytes |= p[i];
-            unsigned next = next_state(st, byte_class[p[i]]);
-            st = next & 0x7FFFu;
-            if (next & 0x8000u) {
-                l.state = st;
-                lane_outputs(&l, i);
-            }
+            walk_byte(&l, &st, p, i);
         }
     } else {
         for (size_t i = 0; i < len; i++) {
             bytes |= p[i];   /* off the state's dependency chain: costs no time */
-            unsigned next = next_state(st, byte_class[p[i]]);
-            st = next & 0x7FFFu;
-            if (next & 0x8000u) {
-                l.state = st;
-                lane_outputs(&l, i);
-            }
+            walk_byte(&l, &st, p, i);
         }
     }
     unsigned long long any = 0;   /* no pair can hold without a fragment */
@@ -668,30 +666,32 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
     case SMTPCODES_EV_REPLY:
         sc_sb_printf(&b, es ? "el c\303\263digo de respuesta %s indica %s" : "reply code %s implies %s", c->code.text, reason);
         break;
-    case SMTPCODES_EV_MESSAGE:   /* parse_bounce decided from the message, not from the reply */
-        if (c->reason == R_FEEDBACK)
-            sc_sb_puts(&b, es ? "el mensaje es un informe de retroalimentaci\303\263n ARF, no un rebote (feedback)"
-                              : "the message is an ARF feedback report, not a bounce (feedback)");
-        else if (c->reason == R_VACATION)
-            sc_sb_puts(&b, es ? "el mensaje es una respuesta autom\303\241tica, no un rebote (vacation)"
-                              : "the message is an automatic reply, not a bounce (vacation)");
-        else if (c->reason == R_DELIVERED)
-            sc_sb_puts(&b, es ? "la acci\303\263n del informe de entrega dice que el mensaje se entreg\303\263 o se retransmiti\303\263 (delivered)"
-                              : "the delivery report's action says the message was delivered or relayed (delivered)");
-        else if (c->reason == R_MAILERERROR)
-            sc_sb_puts(&b, es ? "el diagn\303\263stico viene de un programa de entrega local (un estado X-Unix o una tuber\303\255a), no de un servidor remoto (mailererror)"
-                              : "the diagnostic comes from a local delivery program (an X-Unix status or a pipe), not from a remote server (mailererror)");
-        else if (c->reason == R_FILTERED && c->phrase)
-            sc_sb_printf(&b, es ? "la frase \"%s\" respondi\303\263 a DATA: la direcci\303\263n ya se hab\303\255a aceptado en RCPT TO, as\303\255 que un filtro rechaz\303\263 el mensaje (filtered)"
-                                : "the phrase \"%s\" answered DATA: the address had been accepted at RCPT TO, so a filter refused the message (filtered)",
-                         c->phrase);
-        else if (c->reason == R_FILTERED)
-            sc_sb_puts(&b, es ? "el rechazo respondi\303\263 a DATA: la direcci\303\263n ya se hab\303\255a aceptado en RCPT TO, as\303\255 que un filtro rechaz\303\263 el mensaje (filtered)"
-                              : "the refusal answered DATA: the address had been accepted at RCPT TO, so a filter refused the message (filtered)");
-        else
+    case SMTPCODES_EV_MESSAGE: {   /* parse_bounce decided from the message, not from the reply */
+        static const struct { int reason; const char *text[2]; } why[] = {
+            {R_FEEDBACK, {"the message is an ARF feedback report, not a bounce (feedback)",
+                          "el mensaje es un informe de retroalimentaci\303\263n ARF, no un rebote (feedback)"}},
+            {R_VACATION, {"the message is an automatic reply, not a bounce (vacation)",
+                          "el mensaje es una respuesta autom\303\241tica, no un rebote (vacation)"}},
+            {R_DELIVERED, {"the delivery report's action says the message was delivered or relayed (delivered)",
+                           "la acci\303\263n del informe de entrega dice que el mensaje se entreg\303\263 o se retransmiti\303\263 (delivered)"}},
+            {R_MAILERERROR, {"the diagnostic comes from a local delivery program (an X-Unix status or a pipe), not from a remote server (mailererror)",
+                             "el diagn\303\263stico viene de un programa de entrega local (un estado X-Unix o una tuber\303\255a), no de un servidor remoto (mailererror)"}},
+        };
+        size_t k = 0;
+        while (k < COUNT_OF(why) && why[k].reason != c->reason) k++;
+        if (k < COUNT_OF(why)) {
+            sc_sb_puts(&b, why[k].text[es]);
+        } else if (c->reason == R_FILTERED) {   /* a refusal after DATA, quoting its phrase */
+            if (c->phrase) sc_sb_printf(&b, es ? "la frase \"%s\" respondi\303\263 a DATA" : "the phrase \"%s\" answered DATA", c->phrase);
+            else sc_sb_puts(&b, es ? "el rechazo respondi\303\263 a DATA" : "the refusal answered DATA");
+            sc_sb_puts(&b, es ? ": la direcci\303\263n ya se hab\303\255a aceptado en RCPT TO, as\303\255 que un filtro rechaz\303\263 el mensaje (filtered)"
+                              : ": the address had been accepted at RCPT TO, so a filter refused the message (filtered)");
+        } else {
             sc_sb_printf(&b, es ? "la redacci\303\263n y la forma del propio mensaje de rebote indican %s"
                                 : "the bounce message's own wording and form imply %s", reason);
+        }
         break;
+    }
     case SMTPCODES_EV_SUCCESS:
         sc_sb_printf(&b, es ? "respuesta positiva %s: %s" : "positive reply %s: %s",
                   c->has_basic ? c->code.text : c->enhanced.text, reason);
