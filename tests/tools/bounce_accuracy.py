@@ -44,6 +44,8 @@ NOTES = """Where Sisimai's label is debatable (we keep ours; these rows count as
   every X-Unix status a mailer error (a local delivery program failed).
 - Amazon SES "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'": Sisimai takes the quoted
   inner code; we keep the notification's own status.
+- Mimecast "554 email rejected due to security policies - MCSpamSignature.sa.2.2": Sisimai gives every
+  security-policies refusal virusdetected; the suffix names the anti-spam signature, so spamdetected.
 """
 
 
