@@ -581,8 +581,9 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
             out->evidence = SMTPCODES_EV_REPLY;
             if (out->code_reason < 0) out->code_reason = out->reason;
         } else if (out->has_enhanced && class_reason(out->enhanced.digits[0]) >= 0) {
+            /* the status's class decided (its subject and detail have no reason of their own) */
             out->reason = class_reason(out->enhanced.digits[0]);
-            out->evidence = SMTPCODES_EV_SUBJECT;
+            out->evidence = SMTPCODES_EV_STATUS;
             out->code_reason = out->reason;
         } else {
             /* neither a code nor a known phrase: undefined, and no retry advice */
@@ -657,7 +658,15 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                      es ? (c->provider ? c->provider : "") : (c->tag ? c->tag : ""), reason);
         break;
     case SMTPCODES_EV_STATUS:
-        sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
+        if (status_reason(&c->enhanced) >= 0 || c->reason == R_EXPIRED)
+            sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
+        else   /* the class fallback: neither the subject nor the detail decided */
+            sc_sb_printf(&b, es ? "la clase %d del c\303\263digo de estado %s (%s) indica %s"
+                                : "the class %d of status %s (%s) implies %s",
+                         c->enhanced.digits[0], c->enhanced.text,
+                         c->enhanced.digits[0] == 4 ? (es ? "fallo temporal" : "a temporary failure")
+                                                    : (es ? "fallo permanente" : "a permanent failure"),
+                         reason);
         break;
     case SMTPCODES_EV_SUBJECT:
         sc_sb_printf(&b, es ? "el asunto X.%d de %s indica %s" : "the X.%d subject of %s implies %s",

@@ -804,6 +804,18 @@ static void test_classify_rules(void) {
     CHECK(strstr(ev, "outranks") && strstr(ev, "5.1.1"), "evidence: %s", ev);
     smtpcodes_render_evidence(&c, SMTPCODES_ES, ev, sizeof ev);
     CHECK(strstr(ev, "prevalece") != NULL, "evidencia: %s", ev);
+    /* a status whose subject and detail have no reason: its class decides, and the evidence
+     * names the class, not the subject (it once read "the X.4 subject of 5.4.1 implies rejected") */
+    CHECK(smtpcodes_classify("5.4.1 blah", 10, &c) == SMTPCODES_OK && c.evidence == SMTPCODES_EV_STATUS &&
+              strcmp(smtpcodes_reason_name(c.reason), "rejected") == 0, "class fallback: %s, %d",
+          smtpcodes_reason_name(c.reason), (int)c.evidence);
+    smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev);
+    CHECK(strstr(ev, "class 5 of status 5.4.1") && !strstr(ev, "subject"), "class evidence: %s", ev);
+    smtpcodes_render_evidence(&c, SMTPCODES_ES, ev, sizeof ev);
+    CHECK(strstr(ev, "clase 5") && !strstr(ev, "asunto"), "evidencia de clase: %s", ev);
+    CHECK(smtpcodes_classify("5.7.77 blah", 11, &c) == SMTPCODES_OK && c.evidence == SMTPCODES_EV_SUBJECT, "X.7 subject");
+    smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev);
+    CHECK(strstr(ev, "X.7 subject of 5.7.77") != NULL, "subject evidence: %s", ev);
     /* the basic code decides permanence: 550 4.2.2 is permanent */
     CHECK(smtpcodes_classify("550 4.2.2 Mailbox full", 22, &c) == SMTPCODES_OK &&
           c.permanence == SMTPCODES_PERM_PERMANENT && !c.retry && (c.flags & SMTPCODES_F_CLASS_MISMATCH), "550 4.2.2");
