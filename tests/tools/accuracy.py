@@ -13,9 +13,12 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXCLUDED = {"feedback", "vacation", "delivered"}
+with open(os.path.join(ROOT, "csrc", "data", "reasons.toml"), "rb") as _f:
+    REASONS = {r["name"] for r in tomllib.load(_f)["reason"]}
 
 
 def read_tsv(path):
@@ -143,10 +146,10 @@ def dev_set(args):
     rows = []
     with open(path, encoding="utf-8") as f:
         for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
             fl = line.rstrip("\n").split("\t")
-            if len(fl) < 6 or fl[1] == "reason":
+            # a comment starts with "#"; a reply may too (Exchange's "#5.1.1 SMTP; 550 ..."): a line
+            # of six fields whose second is a reason name is a row
+            if not line.strip() or len(fl) < 6 or fl[1] == "reason" or (line.startswith("#") and fl[1] not in REASONS):
                 continue
             rows.append({"input": dev_unescape(fl[0]), "reason": fl[1], "permanence": fl[2], "provider": fl[3],
                          "lang": fl[4], "source": fl[5]})
