@@ -237,3 +237,10 @@ def test_no_reference_leaks_on_cached_objects() -> None:
     # None/True/False are immortal-ish shared objects: allow small noise only
     for o, a, b in zip(objs[-3:], after[-3:], before[-3:]):
         assert abs(a - b) < 100, (o, a - b)
+
+
+def test_memory_growth_sees_a_leak() -> None:
+    # the measure itself: one object kept per call must show, in both windows
+    kept: list[object] = []
+    grown = _growth(lambda: kept.append(object()), 2000)
+    assert grown >= 2000 * 16, grown
