@@ -658,15 +658,15 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                      es ? (c->provider ? c->provider : "") : (c->tag ? c->tag : ""), reason);
         break;
     case SMTPCODES_EV_STATUS:
-        if (status_reason(&c->enhanced) >= 0 || c->reason == R_EXPIRED)
-            sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
-        else   /* the class fallback: neither the subject nor the detail decided */
+        if (status_reason(&c->enhanced) < 0 && c->reason == class_reason(c->enhanced.digits[0]))
+            /* the class fallback of classify_decide: neither the subject nor the detail decided */
             sc_sb_printf(&b, es ? "la clase %d del c\303\263digo de estado %s (%s) indica %s"
                                 : "the class %d of status %s (%s) implies %s",
                          c->enhanced.digits[0], c->enhanced.text,
-                         c->enhanced.digits[0] == 4 ? (es ? "fallo temporal" : "a temporary failure")
-                                                    : (es ? "fallo permanente" : "a permanent failure"),
+                         sc_perm_local[c->enhanced.digits[0] == 4 ? SMTPCODES_PERM_TEMPORARY : SMTPCODES_PERM_PERMANENT][es],
                          reason);
+        else
+            sc_sb_printf(&b, es ? "el c\303\263digo de estado %s indica %s" : "status %s implies %s", c->enhanced.text, reason);
         break;
     case SMTPCODES_EV_SUBJECT:
         sc_sb_printf(&b, es ? "el asunto X.%d de %s indica %s" : "the X.%d subject of %s implies %s",
