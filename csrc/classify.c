@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "classify_data.inc"
@@ -109,6 +110,7 @@ typedef struct scan_lane {
     const unsigned char *p;
     size_t len;
     unsigned state;
+    unsigned rule_prio, word_prio;                    /* the priorities of r.rule and r.word */
     unsigned long long seen[(SC_NFRAGS + 63) / 64];   /* which fragments appeared */
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];   /* valid where seen */
     scan_result r;
@@ -118,6 +120,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->p = (const unsigned char *)s;
     l->len = len;
     l->state = 0;
+    l->rule_prio = l->word_prio = 0;
     memset(l->seen, 0, sizeof l->seen);   /* first_end and last_end are read only where seen */
     l->r.rule = -1;
     l->r.rule_end = 0;
@@ -165,13 +168,13 @@ static int exact_match(const unsigned char *t, const unsigned char *p, size_t le
  * loop so that the loop stays a few instructions per byte. */
 SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
     scan_result *r = &l->r;
-    unsigned n = state_out_count[l->state];
-    const unsigned short *o = &state_out[state_out_start[l->state]];
-    for (unsigned k = 0; k < n; k++) {
-        const struct pattern *pt = &patterns[o[k]];
+    unsigned at = state_out_at[l->state];
+    const struct out_rec *o = &state_out[at >> 8];
+    for (unsigned k = 0, n = at & 0xFFu; k < n; k++) {
+        const struct out_rec *pt = &o[k];
 #if SC_NEXACT > 0
         if ((pt->bound & PAT_EXACT) &&
-            !exact_match(l->p + i + 1 - pt->len, (const unsigned char *)pattern_exact[o[k]], pt->len))
+            !exact_match(l->p + i + 1 - pt->len, (const unsigned char *)pattern_exact[pt->pid], pt->len))
             continue;
 #endif
         if (pt->kind == 1) {
@@ -179,14 +182,19 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
                 size_t start = i + 1 - pt->len;
                 if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) continue;
             }
-            if (rules[pt->arg].words) {
-                if (better_rule(pt->arg, r->word)) { r->word = pt->arg; r->word_end = i + 1; }
-            } else if (better_rule(pt->arg, r->rule)) { r->rule = pt->arg; r->rule_end = i + 1; }
+            /* the first of the highest priority wins (as better_rule) */
+            if (pt->words) {
+                if (r->word < 0 || pt->prio > l->word_prio) { r->word = pt->arg; r->word_end = i + 1; l->word_prio = pt->prio; }
+            } else if (r->rule < 0 || pt->prio > l->rule_prio) {
+                r->rule = pt->arg;
+                r->rule_end = i + 1;
+                l->rule_prio = pt->prio;
+            }
         } else if (pt->kind == 2) {
             if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
         } else if (pt->kind == 4) {
             r->ctx |= 1u << pt->arg;
-            if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = o[k];
+            if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = pt->pid;
         } else if (pt->kind == 5) {
             /* a provider tag's match string: its exact bytes, ASCII case-insensitive (as tags.c);
              * the longest wins, ties by table order */
@@ -201,7 +209,7 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
         } else if (pt->kind == 6) {
             r->hint |= 2u;
         } else {
-            unsigned f = pattern_frag[o[k]];
+            unsigned f = pt->arg;
             unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
             if (f < SC_NFRAGS) {
                 unsigned long long bit = 1ull << (f % 64);
@@ -268,9 +276,6 @@ SC_NOINLINE static size_t marker_len(const unsigned char *p, size_t i, size_t le
     return k - i;
 }
 
-/* The walk: the state and the position stay in registers; the lane is touched only where
- * a state has outputs, and the pairs are checked only when a fragment was seen. From the
- * second line of a multi-line reply on, its continuation markers are skipped (marker_len). */
 /* One byte of the walk: the next state, and the lane touched only where it has outputs. */
 static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p, size_t i) {
     unsigned next = next_state(*st, byte_class[p[i]]);
@@ -281,6 +286,71 @@ static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p,
     }
 }
 
+/* The walk of a text in blocks, each read by four walks at once (issue 16): one walk is a
+ * chain of dependent lookups, bound by their latency, and independent chains overlap. Lane 0
+ * goes on from the state the previous block left; lanes 1 to 3 start at the root, each at
+ * the start of its own quarter of the block, and every lane writes its state after each byte
+ * (bit 15: the state has outputs) to rec[]. Then, from the third lane back to the first, each
+ * lane goes on past the end of its quarter until its state equals the one rec[] holds there,
+ * overwriting rec[] until it does. A walk that started later and one that started earlier
+ * agree for good once they agree after one byte, and an Aho-Corasick state depends on no more
+ * bytes back than the longest phrase, so they meet within a few bytes (as a rule at the next
+ * space). rec[] then holds, byte for byte, the one walk from the start of the text (after
+ * each lane's catch-up, rec[] from that lane's start on is one walk), and the outputs are read
+ * from it in the order of the bytes, as a single walk would meet them. Returns the state
+ * after the block. */
+enum { SCAN_LANES = 4, SCAN_BLOCK = 1024, SCAN_MIN_STRETCH = 16 };
+
+static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsigned short *rec) {
+    size_t seg = n / SCAN_LANES;
+    if (seg < SCAN_MIN_STRETCH) {   /* a short block: one walk */
+        for (size_t j = 0; j < n; j++) {
+            unsigned x = next_state(st, byte_class[q[j]]);
+            rec[j] = (unsigned short)x;
+            st = x & 0x7FFFu;
+        }
+        return st;
+    }
+    unsigned s0 = st, s1 = 0, s2 = 0, s3 = 0;
+    const unsigned char *q1 = q + seg, *q2 = q + 2 * seg, *q3 = q + 3 * seg;
+    unsigned short *r1 = rec + seg, *r2 = rec + 2 * seg, *r3 = rec + 3 * seg;
+    for (size_t j = 0; j < seg; j++) {
+        unsigned x0 = next_state(s0, byte_class[q[j]]), x1 = next_state(s1, byte_class[q1[j]]);
+        unsigned x2 = next_state(s2, byte_class[q2[j]]), x3 = next_state(s3, byte_class[q3[j]]);
+        rec[j] = (unsigned short)x0;
+        r1[j] = (unsigned short)x1;
+        r2[j] = (unsigned short)x2;
+        r3[j] = (unsigned short)x3;
+        s0 = x0 & 0x7FFFu;
+        s1 = x1 & 0x7FFFu;
+        s2 = x2 & 0x7FFFu;
+        s3 = x3 & 0x7FFFu;
+    }
+    for (size_t j = SCAN_LANES * seg; j < n; j++) {   /* the last lane reads the rest */
+        unsigned x = next_state(s3, byte_class[q[j]]);
+        rec[j] = (unsigned short)x;
+        s3 = x & 0x7FFFu;
+    }
+    unsigned last = s3;
+    const unsigned lane_state[SCAN_LANES - 1] = {s0, s1, s2};
+    for (size_t k = SCAN_LANES - 1; k-- > 0;) {   /* each lane on until it meets the walk after it */
+        unsigned s = lane_state[k];
+        size_t j = (k + 1) * seg;
+        for (; j < n; j++) {
+            unsigned x = next_state(s, byte_class[q[j]]);
+            s = x & 0x7FFFu;
+            if (s == (rec[j] & 0x7FFFu)) break;
+            rec[j] = (unsigned short)x;
+        }
+        if (j == n) last = s;   /* it never met: its state is the one after the block */
+    }
+    return last;
+}
+
+/* The walk, in blocks of SCAN_BLOCK bytes (walk_block), then the outputs in the order of the
+ * bytes; the lane is touched only where a state has outputs, and the pairs are checked only
+ * when a fragment was seen. From the second line of a multi-line failure reply on, its
+ * continuation markers are skipped (marker_len), one byte at a time. */
 static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m) {
     scan_lane l;
     lane_init(&l, s, len);
@@ -298,10 +368,26 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
             walk_byte(&l, &st, p, i);
         }
     } else {
-        for (size_t i = 0; i < len; i++) {
-            bytes |= p[i];   /* off the state's dependency chain: costs no time */
-            walk_byte(&l, &st, p, i);
+        unsigned short rec[SCAN_BLOCK];
+        for (size_t at = 0; at < len; at += SCAN_BLOCK) {
+            size_t n = len - at;   /* at least 1 */
+            if (n > SCAN_BLOCK) n = SCAN_BLOCK;
+            st = walk_block(p + at, n, st, rec);
+            for (size_t j = 0; j < n; j++)
+                if (rec[j] & 0x8000u) {
+                    l.state = rec[j] & 0x7FFFu;
+                    lane_outputs(&l, at + j);
+                }
         }
+        uint64_t high = 0;   /* a byte over 0x7F, eight bytes at a time */
+        size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, sizeof w);
+            high |= w;
+        }
+        for (; i < len; i++) high |= p[i];
+        bytes = (high & 0x8080808080808080u) ? 0x80u : 0u;
     }
     unsigned long long any = 0;   /* no pair can hold without a fragment */
     for (size_t k = 0; k < COUNT_OF(l.seen); k++) any |= l.seen[k];

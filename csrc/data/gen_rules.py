@@ -184,7 +184,7 @@ def load(rules, reasons):
 
 
 SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
-DENSE_DEPTH = 2  # states this shallow keep a full row (the walk spends most bytes there)
+DENSE_DEPTH = 6  # states this shallow keep a full row (the walk spends most of its bytes there)
 
 
 def build_automaton(patterns, cls, nclass):
@@ -251,8 +251,11 @@ def build_automaton(patterns, cls, nclass):
     # another class the walk falls back along the failure links (each step shallower) until
     # a sparse state's class or a dense row answers. That gives exactly the dense automaton's
     # next state, table[s][c] = goto[s][c] or table[fail[s]][c] (checked below), from about
-    # 50 kB of rows and 12-byte sparse entries, instead of a 64-byte row for every state
-    # (1.5 MB). Measured with make bench: about a quarter less time per classify.
+    # about 260 kB of rows (the states up to six bytes deep: 4,095 of 29,392) and 12-byte
+    # sparse entries, instead of a 64-byte row for every state (1.9 MB). Measured with make
+    # bench: sparse beside a two-deep dense core took about a quarter less time per classify
+    # than all rows dense; a six-deep core took about 5% less again (the four-lane walk of
+    # classify.c reaches a sparse state on fewer of its bytes, where it has to branch).
     depth = [0] * n
     for s in order:
         for t in goto[s].values():
@@ -416,16 +419,14 @@ def emit(rules, reasons, c_string):
         w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {int(words)}, {vi}, {c_string(text)}}},")
     w("};")
     w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase,")
-    w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters);")
-    w("   arg = rule, vendor or context index */")
+    w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters) */")
     w("/* bound: PAT_WORD, matched only where no letter or digit precedes or follows; PAT_EXACT, a")
     w("   phrase with bytes over 0x7F, whose bytes pattern_exact[] holds (the automaton only knows")
-    w("   their classes); len in bytes */")
+    w("   their classes) */")
     w("#define PAT_WORD 1u")
     w("#define PAT_EXACT 2u")
-    w("struct pattern { unsigned char kind, bound; unsigned short arg; unsigned short len; };")
-    w("static const struct pattern patterns[SC_NPATTERNS] = {")
     exact = []
+    pat_flags = []
     for pid, (kind, arg, text) in enumerate(patterns):
         b = text.encode("utf-8")
         if len(b) > 0xFFFF:
@@ -433,8 +434,7 @@ def emit(rules, reasons, c_string):
         flags = (1 if pid in bounded else 0) | (2 if len(b) != len(text) else 0)
         if flags & 2:
             exact.append((pid, text))
-        w(f"    {{{kind}, {flags}, {arg}, {len(b)}}},")
-    w("};")
+        pat_flags.append(flags)
     w(f"#define SC_NEXACT {len(exact)}")
     w("/* the bytes of each PAT_EXACT pattern (case-folded as fold_char() in gen_rules.py), else NULL */")
     w("static const char *const pattern_exact[SC_NEXACT > 0 ? SC_NPATTERNS : 1] = {"
@@ -458,18 +458,37 @@ def emit(rules, reasons, c_string):
     w("/* the text of each context phrase (the evidence quotes the one that decided), else NULL */")
     w("static const char *const context_text[SC_NPATTERNS] = {"
       + ", ".join(c_string(t) if k == 4 else "NULL" for k, _, t in patterns) + "};")
-    w("static const unsigned short pattern_frag[SC_NPATTERNS] = {"
-      + ", ".join(str(frag_index.get(i, 0xFFFF)) for i in range(len(patterns))) + "};")
-    # outputs
+    # Outputs: each state's patterns as self-contained records in one array, so that a state
+    # with outputs costs one lookup for where its records are and one read of them (no trip
+    # through a pattern table and the rule table for the priority).
     flat = []
     starts = []
     for lst in out:
+        if len(lst) > 255:
+            raise RuleError("a state ends more than 255 patterns")
         starts.append(len(flat))
         flat.extend(lst)
-    w(f"static const unsigned short state_out[{max(1, len(flat))}] = {{" + ", ".join(map(str, flat or [0])) + "};")
-    w("/* per state: first output and count */")
-    w(f"static const unsigned short state_out_start[SC_NSTATES] = {{" + ", ".join(map(str, starts)) + "};")
-    w(f"static const unsigned char state_out_count[SC_NSTATES] = {{" + ", ".join(str(min(255, len(x))) for x in out) + "};")
+    if len(flat) >= 1 << 24:
+        raise RuleError("more than 2^24 outputs")
+    w("/* one pattern a state ends: its kind and bound (above), for a rule phrase the rule's priority")
+    w("   and words flag, arg (rule, vendor, pair fragment or context index), its length in bytes and")
+    w("   its pattern id (pattern_exact[], context_text[]) */")
+    w("struct out_rec { unsigned char kind, bound, prio, words; unsigned short arg, len, pid; };")
+    w(f"static const struct out_rec state_out[{max(1, len(flat))}] = {{")
+    for pid in flat:
+        kind, arg, text = patterns[pid]
+        prio = words = 0
+        if kind == 1:
+            prio, words = rule_list[arg][1], int(rule_list[arg][5])
+        if kind == 3:
+            arg = frag_index.get(pid, 0xFFFF)
+        w(f"    {{{kind}, {pat_flags[pid]}, {prio}, {words}, {arg}, {len(text.encode('utf-8'))}, {pid}}},")
+    if not flat:
+        w("    {0, 0, 0, 0, 0, 0, 0},")
+    w("};")
+    w("/* per state: its first record << 8 | how many */")
+    w(f"static const unsigned int state_out_at[SC_NSTATES] = {{"
+      + ", ".join(str(st << 8 | len(x)) for st, x in zip(starts, out)) + "};")
     def flag(t):
         return t | (0x8000 if out[t] else 0)
     w("/* States 0 to SC_NDENSE - 1 keep a full row: the next state, bit 15 set when it has outputs */")

@@ -2324,6 +2324,54 @@ static void test_status_outranks_phrase(void) {
           "Microsoft's public-folder wording outranks 5.7.13: %s", smtpcodes_reason_name(c.reason));
 }
 
+/* The walk reads a text in blocks of 1,024 bytes, four stretches of a block at once, each
+ * stretch's walk catching up with the next (classify.c, walk_block): a phrase must be found
+ * wherever it falls, across a stretch's or a block's edge, with the same end offset, in short
+ * texts (one walk) and long ones; and the first of two phrases of the same rule decides, as
+ * one walk from the start meets them. */
+static void test_scan_lanes(void) {
+    static const char phrase[] = "mailbox is full";
+    static const size_t lens[] = {20, 40, 63, 64, 65, 100, 170, 511, 1023, 1024, 1025, 1100, 2047, 2048, 2049, 3000, 5000};
+    static char text[6000];
+    int bad = 0, runs = 0;
+    size_t plen = strlen(phrase);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li];
+        for (size_t at = 4; at + plen <= len; at++) {
+            /* walk every offset in short texts; in long ones, the offsets near a stretch or block edge */
+            if (len > 1100) {
+                size_t m = at % 1024, q = (len < 1024 ? len : 1024) / 4, near = 0;
+                for (size_t e = 0; e <= 4 && !near; e++)
+                    if (m + plen + 2 >= e * q && m <= e * q + 2) near = 1;
+                if (!near && at % 97) continue;
+            }
+            memcpy(text, "550 ", 4);
+            for (size_t k = 4; k < len; k++) text[k] = (k % 3 == 2) ? ' ' : 'z';
+            text[at - 1] = ' ';
+            memcpy(text + at, phrase, plen);
+            if (at + plen < len) text[at + plen] = ' ';
+            smtpcodes_classification c;
+            runs++;
+            if (smtpcodes_classify(text, len, &c) != SMTPCODES_OK || strcmp(smtpcodes_reason_name(c.reason), "mailboxfull") ||
+                c.phrase_end != at + plen) {
+                if (bad++ < 5)
+                    CHECK(0, "len %zu, phrase at %zu: %s, end %zu", len, at, smtpcodes_reason_name(c.reason), c.phrase_end);
+            }
+        }
+    }
+    CHECK(bad == 0 && runs > 5000, "%d of %d placements missed", bad, runs);
+    /* two placements: the first decides (phrase_end is the first one's) */
+    size_t len = 3000;
+    memcpy(text, "550 ", 4);
+    for (size_t k = 4; k < len; k++) text[k] = (k % 3 == 2) ? ' ' : 'z';
+    size_t first = 1019, second = 2500;
+    memcpy(text + first, " mailbox is full ", plen + 2);
+    memcpy(text + second, " mailbox is full ", plen + 2);
+    smtpcodes_classification c;
+    CHECK(smtpcodes_classify(text, len, &c) == SMTPCODES_OK && c.phrase_end == first + 1 + plen,
+          "two placements: end %zu, want %zu", c.phrase_end, first + 1 + plen);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2342,6 +2390,7 @@ int main(void) {
     test_wrapped_replies();
     test_classify_rules();
     test_classify_many();
+    test_scan_lanes();
     test_classify_nonascii();
     test_tags();
     test_threads();
