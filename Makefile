@@ -18,7 +18,7 @@ ROCKSPEC := smtpcodes-dev-1.rockspec
 TEST_C   := tests/c/test_smtpcodes.c
 
 .PHONY: all gen check-gen test test-c test-python test-lua python lua rock rock-check rock-install rock-src test-rock check-rockspec \
-        asan asan-python asan-lua valgrind bench clean accuracy fuzz lint lint-cppcheck lint-clang-tidy demo
+        asan asan-python asan-lua valgrind bench classify-exact clean accuracy fuzz lint lint-cppcheck lint-clang-tidy demo
 
 all: build/test_smtpcodes build/libsmtpcodes.a build/smtpcodes
 
@@ -122,7 +122,7 @@ clean:
 	rm -rf build *.egg-info bindings/python/*.egg-info .pytest_cache smtpcodes.so csrc/*.o bindings/lua/*.o \
 	       bindings/python/smtpcodes/*.so
 
-build/classify_tsv: $(CORE_DEP) tests/tools/classify_tsv.c
+build/classify_tsv: $(CORE_DEP) tests/tools/classify_tsv.c tests/tools/unescape.h
 	@mkdir -p build
 	$(CC) $(CSTD) -O2 -g $(WARN) -Icsrc -o $@ $(CORE_SRC) tests/tools/classify_tsv.c
 
@@ -189,6 +189,11 @@ demo: build/smtpcodes
 	./build/smtpcodes explain "550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown"
 	@echo
 	./build/smtpcodes classify examples/data/maillog.sample --stats | tail -n 3
+
+# The working tree classifies exactly as REF does (every field; tests/tools/classify_exact.sh)
+REF ?= HEAD
+classify-exact:
+	bash tests/tools/classify_exact.sh $(REF)
 
 # Every benchmark in one run (C, Python, Lua), each with its baseline; writes BENCHMARKS.md
 build/bench_c: $(CORE_DEP) tests/bench/bench_c.c
