@@ -110,7 +110,6 @@ typedef struct scan_lane {
     const unsigned char *p;
     size_t len;
     unsigned state;
-    unsigned rule_prio, word_prio;                    /* the priorities of r.rule and r.word */
     unsigned long long seen[(SC_NFRAGS + 63) / 64];   /* which fragments appeared */
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];   /* valid where seen */
     scan_result r;
@@ -120,7 +119,6 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->p = (const unsigned char *)s;
     l->len = len;
     l->state = 0;
-    l->rule_prio = l->word_prio = 0;
     memset(l->seen, 0, sizeof l->seen);   /* first_end and last_end are read only where seen */
     l->r.rule = -1;
     l->r.rule_end = 0;
@@ -182,13 +180,12 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
                 size_t start = i + 1 - pt->len;
                 if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) continue;
             }
-            /* the first of the highest priority wins (as better_rule) */
+            /* the first of the highest priority wins (as better_rule, with the record's priority) */
             if (pt->words) {
-                if (r->word < 0 || pt->prio > l->word_prio) { r->word = pt->arg; r->word_end = i + 1; l->word_prio = pt->prio; }
-            } else if (r->rule < 0 || pt->prio > l->rule_prio) {
+                if (r->word < 0 || pt->prio > rules[r->word].priority) { r->word = pt->arg; r->word_end = i + 1; }
+            } else if (r->rule < 0 || pt->prio > rules[r->rule].priority) {
                 r->rule = pt->arg;
                 r->rule_end = i + 1;
-                l->rule_prio = pt->prio;
             }
         } else if (pt->kind == 2) {
             if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
@@ -355,7 +352,7 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
     scan_lane l;
     lane_init(&l, s, len);
     const unsigned char *p = l.p;
-    unsigned st = 0, bytes = 0;
+    unsigned st = 0;
     if (m && m->code) {   /* a multi-line failure reply: the loop that skips its markers */
         unsigned first = (unsigned char)m->code[0];
         for (size_t i = 0; i < len; i++) {
@@ -364,7 +361,6 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
                 i += skip - 1;   /* the white space before it already stands for the line break */
                 continue;
             }
-            bytes |= p[i];
             walk_byte(&l, &st, p, i);
         }
     } else {
@@ -379,20 +375,19 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
                     lane_outputs(&l, at + j);
                 }
         }
-        uint64_t high = 0;   /* a byte over 0x7F, eight bytes at a time */
-        size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            uint64_t w;
-            memcpy(&w, p + i, sizeof w);
-            high |= w;
-        }
-        for (; i < len; i++) high |= p[i];
-        bytes = (high & 0x8080808080808080u) ? 0x80u : 0u;
     }
+    uint64_t high = 0;   /* a byte over 0x7F, eight bytes at a time */
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        high |= w;
+    }
+    for (; i < len; i++) high |= p[i];
     unsigned long long any = 0;   /* no pair can hold without a fragment */
     for (size_t k = 0; k < COUNT_OF(l.seen); k++) any |= l.seen[k];
     if (any) lane_finish(&l);
-    l.r.high = (bytes & 0x80u) != 0;
+    l.r.high = (high & 0x8080808080808080u) != 0;
     *r = l.r;
 }
 

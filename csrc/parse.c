@@ -107,11 +107,10 @@ static const unsigned char code_boundary[256] = {
     ['\t'] = 1, [' '] = 1, ['('] = 1, ['['] = 1, ['"'] = 1, ['\''] = 1, ['<'] = 1, [';'] = 1, ['#'] = 1,
     ['='] = 1, [':'] = 1};
 
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(SC_PORTABLE_SCAN)
-/* The digits 1-5 among 8 printable ASCII bytes read as one little-endian word, one bit each
- * (bit 7 of their byte); 0 when a byte needs the byte loop (a control character, tab, DEL or
- * a byte over 0x7F). */
-#define SC_DIGIT_BITS 1
+/* 8 bytes read as one word: 1 when all are printable ASCII (0x20-0x7E), with *digits the
+ * bit 7 of each byte that is a digit 1-5; 0 when one needs the byte loop (a control
+ * character, tab, DEL or a byte over 0x7F). Without high bits no byte's sum carries into the
+ * next, so each test is exact per byte. */
 static inline int digits8(uint64_t x, uint64_t *digits) {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     if (x & highs) return 0;
@@ -121,21 +120,11 @@ static inline int digits8(uint64_t x, uint64_t *digits) {
     *digits = (x + ones * (0x80 - '1')) & ~(x + ones * (0x80 - '6')) & highs;
     return 1;
 }
-#endif
 
-#ifndef SC_DIGIT_BITS
-/* 1 when none of 8 bytes (read as one word; byte order does not matter) needs a look: all
- * printable ASCII, 0x20-0x7E, and none of them 1-5. Without high bits no byte's sum carries
- * into the next, so each test is exact per byte. */
-static inline int plain8(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    if (x & highs) return 0;
-    uint64_t below_space = (x - ones * 0x20) & ~x & highs;
-    uint64_t y = x ^ (ones * 0x7F);
-    uint64_t del = (y - ones) & ~y & highs;
-    uint64_t digit = (x + ones * (0x80 - '1')) & ~(x + ones * (0x80 - '6')) & highs;
-    return !(below_space | del | digit);
-}
+/* With a little-endian word and a count-trailing-zeros, the digits are taken bit by bit;
+ * otherwise (or with SC_PORTABLE_SCAN) a word with a digit goes to the byte loop. */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(SC_PORTABLE_SCAN)
+#define SC_DIGIT_BITS 1
 #endif
 
 static void scan_line(const char *s, size_t len, line_scan *ls) {
@@ -147,9 +136,9 @@ static void scan_line(const char *s, size_t len, line_scan *ls) {
         if (i + 8 <= len) {   /* eight ordinary bytes at a time: the common case */
             uint64_t x;
             memcpy(&x, p + i, 8);
-#ifdef SC_DIGIT_BITS
             uint64_t d;
             if (digits8(x, &d)) {   /* printable ASCII: only the digits 1-5 need a look */
+#ifdef SC_DIGIT_BITS
                 while (d) {
                     size_t at = i + (size_t)(__builtin_ctzll(d) >> 3);
                     if (at == 0 || code_boundary[p[at - 1]]) {
@@ -158,12 +147,9 @@ static void scan_line(const char *s, size_t len, line_scan *ls) {
                     }
                     d &= d - 1;
                 }
-                i += 8;
-                continue;
-            }
-#else
-            if (plain8(x)) { i += 8; continue; }
 #endif
+                if (!d) { i += 8; continue; }
+            }
         }
         size_t stop = i + 8 < len ? i + 8 : len;
         while (i < stop) {
