@@ -586,12 +586,29 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         int delivered = phrase_reason == R_DELIVERED || (!out->has_basic && out->has_enhanced) ||
                         (code == 250 && out->stage && !strcmp(out->stage, "end of DATA"));
         if (!delivered && code == 250 && !(out->flags & SMTPCODES_F_MULTILINE) &&
-            (!out->has_enhanced || (out->enhanced.digits[1] == 0 && out->enhanced.digits[2] == 0))) {
-            /* "250 2.0.0 OK  1700000000 x.123 - gsmtp", "250 ok 1700000000 qp 123": an acceptance
-             * names the message by a timestamp or queue number of nine digits or more */
-            size_t run = 0;
-            for (size_t k = 0; k < len && run < 9; k++) run = sc_is_digit((unsigned char)s[k]) ? run + 1 : 0;
-            delivered = run >= 9;
+            (!out->has_enhanced || (out->enhanced.digits[2] == 0 &&
+                                    (out->enhanced.digits[1] == 0 || out->enhanced.digits[1] == 5)))) {
+            /* "250 2.0.0 OK  1700000000 x.123 - gsmtp", "250 ok 1700000000 qp 123",
+             * "250 2.0.0 OK ef6e1f86a16411ef8a54", "250 2.5.0 OK (3E1B65A7C2F10B6E4)": an acceptance
+             * names the message by a number of nine digits or more, or by a queue id: a word of
+             * twelve letters and digits or more, at least four of them digits, that is not a label
+             * of a host name ("250 AM5EUR02FT052.mail.protection.outlook.com Hello" is not one) */
+            size_t run = 0, word = 0, wdigits = 0;
+            unsigned char before = ' ';
+            for (size_t k = 0; k <= len && !delivered; k++) {
+                unsigned char c = k < len ? (unsigned char)s[k] : ' ';
+                int digit = sc_is_digit(c);
+                run = digit ? run + 1 : 0;
+                delivered = run >= 9;
+                if (digit || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+                    if (!word) before = k ? (unsigned char)s[k - 1] : ' ';
+                    word++;
+                    wdigits += (size_t)digit;
+                    continue;
+                }
+                delivered = delivered || (word >= 12 && wdigits >= 4 && wdigits < word && c != '.' && before != '.');
+                word = wdigits = 0;
+            }
         }
         out->reason = (perm == SMTPCODES_PERM_SUCCESS && delivered) ? R_DELIVERED : R_NONE;
         out->evidence = SMTPCODES_EV_SUCCESS;

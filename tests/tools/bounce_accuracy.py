@@ -46,6 +46,12 @@ NOTES = """Where Sisimai's label is debatable (we keep ours; these rows count as
   inner code; we keep the notification's own status.
 - Mimecast "554 email rejected due to security policies - MCSpamSignature.sa.2.2": Sisimai gives every
   security-policies refusal virusdetected; the suffix names the anti-spam signature, so spamdetected.
+- Gmail/GSuite "DNS Error: ... responded with code NXDOMAIN Domain name not found": Sisimai says
+  networkerror; NXDOMAIN is the resolver's answer that the domain does not exist (the notification
+  itself says "the domain couldn't be found"), so hostunknown. SERVFAIL and timeouts stay networkerror.
+- Sendmail "Deferred: Connection refused by <host>": Sisimai says blocked; the words are the errno
+  text of a refused TCP connection, so networkerror, and expired once the notice says the queue gave
+  up ("Message will be deleted from queue", lhost-sendmail-21).
 """
 
 
