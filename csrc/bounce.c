@@ -1599,6 +1599,14 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
             x->classification.evidence != SMTPCODES_EV_TAG) {
             set_reason(x, "filtered");
         }
+        /* a final failure after temporary network errors: "Action: failed" under a class-4 status
+         * with a network cause (Postfix after its queue lifetime: "4.4.1 connect to ...: Connection
+         * timed out") says the queue gave up (reasons.toml: expired). A server's own answer
+         * (mailboxfull, systemerror, ...) stays the cause: it says more than the give-up. */
+        else if (rn && strcmp(rn, "networkerror") == 0 && x->action && strcmp(x->action, "failed") == 0 &&
+                 x->status.ptr && x->status.len && x->status.ptr[0] == '4') {
+            set_reason(x, "expired");
+        }
         if (out->kind == SMTPCODES_BOUNCE_FEEDBACK) set_reason(x, "feedback");
         else if (out->kind == SMTPCODES_BOUNCE_AUTOREPLY) set_reason(x, "vacation");
         else if (x->action && (strcmp(x->action, "delivered") == 0 || strcmp(x->action, "relayed") == 0 ||

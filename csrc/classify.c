@@ -781,6 +781,8 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                           "el mensaje es una respuesta autom\303\241tica, no un rebote (vacation)"}},
             {R_DELIVERED, {"the delivery report's action says the message was delivered or relayed (delivered)",
                            "la acci\303\263n del informe de entrega dice que el mensaje se entreg\303\263 o se retransmiti\303\263 (delivered)"}},
+            {R_EXPIRED, {"the report says delivery failed for good after temporary network errors (a class-4 status): the queue stopped retrying (expired)",
+                         "el informe da la entrega por fallida definitivamente tras errores de red temporales (un estado de clase 4): la cola dej\303\263 de reintentar (expired)"}},
             {R_MAILERERROR, {"the diagnostic comes from a local delivery program (an X-Unix status or a pipe), not from a remote server (mailererror)",
                              "el diagn\303\263stico viene de un programa de entrega local (un estado X-Unix o una tuber\303\255a), no de un servidor remoto (mailererror)"}},
         };

@@ -31,7 +31,11 @@ NOTES = """Where Sisimai's label is debatable (we keep ours; these rows count as
 - Delay notices: Sisimai labels a still-queued message "expired" (47 of its 50 "delayed" rows) and
   writes action "delayed" for a queue that gave up (lhost-postfix-08: the DSN says Action: failed).
   Our "expired" is reasons.toml's: the queue gave up; a delay keeps the reason of its last deferral
-  (networkerror, mailboxfull, ...) with retry true.
+  (networkerror, mailboxfull, ...) with retry true. Gmail's delay notices with "The recipient server
+  did not accept our requests to connect" (lhost-gmail-09, -17, lhost-gsuite-06) are such delays.
+- A final failure (Action: failed) under a class-4 status with a network cause is expired for us (the
+  queue gave up); Sisimai agrees on Postfix's "connect to ...: Connection timed out" (6 rows) and says
+  networkerror for lhost-postfix-56, lhost-gsuite-13 and rfc3464-40.
 - qmail "I'm not going to try again; this message has been in the queue too long": the queue gave up,
   so we say expired; Sisimai gives the last deferral's cause (networkerror, systemerror).
 - "User unknown" with 5.2.1: Sisimai says filtered 4 times and userunknown 4 times for the same
