@@ -126,6 +126,11 @@ static inline int digits8(uint64_t x, uint64_t *digits) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(SC_PORTABLE_SCAN)
 #define SC_DIGIT_BITS 1
 #endif
+/* On x86-64 (SSE2 is part of it) sixteen bytes are checked at once, with the same results. */
+#if defined(__GNUC__) && defined(__SSE2__) && !defined(SC_PORTABLE_SCAN)
+#define SC_SSE2_SCAN 1
+#include <emmintrin.h>
+#endif
 
 static void scan_line(const char *s, size_t len, line_scan *ls) {
     const unsigned char *p = (const unsigned char *)s;
@@ -133,6 +138,40 @@ static void scan_line(const char *s, size_t len, line_scan *ls) {
     size_t n = 0;
     size_t i = 0;
     while (i < len) {
+#ifdef SC_SSE2_SCAN
+        if (len >= 16) {   /* sixteen printable bytes at a time (SSE2, every x86-64) */
+            /* near the end, the last sixteen bytes, with those before i masked off */
+            size_t base = i + 16 <= len ? i : len - 16;
+            unsigned keep = 0xFFFFu << (i - base);
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + base));
+            /* signed: the bytes over 0x7F are negative, so below the space too */
+            __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+            if (!((unsigned)_mm_movemask_epi8(bad) & keep)) {
+                unsigned m = keep & (unsigned)_mm_movemask_epi8(
+                    _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0')), _mm_cmplt_epi8(x, _mm_set1_epi8('6'))));
+                if (m) {   /* keep the digits whose previous byte is a boundary (code_boundary) */
+                    /* the previous bytes; at the line's start, shifted in, and its first byte
+                     * is a candidate by itself */
+                    __m128i q = base ? _mm_loadu_si128((const __m128i *)(const void *)(p + base - 1)) : _mm_slli_si128(x, 1);
+                    const __m128i zero = _mm_setzero_si128();
+                    /* HT, SP and '[' alone; '"' '#', '\'' '(' and ':' ';' '<' '=' as ranges */
+                    __m128i b = _mm_or_si128(_mm_cmpeq_epi8(q, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(q, _mm_set1_epi8(' ')));
+                    b = _mm_or_si128(b, _mm_cmpeq_epi8(q, _mm_set1_epi8('[')));
+                    b = _mm_or_si128(b, _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(q, _mm_set1_epi8('"')), _mm_set1_epi8(1)), zero));
+                    b = _mm_or_si128(b, _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(q, _mm_set1_epi8('\'')), _mm_set1_epi8(1)), zero));
+                    b = _mm_or_si128(b, _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(q, _mm_set1_epi8(':')), _mm_set1_epi8(3)), zero));
+                    m &= (unsigned)_mm_movemask_epi8(b) | (base ? 0u : 1u);
+                }
+                while (m) {
+                    if (n < MAX_CANDS) ls->pos[n] = base + (size_t)__builtin_ctz(m);
+                    n++;
+                    m &= m - 1;
+                }
+                i = base + 16;
+                continue;
+            }
+        }
+#endif
         if (i + 8 <= len) {   /* eight ordinary bytes at a time: the common case */
             uint64_t x;
             memcpy(&x, p + i, 8);
@@ -432,26 +471,64 @@ static size_t trim_region_end(const char *s, size_t a, size_t b) {
     return b;
 }
 
+/* The wrapper words, each found at its rarer byte: m[0] the first " said: ", m[1] the first
+ * "refused to talk to me: " (both at their ':'), m[2] the first "SMTP error from remote" (at
+ * its 'S'), m[3] the first "stat=" (at its '='). Returns 1 at " said: ", which outranks the rest. */
+static int wrapper_mark(const char *s, size_t len, size_t i, const char *m[4]) {
+    switch (s[i]) {
+    case ':':
+        if (i + 1 >= len || s[i + 1] != ' ') return 0;
+        if (i >= 5 && memcmp(s + i - 5, " said", 5) == 0) { m[0] = s + i - 5; return 1; }
+        if (!m[1] && i >= 21 && memcmp(s + i - 21, "refused to talk to me", 21) == 0) m[1] = s + i - 21;
+        return 0;
+    case 'S':
+        if (!m[2] && len - i >= 22 && memcmp(s + i, "SMTP error from remote", 22) == 0) m[2] = s + i;
+        return 0;
+    case '=':
+        if (!m[3] && i >= 4 && memcmp(s + i - 4, "stat", 4) == 0) m[3] = s + i - 4;
+        return 0;
+    default: return 0;
+    }
+}
+
+static void wrapper_marks(const char *s, size_t len, const char *m[4]) {
+    m[0] = m[1] = m[2] = m[3] = NULL;
+#ifdef SC_SSE2_SCAN
+    /* one pass over the three bytes, sixteen at a time; near the end, the last sixteen, with
+     * those already seen masked off */
+    if (len < 16) {
+        for (size_t i = 0; i < len; i++)
+            if (wrapper_mark(s, len, i, m)) return;
+        return;
+    }
+    for (size_t i = 0; i < len;) {
+        size_t base = i + 16 <= len ? i : len - 16;
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
+        __m128i e = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('S')));
+        unsigned b = (0xFFFFu << (i - base)) & (unsigned)_mm_movemask_epi8(_mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('='))));
+        for (; b; b &= b - 1)
+            if (wrapper_mark(s, len, base + (size_t)__builtin_ctz(b), m)) return;
+        i = base + 16;
+    }
+#else
+    for (const char *q = s, *end = s + len; (q = memchr(q, ':', (size_t)(end - q))) != NULL; q++)
+        if (wrapper_mark(s, len, (size_t)(q - s), m)) return;
+    if (m[1]) return;
+    for (const char *q = s, *end = s + len; !m[2] && (q = memchr(q, 'S', (size_t)(end - q))) != NULL; q++)
+        wrapper_mark(s, len, (size_t)(q - s), m);
+    for (const char *q = s, *end = s + len; !m[2] && !m[3] && (q = memchr(q, '=', (size_t)(end - q))) != NULL; q++)
+        wrapper_mark(s, len, (size_t)(q - s), m);
+#endif
+}
+
 /* Postfix's "said:" / "refused to talk to me:" with "(in reply to X command)", Exim's
- * "SMTP error from remote mail server after X:", Sendmail's "stat=". */
+ * "SMTP error from remote mail server after X:", Sendmail's "stat=", in that order. */
 static int find_wrapper(const char *s, size_t len, wrapper *w) {
-    const char *p = NULL, *said = NULL, *refusal = NULL, *exim = NULL, *stat = NULL;
+    const char *m[4];
     memset(w, 0, sizeof *w);
-    /* one pass: the first " said: ", "refused to talk to me: ", "SMTP error from remote" and
-     * "stat=" (they are found at their rarer ':', '=' or 'S') */
-    for (const char *q = s, *end = s + len; (q = memchr(q, ':', (size_t)(end - q))) != NULL; q++) {
-        size_t i = (size_t)(q - s);
-        if (i + 1 >= len || s[i + 1] != ' ') continue;
-        if (!said && i >= 5 && memcmp(s + i - 5, " said", 5) == 0) { said = s + i - 5; break; }
-        if (!refusal && i >= 21 && memcmp(s + i - 21, "refused to talk to me", 21) == 0) refusal = s + i - 21;
-    }
-    if (!said && !refusal) {
-        for (const char *q = s, *end = s + len; (q = memchr(q, 'S', (size_t)(end - q))) != NULL; q++)
-            if ((size_t)(end - q) >= 22 && memcmp(q, "SMTP error from remote", 22) == 0) { exim = q; break; }
-        if (!exim)
-            for (const char *q = s, *end = s + len; (q = memchr(q, '=', (size_t)(end - q))) != NULL; q++)
-                if (q - s >= 4 && memcmp(q - 4, "stat", 4) == 0) { stat = q - 4; break; }
-    }
+    wrapper_marks(s, len, m);
+    const char *p = NULL, *said = m[0], *refusal = said ? NULL : m[1];
+    const char *exim = said || refusal ? NULL : m[2], *stat = said || refusal || exim ? NULL : m[3];
     int refused = 0;
     if (said) p = said;
     else if (refusal) { p = refusal; refused = 1; }
@@ -511,10 +588,29 @@ static int find_wrapper(const char *s, size_t len, wrapper *w) {
 
 /* The next line end of the lenient reader: CRLF, LF or a CR alone. */
 static void next_eol(const char *s, size_t len, size_t pos, size_t *eol, size_t *next) {
+#ifdef SC_SSE2_SCAN
+    /* the first CR or LF, sixteen bytes at a time; near the end, the last sixteen, with
+     * those before i masked off */
+    size_t i = pos;
+    if (len >= 16) {
+        for (;;) {
+            size_t base = i + 16 <= len ? i : len - 16;
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
+            unsigned m = (0xFFFFu << (i - base)) & (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))));
+            if (m) { i = base + (size_t)__builtin_ctz(m); break; }
+            i = base + 16;
+            if (i >= len) break;
+        }
+    } else {
+        while (i < len && s[i] != '\n' && s[i] != '\r') i++;
+    }
+#else
     const char *nl = memchr(s + pos, '\n', len - pos);
     size_t lim = nl ? (size_t)(nl - s) : len;
     const char *cr = lim > pos ? memchr(s + pos, '\r', lim - pos) : NULL;
     size_t i = cr ? (size_t)(cr - s) : lim;
+#endif
     *eol = i;
     if (i >= len) *next = len;
     else if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') *next = i + 2;

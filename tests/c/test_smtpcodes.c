@@ -2372,6 +2372,70 @@ static void test_scan_lanes(void) {
           "two placements: end %zu, want %zu", c.phrase_end, first + 1 + plen);
 }
 
+/* The lenient reader's byte scan (sixteen or eight bytes at a time, or byte by byte near a
+ * tab, a control or a non-ASCII byte): an embedded code, a wrapper word and the text flags at
+ * every offset across the chunk edges, with the odd byte before, at or after the code. */
+static void test_parse_offsets(void) {
+    static const char *const odd[] = {"", "\t", "\xc3\xa9", "\xff", "\x01", "9"};
+    static char text[256];
+    int bad = 0, runs = 0;
+    for (size_t oi = 0; oi < sizeof odd / sizeof odd[0]; oi++) {
+        for (size_t lead = 1; lead < 70; lead++) {
+            for (size_t where = 0; where < lead; where += 7) {
+                for (int wrapped = 0; wrapped < 2; wrapped++) {
+                    size_t n = 0, olen = strlen(odd[oi]);
+                    for (size_t k = 0; k < lead; k++) {
+                        if (k == where && olen) { memcpy(text + n, odd[oi], olen); n += olen; }
+                        else text[n++] = (char)(k % 5 == 4 ? ' ' : "mx.q3e"[k % 6]);
+                    }
+                    const char *mid = wrapped ? " said: 550 5.1.1 User unknown (in reply to RCPT TO command)"
+                                              : " 550 5.1.1 User unknown";
+                    size_t at = n + (wrapped ? 7 : 1);
+                    memcpy(text + n, mid, strlen(mid));
+                    n += strlen(mid);
+                    smtpcodes_reply r;
+                    runs++;
+                    int st = smtpcodes_parse(text, n, 0, &r);
+                    /* the flags are the reply's: a wrapper's odd byte is not in the server's text */
+                    int want_flags = wrapped ? 0 : !strcmp(odd[oi], "\xff") ? SMTPCODES_F_NOT_UTF8
+                                                 : !strcmp(odd[oi], "\x01") ? SMTPCODES_F_CONTROL_CHARS : 0;
+                    size_t text_at = wrapped ? 0 : at + 10;   /* a wrapped reply's text is its own */
+                    int ok = st == SMTPCODES_OK && r.has_basic && !strcmp(r.reply_code.text, "550") && r.has_enhanced &&
+                             !strcmp(r.status_code.text, "5.1.1") && r.nlines == 1 &&
+                             (r.flags & (SMTPCODES_F_NOT_UTF8 | SMTPCODES_F_CONTROL_CHARS)) == (unsigned)want_flags &&
+                             r.lines[0].text_len == 12 &&
+                             (wrapped ? r.stage && !strcmp(r.stage, "RCPT TO") && r.lines[0].text == text + at + 10
+                                      : r.lines[0].text == text + text_at);
+                    if (!ok && bad++ < 5)
+                        CHECK(0, "odd byte %zu at %zu of %zu, wrapped %d: status %d, flags %x, text at %td", oi, where,
+                              lead, wrapped, st, r.flags, r.nlines ? r.lines[0].text - text : -1);
+                }
+            }
+        }
+    }
+    CHECK(bad == 0 && runs > 1000, "%d of %d parses wrong", bad, runs);
+    /* the line end (CRLF, LF or a CR alone) at every offset */
+    static const char *const eols[] = {"\r\n", "\n", "\r"};
+    bad = 0;
+    for (size_t e = 0; e < 3; e++)
+        for (size_t k = 0; k < 70; k++) {
+            size_t n = 0;
+            memcpy(text, "550-5.1.1 ", 10);
+            n = 10;
+            for (size_t q = 0; q < k; q++) text[n++] = (char)("ab c"[q % 4]);
+            memcpy(text + n, eols[e], strlen(eols[e]));
+            n += strlen(eols[e]);
+            memcpy(text + n, "550 5.1.1 done", 14);
+            n += 14;
+            smtpcodes_reply r;
+            if (smtpcodes_parse(text, n, 0, &r) != SMTPCODES_OK || r.nlines != 2 || r.lines[0].raw_len != 10 + k ||
+                r.lines[1].text_len != 4 || memcmp(r.lines[1].text, "done", 4) != 0) {
+                if (bad++ < 5) CHECK(0, "line end %zu after %zu bytes: %zu lines", e, 10 + k, r.nlines);
+            }
+        }
+    CHECK(bad == 0, "%d line ends missed", bad);
+}
+
 int main(void) {
     test_table();
     test_reference();
@@ -2391,6 +2455,7 @@ int main(void) {
     test_classify_rules();
     test_classify_many();
     test_scan_lanes();
+    test_parse_offsets();
     test_classify_nonascii();
     test_tags();
     test_threads();

@@ -1,7 +1,8 @@
 #define _POSIX_C_SOURCE 199309L
 /* classify_dump - read texts, one per line (\n, \r, \t and \\ escaped), and print every field
- * of their classification, one line each, so that two builds of the core can be compared
- * field by field (tests/tools/classify_exact.sh: a change to the matcher that must not change
+ * of their classification, then of their lenient and strict parse (each line's span, text span,
+ * codes), one line each, so that two builds of the core can be compared field by field
+ * (tests/tools/classify_exact.sh: a change to the matcher or the parser that must not change
  * any verdict). */
 #include "smtpcodes.h"
 
@@ -11,6 +12,20 @@
 #include "unescape.h"
 
 static const char *or_dash(const char *s) { return s ? s : "-"; }
+
+static void dump_parse(unsigned long n, const char *s, size_t len, unsigned opt) {
+    static smtpcodes_reply r;
+    int st = smtpcodes_parse(s, len, opt, &r);
+    printf("%lu\t%s %d\t%d %d %s %s %u %d %zu %zu %s %s", n, opt ? "strict" : "lenient", st, r.has_basic,
+           r.has_enhanced, r.has_basic ? r.reply_code.text : "-", r.has_enhanced ? r.status_code.text : "-", r.flags,
+           (int)r.permanence, r.nlines, r.total_lines, or_dash(r.stage), or_dash(r.mta));
+    for (size_t i = 0; i < r.nlines; i++) {
+        const smtpcodes_line *l = &r.lines[i];
+        printf("\t%td+%zu %td+%zu %d %d %d.%d.%d %d", l->raw ? l->raw - s : -1, l->raw_len, l->text ? l->text - s : -1,
+               l->text_len, l->basic, l->has_enhanced, l->enhanced[0], l->enhanced[1], l->enhanced[2], l->continued);
+    }
+    putchar('\n');
+}
 
 int main(int argc, char **argv) {
     FILE *f = argc > 1 ? fopen(argv[1], "r") : stdin;
@@ -28,6 +43,8 @@ int main(int argc, char **argv) {
                c.hard_bounce, c.retry, c.has_basic ? c.code.text : "-", c.has_enhanced ? c.enhanced.text : "-",
                (int)c.evidence, or_dash(c.phrase), c.phrase_end, or_dash(c.rule_vendor), c.code_reason, c.overridden,
                c.flags, or_dash(c.provider), or_dash(c.mta), or_dash(c.stage), or_dash(c.tag));
+        dump_parse(n, line, len, 0);
+        dump_parse(n, line, len, SMTPCODES_STRICT);
     }
     if (ferror(f)) { perror("read"); return 2; }
     return 0;

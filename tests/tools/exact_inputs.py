@@ -1,7 +1,8 @@
 """Inputs for classify_exact.sh, one text per line with \\n escaped: the Sisimai corpus texts
 (../shared, when present), every vector file's first column, examples/data/maillog.sample, and,
 from a fixed seed, 3,000 concatenations of 1 to 8 of those texts (long lines, phrases across
-any boundary) and 500 random cuts of them."""
+any boundary), 500 random cuts of them, and 2,000 random strings over the bytes the parser's
+scans look for (digits, separators, wrapper words, line ends, tabs, non-ASCII) at every offset."""
 import glob
 import os
 import random
@@ -30,9 +31,18 @@ def main():
         t = rnd.choice(base)
         a = rnd.randint(0, len(t))
         texts.append(t[a:rnd.randint(a, len(t))])
+    pieces = [b"5", b"4", b"2", b"0", b"1", b"550", b"5.1.1", b"4.4.1", b" ", b" ", b"a", b"x", b":", b": ", b"S", b"=",
+              b"(", b"[", b"#", b"<", b";", b"'", b"\"", b"\t", b"\r", b"\n", b"\r\n", b"\xc3\xa9", b"\xff", b"\x01",
+              b" said: ", b"stat=", b"SMTP error from remote mail server after RCPT TO:<a@b>: ",
+              b"(in reply to RCPT TO command)", b"-", b"."]
+    extra = []
+    for _ in range(2000):
+        extra.append(b"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 60))))
     out = sys.stdout.buffer
     for t in texts:
         out.write(t.replace("\n", "\\n").encode("utf-8", "surrogateescape") + b"\n")
+    for b in extra:
+        out.write(b.replace(b"\\", b"\\\\").replace(b"\n", b"\\n") + b"\n")
 
 
 if __name__ == "__main__":
