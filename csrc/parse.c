@@ -130,6 +130,19 @@ static inline int digits8(uint64_t x, uint64_t *digits) {
 #if defined(__GNUC__) && defined(__SSE2__) && !defined(SC_PORTABLE_SCAN)
 #define SC_SSE2_SCAN 1
 #include <emmintrin.h>
+
+/* The sixteen bytes the scans read at i (len >= 16, i <= len): from i on, or near the end the
+ * last sixteen; their start goes to *base and *keep has a bit for each byte from i on (the
+ * ones not seen yet). */
+static inline __m128i chunk16(const char *s, size_t len, size_t i, size_t *base, unsigned *keep) {
+    *base = i + 16 <= len ? i : len - 16;
+    *keep = 0xFFFFu << (i - *base);
+    return _mm_loadu_si128((const __m128i *)(const void *)(s + *base));
+}
+
+/* The bytes of x equal to c (0xFF each), and the bit mask of a byte mask. */
+static inline __m128i eq16(__m128i x, char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); }
+static inline unsigned bits16(__m128i m) { return (unsigned)_mm_movemask_epi8(m); }
 #endif
 
 static void scan_line(const char *s, size_t len, line_scan *ls) {
@@ -140,13 +153,11 @@ static void scan_line(const char *s, size_t len, line_scan *ls) {
     while (i < len) {
 #ifdef SC_SSE2_SCAN
         if (len >= 16) {   /* sixteen printable bytes at a time (SSE2, every x86-64) */
-            /* near the end, the last sixteen bytes, with those before i masked off */
-            size_t base = i + 16 <= len ? i : len - 16;
-            unsigned keep = 0xFFFFu << (i - base);
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + base));
+            size_t base;
+            unsigned keep;
+            __m128i x = chunk16(s, len, i, &base, &keep);
             /* signed: the bytes over 0x7F are negative, so below the space too */
-            __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
-            if (!((unsigned)_mm_movemask_epi8(bad) & keep)) {
+            if (!(keep & bits16(_mm_or_si128(_mm_cmplt_epi8(x, _mm_set1_epi8(0x20)), eq16(x, 0x7F))))) {
                 unsigned m = keep & (unsigned)_mm_movemask_epi8(
                     _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0')), _mm_cmplt_epi8(x, _mm_set1_epi8('6'))));
                 if (m) {   /* keep the digits whose previous byte is a boundary (code_boundary) */
@@ -494,18 +505,17 @@ static int wrapper_mark(const char *s, size_t len, size_t i, const char *m[4]) {
 static void wrapper_marks(const char *s, size_t len, const char *m[4]) {
     m[0] = m[1] = m[2] = m[3] = NULL;
 #ifdef SC_SSE2_SCAN
-    /* one pass over the three bytes, sixteen at a time; near the end, the last sixteen, with
-     * those already seen masked off */
+    /* one pass over the three bytes, sixteen at a time */
     if (len < 16) {
         for (size_t i = 0; i < len; i++)
             if (wrapper_mark(s, len, i, m)) return;
         return;
     }
     for (size_t i = 0; i < len;) {
-        size_t base = i + 16 <= len ? i : len - 16;
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
-        __m128i e = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('S')));
-        unsigned b = (0xFFFFu << (i - base)) & (unsigned)_mm_movemask_epi8(_mm_or_si128(e, _mm_cmpeq_epi8(x, _mm_set1_epi8('='))));
+        size_t base;
+        unsigned keep;
+        __m128i x = chunk16(s, len, i, &base, &keep);
+        unsigned b = keep & bits16(_mm_or_si128(_mm_or_si128(eq16(x, ':'), eq16(x, 'S')), eq16(x, '=')));
         for (; b; b &= b - 1)
             if (wrapper_mark(s, len, base + (size_t)__builtin_ctz(b), m)) return;
         i = base + 16;
@@ -589,15 +599,13 @@ static int find_wrapper(const char *s, size_t len, wrapper *w) {
 /* The next line end of the lenient reader: CRLF, LF or a CR alone. */
 static void next_eol(const char *s, size_t len, size_t pos, size_t *eol, size_t *next) {
 #ifdef SC_SSE2_SCAN
-    /* the first CR or LF, sixteen bytes at a time; near the end, the last sixteen, with
-     * those before i masked off */
-    size_t i = pos;
+    size_t i = pos;   /* the first CR or LF, sixteen bytes at a time */
     if (len >= 16) {
         for (;;) {
-            size_t base = i + 16 <= len ? i : len - 16;
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + base));
-            unsigned m = (0xFFFFu << (i - base)) & (unsigned)_mm_movemask_epi8(
-                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\r'))));
+            size_t base;
+            unsigned keep;
+            __m128i x = chunk16(s, len, i, &base, &keep);
+            unsigned m = keep & bits16(_mm_or_si128(eq16(x, '\n'), eq16(x, '\r')));
             if (m) { i = base + (size_t)__builtin_ctz(m); break; }
             i = base + 16;
             if (i >= len) break;
