@@ -184,7 +184,7 @@ def load(rules, reasons):
 
 
 SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
-DENSE_DEPTH = 6  # states this shallow keep a full row (the walk spends most of its bytes there)
+DENSE_DEPTH = 10  # states this shallow keep a full row (the walk spends most of its bytes there)
 
 
 def build_automaton(patterns, cls, nclass):
@@ -246,16 +246,19 @@ def build_automaton(patterns, cls, nclass):
             loops[s][ws] = s
     assert table[0][ws] == 0
     # Two kinds of state. A "dense" state (the root, the states at most DENSE_DEPTH bytes deep,
-    # and every state with more than SPARSE_MAX children) keeps a full row of next states. Every other state is sparse: it
-    # keeps the classes and ids of its children (up to SPARSE_MAX) and its failure state; on
-    # another class the walk falls back along the failure links (each step shallower) until
-    # a sparse state's class or a dense row answers. That gives exactly the dense automaton's
-    # next state, table[s][c] = goto[s][c] or table[fail[s]][c] (checked below), from about
-    # about 260 kB of rows (the states up to six bytes deep: 4,095 of 29,392) and 12-byte
-    # sparse entries, instead of a 64-byte row for every state (1.9 MB). Measured with make
-    # bench: sparse beside a two-deep dense core took about a quarter less time per classify
-    # than all rows dense; a six-deep core took about 5% less again (the four-lane walk of
-    # classify.c reaches a sparse state on fewer of its bytes, where it has to branch).
+    # and every state with more than SPARSE_MAX children) keeps a full row of next states.
+    # Every other state is sparse: it keeps the classes and ids of its children (up to
+    # SPARSE_MAX) and its failure state; on another class the walk falls back along the
+    # failure links (each step shallower) until a sparse state's class or a dense row
+    # answers. That gives exactly the dense automaton's next state, table[s][c] = goto[s][c]
+    # or table[fail[s]][c] (checked below), from about 560 kB of rows (the states up to ten
+    # bytes deep: 8,694 of 29,453) and 12-byte sparse entries, instead of a 64-byte row for
+    # every state (1.9 MB). Measured with bench_c --classify-cpu in alternating rounds: sparse
+    # beside a two-deep dense core took about a quarter less time per classify than all rows
+    # dense (an AMD EPYC, single-lane walk); on an Intel Xeon with 2 MB of L2 per core and the
+    # four-lane walk, a ten-deep core took about 4% less than a six-deep one (the walk reaches
+    # a sparse state, where it has to branch, on 22% of the corpus bytes at six, 15% at ten)
+    # and all rows dense gained nothing more.
     depth = [0] * n
     for s in order:
         for t in goto[s].values():
