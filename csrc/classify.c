@@ -438,8 +438,10 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
     }
     if (reason == SC_R_MAILBOXFULL && (st == SC_R_SYSTEMFULL || (subject == 4 && detail == 5))) return SC_R_SYSTEMFULL;
     int address = reason == SC_R_USERUNKNOWN || reason == SC_R_HOSTUNKNOWN || reason == SC_R_FILTERED;
-    /* the sender's address refused (Postfix "Sender address rejected: ... does not accept mail") */
-    if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR) && mail && !rcpt) return SC_R_REJECTED;
+    /* the sender's address refused (Postfix "Sender address rejected: ... does not accept mail",
+     * "Sender address rejected: mailbox disabled": the sender's mailbox, not the recipient's) */
+    if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR || reason == SC_R_SUSPEND) && mail && !rcpt)
+        return SC_R_REJECTED;
     /* X.1.7 and X.1.8 are about the sender's address (RFC 3463): a mailbox wording under them
      * ("550 5.1.7 Invalid address") is the sender's, unless the text names the recipient (a
      * domain wording stays hostunknown, as Sisimai has "550 5.1.7 No such domain") */
