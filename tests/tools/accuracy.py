@@ -46,6 +46,9 @@ def main():
     ap.add_argument("--dev", default=os.path.join(ROOT, "tests", "vectors", "replies_dev.tsv"),
                     help="a labelled set in replies_dev.tsv's format (input, reason, permanence, provider, lang, source)")
     ap.add_argument("--dev-only", action="store_true", help="score only the --dev set, not the Sisimai rows")
+    for name in ("email", "unit", "dev"):
+        ap.add_argument(f"--min-{name}", type=float, default=None, metavar="PCT",
+                        help=f"exit 1 when the {name} figure is below PCT percent (CI keeps the figures from dropping)")
     args = ap.parse_args()
     if args.dev_only:
         dev_set(args)
@@ -125,6 +128,12 @@ def main():
     print()
     print(f"accuracy: email {100.0 * ok / n:.1f}% ({ok}/{n}), unit-pattern {100.0 * uok / un:.1f}% ({uok}/{un}), "
           f"dev set {100.0 * dok / max(dn, 1):.1f}% ({dok}/{dn})")
+    low = [(name, got, floor) for name, got, floor in
+           (("email", 100.0 * ok / n, args.min_email), ("unit", 100.0 * uok / un, args.min_unit),
+            ("dev", 100.0 * dok / max(dn, 1), args.min_dev)) if floor is not None and got < floor]
+    for name, got, floor in low:
+        print(f"accuracy: the {name} figure {got:.1f}% is below its floor {floor:.1f}%", file=sys.stderr)
+    return 1 if low else 0
 
 
 def dev_unescape(s):
