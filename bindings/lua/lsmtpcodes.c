@@ -1076,9 +1076,9 @@ static double list_index(lua_State *L, int idx) {
  * One pass of lua_next finds the count and any bad element; then the strings go to the core
  * in chunks of MANY_CHUNK (MANY_CHUNK_ONE on one thread). A chunk's strings are pinned in
  * fixed stack slots (two regions, one per chunk in flight), so whatever runs during the pushes
- * (a finalizer that empties the list) cannot free the bytes a thread reads; an element that is no longer a string when its
- * chunk is gathered raises an error. The first chunk is classified on up to
- * `threads` POSIX threads (bindings/common/share.h, at least MANY_MIN_SHARE lines each; nil: 1
+ * (a finalizer that empties the list) cannot free the bytes a thread reads; an element that
+ * is no longer a string when its chunk is gathered raises an error. The first chunk is
+ * classified on up to `threads` POSIX threads (bindings/common/share.h, at least MANY_MIN_SHARE lines each; nil: 1
  * thread); after that, while this thread makes the Lua results of chunk k, `threads`
  * workers classify chunk k + 1 (with threads - 1 the classification, the larger part, would
  * run on fewer cores than asked: measured no faster than one thread). The results are made under lua_pcall (many_push), so a memory

@@ -251,8 +251,8 @@ def build_automaton(patterns, cls, nclass):
     # SPARSE_MAX) and its failure state; on another class the walk falls back along the
     # failure links (each step shallower) until a sparse state's class or a dense row
     # answers. That gives exactly the dense automaton's next state, table[s][c] = goto[s][c]
-    # or table[fail[s]][c] (checked below), from about 560 kB of rows (the states up to ten
-    # bytes deep: 8,694 of 29,453) and 12-byte sparse entries, instead of a 64-byte row for
+    # or table[fail[s]][c] (checked below), from about 590 kB of rows (the states up to ten
+    # bytes deep: 9,200 of 31,402 at stop 27) and 12-byte sparse entries, instead of a 64-byte row for
     # every state (1.9 MB). Measured with bench_c --classify-cpu in alternating rounds: sparse
     # beside a two-deep dense core took about a quarter less time per classify than all rows
     # dense (an AMD EPYC, single-lane walk); on an Intel Xeon with 2 MB of L2 per core and the

@@ -51,8 +51,8 @@ def main():
                         help=f"exit 1 when the {name} figure is below PCT percent (CI keeps the figures from dropping)")
     args = ap.parse_args()
     if args.dev_only:
-        dev_set(args)
-        return 0
+        dok, dn = dev_set(args)
+        return below_floors([("dev", 100.0 * dok / max(dn, 1), args.min_dev)])
     rows = read_tsv(os.path.join(args.corpus, "corpus.tsv"))
     meta = {r["id"]: r for r in read_tsv(os.path.join(args.corpus, "corpus-meta.tsv"))}
     oracle = {}
@@ -128,9 +128,13 @@ def main():
     print()
     print(f"accuracy: email {100.0 * ok / n:.1f}% ({ok}/{n}), unit-pattern {100.0 * uok / un:.1f}% ({uok}/{un}), "
           f"dev set {100.0 * dok / max(dn, 1):.1f}% ({dok}/{dn})")
-    low = [(name, got, floor) for name, got, floor in
-           (("email", 100.0 * ok / n, args.min_email), ("unit", 100.0 * uok / un, args.min_unit),
-            ("dev", 100.0 * dok / max(dn, 1), args.min_dev)) if floor is not None and got < floor]
+    return below_floors([("email", 100.0 * ok / n, args.min_email), ("unit", 100.0 * uok / un, args.min_unit),
+                         ("dev", 100.0 * dok / max(dn, 1), args.min_dev)])
+
+
+def below_floors(figures):
+    """1 (and a message per figure) when a figure is below its --min-* floor (None: no floor), else 0."""
+    low = [(name, got, floor) for name, got, floor in figures if floor is not None and got < floor]
     for name, got, floor in low:
         print(f"accuracy: the {name} figure {got:.1f}% is below its floor {floor:.1f}%", file=sys.stderr)
     return 1 if low else 0
