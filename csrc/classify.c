@@ -94,6 +94,7 @@ typedef struct scan_result {
     int tag;                  /* the provider tag match found (tag_hints index), or -1 */
     size_t tag_end;
     int high;                 /* a byte over 0x7F appeared */
+    unsigned long long concepts;   /* bit k: a word of concept k appeared (meanings) */
 } scan_result;
 
 static inline int is_alnum(unsigned char c) {
@@ -112,6 +113,7 @@ typedef struct scan_lane {
     unsigned state;
     unsigned long long seen[(SC_NFRAGS + 63) / 64];   /* which fragments appeared */
     unsigned int first_end[SC_NFRAGS], last_end[SC_NFRAGS];   /* valid where seen */
+    unsigned int concept_end[SC_NCONCEPTS > 0 ? SC_NCONCEPTS : 1];   /* valid where r.concepts has the bit */
     scan_result r;
 } scan_lane;
 
@@ -131,6 +133,7 @@ static void lane_init(scan_lane *l, const char *s, size_t len) {
     l->r.tag = -1;
     l->r.tag_end = 0;
     l->r.high = 0;
+    l->r.concepts = 0;
 }
 
 /* A phrase with bytes over 0x7F (PAT_EXACT): the automaton matched the classes of its bytes
@@ -162,62 +165,107 @@ static int exact_match(const unsigned char *t, const unsigned char *p, size_t le
 }
 #endif
 
-/* The patterns that end at position i (the lane's state has outputs); kept out of the walk's
- * loop so that the loop stays a few instructions per byte. */
-SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
+/* The last two bytes of the text at t[i-1..i], case-folded as exact_match() folds a character
+ * (the tail a PAT_TAIL record holds). */
+static inline unsigned text_tail(const unsigned char *t, size_t i) {
+    unsigned c = t[i - 1], d = t[i];
+    if ((c == 0xC3 && d >= 0x80 && d <= 0x9E && d != 0x97) || (c == 0xD0 && d >= 0x90 && d <= 0x9F)) d += 0x20;
+    else if (c == 0xD0 && d >= 0xA0 && d <= 0xAF) { c = 0xD1; d -= 0x20; }
+    else if (c == 0xD0 && d >= 0x80 && d <= 0x8F) { c = 0xD1; d += 0x10; }
+    return c << 8 | d;
+}
+
+/* One pattern that ends at position i: a rule's phrase or word, a vendor marker, a context
+ * phrase, a provider tag's match string or host, a concept's word, or a pair fragment. */
+static SC_INLINE void lane_output(scan_lane *l, const struct out_rec *pt, size_t i) {
     scan_result *r = &l->r;
-    unsigned at = state_out_at[l->state];
-    const struct out_rec *o = &state_out[at >> 8];
-    for (unsigned k = 0, n = at & 0xFFu; k < n; k++) {
-        const struct out_rec *pt = &o[k];
 #if SC_NEXACT > 0
-        if ((pt->bound & PAT_EXACT) &&
-            !exact_match(l->p + i + 1 - pt->len, (const unsigned char *)pattern_exact[pt->pid], pt->len))
-            continue;
+    if (pt->bound & PAT_EXACT) {
+        if ((pt->bound & PAT_TAIL) && text_tail(l->p, i) != pattern_tail[pt->pid]) return;
+        if (!exact_match(l->p + i + 1 - pt->len, (const unsigned char *)pattern_exact[pt->pid], pt->len)) return;
+    }
 #endif
-        if (pt->kind == 1) {
-            if (pt->bound & PAT_WORD) {   /* a word: no letter or digit on either side */
-                size_t start = i + 1 - pt->len;
-                if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) continue;
-            }
-            /* the first of the highest priority wins (as better_rule, with the record's priority) */
-            if (pt->words) {
-                if (r->word < 0 || pt->prio > rules[r->word].priority) { r->word = pt->arg; r->word_end = i + 1; }
-            } else if (r->rule < 0 || pt->prio > rules[r->rule].priority) {
-                r->rule = pt->arg;
-                r->rule_end = i + 1;
-            }
-        } else if (pt->kind == 2) {
-            if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
-        } else if (pt->kind == 4) {
-            r->ctx |= 1u << pt->arg;
-            if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = pt->pid;
-        } else if (pt->kind == 5) {
-            /* a provider tag's match string: its exact bytes, ASCII case-insensitive (as tags.c);
-             * the longest wins, ties by table order */
-            const struct tag_hint *th = &tag_hints[pt->arg];
+    if (pt->kind == 1) {
+        if (pt->bound & PAT_WORD) {   /* a word: no letter or digit on either side */
             size_t start = i + 1 - pt->len;
-            if (start + th->len <= l->len && (r->tag < 0 || th->len > tag_hints[r->tag].len ||
-                                              (th->len == tag_hints[r->tag].len && pt->arg < r->tag))) {
-                size_t q = 0;
-                while (q < th->len && sc_lower(l->p[start + q]) == (unsigned char)th->match[q]) q++;
-                if (q == th->len) { r->tag = pt->arg; r->tag_end = start + th->len; }
-            }
-        } else if (pt->kind == 6) {
-            r->hint |= 2u;
-        } else {
-            unsigned f = pt->arg;
-            unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
-            if (f < SC_NFRAGS) {
-                unsigned long long bit = 1ull << (f % 64);
-                if (!(l->seen[f / 64] & bit)) { l->seen[f / 64] |= bit; l->first_end[f] = end; }
-                l->last_end[f] = end;
-            }
+            if ((start > 0 && is_alnum(l->p[start - 1])) || (i + 1 < l->len && is_alnum(l->p[i + 1]))) return;
+        }
+        /* the first of the highest priority wins (as better_rule, with the record's priority) */
+        if (pt->bound & PAT_RULE_WORDS) {
+            if (r->word < 0 || pt->prio > rules[r->word].priority) { r->word = pt->arg; r->word_end = i + 1; }
+        } else if (r->rule < 0 || pt->prio > rules[r->rule].priority) {
+            r->rule = pt->arg;
+            r->rule_end = i + 1;
+        }
+    } else if (pt->kind == 2) {
+        if (r->vendor < 0 && !vendor_is_mta[pt->arg]) r->vendor = pt->arg;
+    } else if (pt->kind == 4) {
+        r->ctx |= 1u << pt->arg;
+        if ((1u << pt->arg) == SC_CTX_GAVEUP && r->gaveup < 0) r->gaveup = pt->pid;
+    } else if (pt->kind == 5) {
+        /* a provider tag's match string: its exact bytes, ASCII case-insensitive (as tags.c);
+         * the longest wins, ties by table order */
+        const struct tag_hint *th = &tag_hints[pt->arg];
+        size_t start = i + 1 - pt->len;
+        if (start + th->len <= l->len && (r->tag < 0 || th->len > tag_hints[r->tag].len ||
+                                          (th->len == tag_hints[r->tag].len && pt->arg < r->tag))) {
+            size_t q = 0;
+            while (q < th->len && sc_lower(l->p[start + q]) == (unsigned char)th->match[q]) q++;
+            if (q == th->len) { r->tag = pt->arg; r->tag_end = start + th->len; }
+        }
+    } else if (pt->kind == 6) {
+        r->hint |= 2u;
+    } else if (pt->kind == 7) {   /* a concept's word, at word boundaries (a PAT_PREFIX one at its start) */
+        size_t start = i + 1 - pt->len;
+        if ((start > 0 && is_alnum(l->p[start - 1])) || ((pt->bound & PAT_WORD) && i + 1 < l->len && is_alnum(l->p[i + 1])))
+            return;
+        r->concepts |= 1ull << pt->arg;
+        l->concept_end[pt->arg] = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
+    } else {
+        unsigned f = pt->arg;
+        unsigned end = i + 1 > (size_t)UINT_MAX ? UINT_MAX : (unsigned)(i + 1);
+        if (f < SC_NFRAGS) {
+            unsigned long long bit = 1ull << (f % 64);
+            if (!(l->seen[f / 64] & bit)) { l->seen[f / 64] |= bit; l->first_end[f] = end; }
+            l->last_end[f] = end;
         }
     }
 }
 
-/* The next state after a byte of class c; bit 15 of the result says it has outputs. A dense
+/* The patterns that end at position i (the lane's state has outputs); kept out of the walk's
+ * loop so that the loop stays a few instructions per byte. A header record (kind 8) stands
+ * for a group of PAT_TAIL records in tail_out[], sorted by tail: only those whose tail is the
+ * text's are tried, found by binary search. */
+SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
+    unsigned at = state_out_at[l->state - SC_FIRST_OUT];   /* the state has outputs */
+    const struct out_rec *o = &state_out[at >> 8];
+    for (unsigned k = 0, n = at & 0xFFu; k < n; k++) {
+        const struct out_rec *pt = &o[k];
+        if (pt->kind != 8) {
+            lane_output(l, pt, i);
+            continue;
+        }
+        unsigned want = text_tail(l->p, i), lo = pt->arg, hi = pt->arg + pt->len;
+        while (lo < hi) {
+            unsigned mid = lo + (hi - lo) / 2;
+            if (pattern_tail[tail_out[mid].pid] < want) lo = mid + 1; else hi = mid;
+        }
+        for (unsigned e = pt->arg + pt->len; lo < e && pattern_tail[tail_out[lo].pid] == want; lo++)
+            lane_output(l, &tail_out[lo], i);
+    }
+}
+
+/* On x86-64 (SSE2 is part of it) the states after a block are checked for outputs eight at a
+ * time, with the same results (not with SC_PORTABLE_SCAN). */
+#if defined(__GNUC__) && defined(__SSE2__) && !defined(SC_PORTABLE_SCAN)
+#define SC_SSE2_OUTPUTS 1
+#include <emmintrin.h>
+#endif
+
+/* Does state s end a pattern? (gen_rules.py numbers the states with outputs in one range) */
+static inline int has_outputs(unsigned s) { return s - SC_FIRST_OUT < SC_END_OUT - SC_FIRST_OUT; }
+
+/* The next state after a byte of class c. A dense
  * state answers from its row; a sparse state answers when c is one of its children's
  * classes, and otherwise hands the byte to its failure state (shallower each time, so the
  * fallback costs at most one step per byte consumed, amortised). */
@@ -250,6 +298,25 @@ static void lane_finish(scan_lane *l) {
     }
 }
 
+/* After the walk: the meanings whose concepts all appeared (in any order), ranked with the
+ * phrases; it ends where the last of its words ends. */
+static void lane_meanings(scan_lane *l) {
+#if SC_NCOMBOS > 0
+    scan_result *r = &l->r;
+    for (size_t k = 0; k < SC_NCOMBOS; k++) {
+        unsigned long long need = combos[k].need;
+        if (!need || (r->concepts & need) != need || !better_rule(combos[k].rule, r->rule)) continue;
+        unsigned end = 0;
+        for (unsigned b = 0; b < SC_NCONCEPTS; b++)
+            if ((need >> b & 1) && l->concept_end[b] > end) end = l->concept_end[b];
+        r->rule = combos[k].rule;
+        r->rule_end = end;
+    }
+#else
+    (void)l;
+#endif
+}
+
 /* A multi-line reply's continuation marker, "550-5.7.1 " or "550 " again, starting at p[i]
  * right after white space: the length to skip (0: not one), so that a phrase running over a
  * line break ("unusual rate of\r\n550-5.7.1 unsolicited mail", or a log that joined the lines
@@ -276,9 +343,9 @@ SC_NOINLINE static size_t marker_len(const unsigned char *p, size_t i, size_t le
 /* One byte of the walk: the next state, and the lane touched only where it has outputs. */
 static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p, size_t i) {
     unsigned next = next_state(*st, byte_class[p[i]]);
-    *st = next & 0x7FFFu;
-    if (next & 0x8000u) {
-        l->state = *st;
+    *st = next;
+    if (has_outputs(next)) {
+        l->state = next;
         lane_outputs(l, i);
     }
 }
@@ -287,7 +354,7 @@ static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p,
  * chain of dependent lookups, bound by their latency, and independent chains overlap. Lane 0
  * goes on from the state the previous block left; lanes 1 to 3 start at the root, each at
  * the start of its own quarter of the block, and every lane writes its state after each byte
- * (bit 15: the state has outputs) to rec[]. Then, from the third lane back to the first, each
+ * to rec[] (has_outputs() says which states end a pattern). Then, from the third lane back to the first, each
  * lane goes on past the end of its quarter until its state equals the one rec[] holds there,
  * overwriting rec[] until it does. A walk that started later and one that started earlier
  * agree for good once they agree after one byte, and an Aho-Corasick state depends on no more
@@ -304,7 +371,7 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
         for (size_t j = 0; j < n; j++) {
             unsigned x = next_state(st, byte_class[q[j]]);
             rec[j] = (unsigned short)x;
-            st = x & 0x7FFFu;
+            st = x;
         }
         return st;
     }
@@ -318,15 +385,15 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
         r1[j] = (unsigned short)x1;
         r2[j] = (unsigned short)x2;
         r3[j] = (unsigned short)x3;
-        s0 = x0 & 0x7FFFu;
-        s1 = x1 & 0x7FFFu;
-        s2 = x2 & 0x7FFFu;
-        s3 = x3 & 0x7FFFu;
+        s0 = x0;
+        s1 = x1;
+        s2 = x2;
+        s3 = x3;
     }
     for (size_t j = SCAN_LANES * seg; j < n; j++) {   /* the last lane reads the rest */
         unsigned x = next_state(s3, byte_class[q[j]]);
         rec[j] = (unsigned short)x;
-        s3 = x & 0x7FFFu;
+        s3 = x;
     }
     unsigned last = s3;
     const unsigned lane_state[SCAN_LANES - 1] = {s0, s1, s2};
@@ -335,8 +402,8 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
         size_t j = (k + 1) * seg;
         for (; j < n; j++) {
             unsigned x = next_state(s, byte_class[q[j]]);
-            s = x & 0x7FFFu;
-            if (s == (rec[j] & 0x7FFFu)) break;
+            s = x;
+            if (s == rec[j]) break;
             rec[j] = (unsigned short)x;
         }
         if (j == n) last = s;   /* it never met: its state is the one after the block */
@@ -369,9 +436,28 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
             size_t n = len - at;   /* at least 1 */
             if (n > SCAN_BLOCK) n = SCAN_BLOCK;
             st = walk_block(p + at, n, st, rec);
-            for (size_t j = 0; j < n; j++)
-                if (rec[j] & 0x8000u) {
-                    l.state = rec[j] & 0x7FFFu;
+            size_t j = 0;
+#ifdef SC_SSE2_OUTPUTS
+            /* eight states at a time: a mask of those with outputs, then one step per output (no
+             * branch per byte to mispredict); has_outputs() as a signed compare of the offset */
+            const __m128i first = _mm_set1_epi16((short)SC_FIRST_OUT);
+            const __m128i bias = _mm_set1_epi16((short)0x8000);
+            const __m128i limit = _mm_set1_epi16((short)((SC_END_OUT - SC_FIRST_OUT) ^ 0x8000u));
+            for (; j + 8 <= n; j += 8) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rec + j));
+                __m128i off = _mm_xor_si128(_mm_sub_epi16(v, first), bias);
+                unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi16(off, limit));
+                while (hits) {
+                    unsigned k = (unsigned)__builtin_ctz(hits) >> 1;
+                    hits &= ~(3u << (2 * k));
+                    l.state = rec[j + k];
+                    lane_outputs(&l, at + j + k);
+                }
+            }
+#endif
+            for (; j < n; j++)
+                if (has_outputs(rec[j])) {
+                    l.state = rec[j];
                     lane_outputs(&l, at + j);
                 }
         }
@@ -387,6 +473,7 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
     unsigned long long any = 0;   /* no pair can hold without a fragment */
     for (size_t k = 0; k < COUNT_OF(l.seen); k++) any |= l.seen[k];
     if (any) lane_finish(&l);
+    if (l.r.concepts) lane_meanings(&l);
     l.r.high = (high & 0x8080808080808080u) != 0;
     *r = l.r;
 }
@@ -417,7 +504,8 @@ static int early_rank(int reason) {
  * - with no phrase and no telling status, a refusal at connection/HELO is "blocked" and
  *   one at MAIL FROM is "rejected".
  * `reason` is what the phrases decided (or -1); `definitive` is set for vendor wordings. */
-static int context_reason(int reason, int definitive, const smtpcodes_classification *c, unsigned ctx) {
+static int context_reason(int reason, int definitive, const smtpcodes_classification *c, unsigned ctx,
+                          int sender_named) {
     int st = c->code_reason;
     int subject = c->has_enhanced ? c->enhanced.digits[1] : -1;
     int detail = c->has_enhanced ? c->enhanced.digits[2] : -1;
@@ -442,6 +530,10 @@ static int context_reason(int reason, int definitive, const smtpcodes_classifica
      * "Sender address rejected: mailbox disabled": the sender's mailbox, not the recipient's) */
     if ((address || reason == SC_R_NOTACCEPT || reason == SC_R_NETWORKERROR || reason == SC_R_SUSPEND) && mail && !rcpt)
         return SC_R_REJECTED;
+    /* a domain that does not exist or takes no mail, in a text that names the sender and no
+     * recipient, is the sender's ("550 5.7.27 Sender address has null MX", "The domain of your
+     * sender address has no mail exchanger (MX)") */
+    if ((reason == SC_R_HOSTUNKNOWN || reason == SC_R_NOTACCEPT) && sender_named && !rcpt) return SC_R_REJECTED;
     /* X.1.7 and X.1.8 are about the sender's address (RFC 3463): a mailbox wording under them
      * ("550 5.1.7 Invalid address") is the sender's, unless the text names the recipient (a
      * domain wording stays hostunknown, as Sisimai has "550 5.1.7 No such domain") */
@@ -522,6 +614,12 @@ static int class_reason(int cls) {
 static void classify_decide(const char *s, size_t len, smtpcodes_classification *out, const scan_result *scanned) {
     scan_result sr = *scanned;
     sr.ctx |= stage_ctx(out->stage);
+#if defined(SC_CONCEPT_SENDER) && defined(SC_CONCEPT_USER)
+    /* the text names the sender's address and no recipient (context_reason) */
+    int sender_named = (sr.concepts & SC_CONCEPT_SENDER) && !(sr.concepts & SC_CONCEPT_USER);
+#else
+    int sender_named = 0;
+#endif
     const char *provider = sr.vendor >= 0 ? vendor_names[sr.vendor] : NULL;
     int deciding = sr.rule >= 0 ? sr.rule : sr.word;
     if (deciding >= 0) {
@@ -620,10 +718,14 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         if (out->has_basic) reply_r = reply_reason(code);
         int text_reason = phrase_reason >= 0 && phrase_reason != R_DELIVERED &&
                           (rules[sr.rule].strong || out->code_reason < 0) ? phrase_reason : -1;
+        /* a weak word yields to a status with a reason, and to a syntax reply (RFC 5321 4.2.1:
+         * 500-504 are "x0z", syntax: '502 Error: command HELO not implemented') */
+        int code_decides = out->code_reason >= 0 || (code >= 500 && code <= 504);
         int text_rule = text_reason >= 0 ? sr.rule : -1;
-        smtpcodes_evidence text_ev = SMTPCODES_EV_PHRASE;
+        smtpcodes_evidence text_ev = text_rule >= 0 && rules[text_rule].words == 2 ? SMTPCODES_EV_WORDS
+                                                                                   : SMTPCODES_EV_PHRASE;
         if (text_reason < 0 && word_reason >= 0 && word_reason != R_DELIVERED &&
-            (rules[sr.word].strong || out->code_reason < 0)) {
+            (rules[sr.word].strong || !code_decides)) {
             text_reason = word_reason;
             text_rule = sr.word;
             text_ev = SMTPCODES_EV_WORDS;
@@ -646,7 +748,7 @@ static void classify_decide(const char *s, size_t len, smtpcodes_classification 
         }
         int ctx_only = text_reason < 0, before_ctx = text_reason;
         text_reason = context_reason(text_reason, text_reason >= 0 && (text_rule < 0 || rules[text_rule].priority >= 100),
-                                     out, sr.ctx);
+                                     out, sr.ctx, sender_named);
         if (ctx_only && text_reason >= 0) { out->phrase = NULL; out->rule_vendor = NULL; }
         /* the status outranked the phrase (Sisimai's order: "5.7.13 ... not authenticated" is the
          * status's suspend): the status decided, and the evidence says so */
@@ -739,12 +841,16 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
             if (c->stage) sc_sb_printf(&b, es ? "la etapa %s de la sesi\303\263n" : "the %s stage of the session", c->stage);
             else sc_sb_puts(&b, es ? "la etapa de la sesi\303\263n que nombra el texto" : "the session stage the text names");
         } else if (c->evidence == SMTPCODES_EV_WORDS) {
-            sc_sb_printf(&b, es ? "la palabra \"%s\" del texto" : "the word \"%s\" in the text", c->phrase);
+            int several = strchr(c->phrase, ' ') != NULL;   /* "reverse dns", a meaning "user + unknown" */
+            sc_sb_printf(&b, es ? (several ? "las palabras \"%s\" del texto" : "la palabra \"%s\" del texto")
+                                : (several ? "the words \"%s\" in the text" : "the word \"%s\" in the text"),
+                         c->phrase);
         } else {
             sc_sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase);
         }
         if (c->rule_vendor) sc_sb_printf(&b, es ? " (redacci\303\263n de %s)" : " (%s wording)", c->rule_vendor);
-        sc_sb_printf(&b, es ? " indica %s" : " indicates %s", reason);
+        int plural = c->evidence == SMTPCODES_EV_WORDS && c->phrase && strchr(c->phrase, ' ');
+        sc_sb_printf(&b, es ? (plural ? " indican %s" : " indica %s") : (plural ? " indicate %s" : " indicates %s"), reason);
         if (c->overridden) {
             const char *what = c->has_enhanced ? c->enhanced.text : c->code.text;
             sc_sb_printf(&b, es ? "; el texto prevalece sobre el c\303\263digo %s, que por s\303\255 solo indicar\303\255a %s"

@@ -21,9 +21,11 @@
 #if defined(__GNUC__)
 #  define SC_HIDDEN __attribute__((visibility("hidden")))
 #  define SC_NOINLINE __attribute__((noinline))
+#  define SC_INLINE inline __attribute__((always_inline))
 #else
 #  define SC_HIDDEN
 #  define SC_NOINLINE
+#  define SC_INLINE inline
 #endif
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

@@ -75,11 +75,12 @@ class RuleError(Exception):
     pass
 
 
-def norm_phrase(p, where):
+def norm_phrase(p, where, word=False):
     if not isinstance(p, str) or not p.strip():
         raise RuleError(f"{where}: empty phrase")
     q = re.sub(r"\s+", " ", "".join(fold_char(c) for c in p.strip()))
-    if len(q) < 3:
+    # two CJK characters make a word; a concept's word ("ip") is matched at word boundaries
+    if len(q) < 3 and not (len(q) == 2 and (word or all(ord(c) > 0x2E7F for c in q))):
         raise RuleError(f"{where}: phrase {p!r} too short")
     if any(0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF) for c in q):
         raise RuleError(f"{where}: phrase {p!r} is not valid text")
@@ -116,10 +117,36 @@ def load(rules, reasons):
     vendor_names = [v[0] for v in vendors]
 
     patterns = []   # (kind, payload): kind 1 = rule phrase, 2 = vendor marker, 3 = pair fragment,
-                    # 4 = context phrase
+                    # 4 = context phrase, 7 = concept word
     rule_list = []  # (reason, priority, vendor or None, display phrase, strong, words)
     bounded = set() # pattern ids matched only at word boundaries (rules of kind "words")
     pairs = []      # (rule index, fragment pattern ids)
+    # Concepts: a name and the words (in every language the rules cover) that carry it, matched
+    # at word boundaries (pattern kind 7). A rule's "meanings" are sets of concepts that must all
+    # appear anywhere in the text ("user" and "unknown": "Unbekannter Empfaenger", "no such
+    # mailbox"); a meaning ranks with the phrases by its priority, so one below the providers'
+    # and the MTAs' own wordings and above the one-word phrases.
+    concept_index = {}
+    combos = []     # (rule index, bit mask of the concepts it needs)
+    prefixes = set()   # concept words matched where no letter or digit precedes (PAT_PREFIX)
+    for c in rules.get("concept", []):
+        name = c.get("name")
+        if not isinstance(name, str) or not re.match(r"^[a-z][a-z0-9_]*$", name) or name in concept_index:
+            raise RuleError(f"concept {name!r}: a new lower-case name")
+        for key in c:
+            if key not in ("name", "words", "note"):
+                raise RuleError(f"concept {name}: unknown key {key!r}")
+        if len(concept_index) >= 64:
+            raise RuleError("at most 64 concepts (a bit each)")
+        concept_index[name] = len(concept_index)
+        ws = c.get("words", [])
+        if not ws:
+            raise RuleError(f"concept {name}: no words")
+        for wd in ws:
+            # "recipient*": a word that may go on (recipients), matched only at its start's boundary
+            prefix = isinstance(wd, str) and wd.endswith("*")
+            patterns.append((7, concept_index[name], norm_phrase(wd[:-1] if prefix else wd, f"concept {name}", word=True)))
+            (prefixes if prefix else bounded).add(len(patterns) - 1)
     for i, r in enumerate(rules.get("rule", [])):
         where = f"rule {i + 1} ({r.get('reason')})"
         reason = r.get("reason")
@@ -135,7 +162,7 @@ def load(rules, reasons):
         if strong not in ("strong", "weak"):
             raise RuleError(f"{where}: strength must be strong or weak")
         for key in r:
-            if key not in ("reason", "vendor", "priority", "strength", "phrases", "pairs", "note", "kind"):
+            if key not in ("reason", "vendor", "priority", "strength", "phrases", "pairs", "meanings", "note", "kind"):
                 raise RuleError(f"{where}: unknown key {key!r}")
         kind = r.get("kind", "phrases")
         if kind not in ("phrases", "words"):
@@ -157,6 +184,16 @@ def load(rules, reasons):
                 patterns.append((3, len(rule_list) - 1, fr))
                 ids.append(len(patterns) - 1)
             pairs.append((len(rule_list) - 1, ids))
+        for m in r.get("meanings", []):
+            if not isinstance(m, list) or not m or not all(x in concept_index for x in m):
+                raise RuleError(f"{where}: a meaning lists concepts defined by [[concept]] tables")
+            if words:
+                raise RuleError(f"{where}: meanings belong to a rule of kind phrases (they rank with the phrases)")
+            rule_list.append((reason, prio, vendor, " + ".join(m), strong == "strong", 2))
+            need = 0
+            for x in m:
+                need |= 1 << concept_index[x]
+            combos.append((len(rule_list) - 1, need))
     for vi, (name, markers) in enumerate(vendors):
         for m in markers:
             patterns.append((2, vi, m))
@@ -180,7 +217,12 @@ def load(rules, reasons):
         if not re.match(r"^[2-5][0-9][0-9]$", code) or reason not in REASON_ORDER:
             raise RuleError(f"reply {code} -> {reason}: bad entry")
         reply[int(code)] = reason
-    return rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded
+    used = {b for _, need in combos for b in range(64) if need >> b & 1}
+    for name, i in concept_index.items():
+        if i not in used:
+            raise RuleError(f"concept {name}: no rule's meanings use it")
+    return (rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, (bounded, prefixes), combos,
+            len(concept_index), sorted(concept_index.items(), key=lambda x: x[1]))
 
 
 SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
@@ -266,17 +308,25 @@ def build_automaton(patterns, cls, nclass):
     dense = [s for s in [0] + order if s == 0 or depth[s] <= DENSE_DEPTH or len(loops[s]) > SPARSE_MAX]
     is_dense = set(dense)
     # Numbering: the dense states breadth-first, then the sparse ones depth-first, so that
-    # the states along a phrase are consecutive in memory.
-    new_id = {}
-    for s in dense:
-        new_id[s] = len(new_id)
+    # the states along a phrase are near each other in memory; and in four ranges, so that one
+    # compare says dense (id < ndense) and one unsigned subtraction and compare says "has
+    # outputs" (first_out <= id < end_out), with no flag bit taken from the 16-bit ids:
+    # dense without outputs, dense with outputs, sparse with outputs, sparse without.
+    sparse_order = []
     stack = [0]
+    done = set(dense)
     while stack:
         s = stack.pop()
-        if s not in new_id:
-            new_id[s] = len(new_id)
+        if s not in done:
+            done.add(s)
+            sparse_order.append(s)
         stack.extend(t for _, t in sorted(goto[s].items(), reverse=True))
-    assert len(new_id) == n
+    ranked = ([s for s in dense if not out[s]] + [s for s in dense if out[s]] +
+              [s for s in sparse_order if out[s]] + [s for s in sparse_order if not out[s]])
+    assert ranked[0] == 0 and not out[0] and len(ranked) == n
+    new_id = {s: i for i, s in enumerate(ranked)}
+    first_out = sum(1 for s in dense if not out[s])
+    end_out = first_out + sum(1 for s in range(n) if out[s])
     table2 = [None] * n
     out2 = [None] * n
     sparse = [None] * (n - len(dense))
@@ -299,7 +349,8 @@ def build_automaton(patterns, cls, nclass):
             if got != table2[s][c]:
                 raise RuleError(f"sparse automaton disagrees at state {s}, class {c}")
     chain = sparse
-    return table2, out2, len(dense), chain
+    assert all(bool(out2[i]) == (first_out <= i < end_out) for i in range(n))
+    return table2, out2, len(dense), chain, first_out, end_out
 
 
 def provider_hints(providers_dir=None):
@@ -351,7 +402,8 @@ def provider_hints(providers_dir=None):
 
 
 def emit(rules, reasons, c_string):
-    rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, bounded = load(rules, reasons)
+    rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, (bounded, prefixes), combos, nconcepts, concept_names = \
+        load(rules, reasons)
     hints, hint_flags, tag_hints, nonascii_tags, _ = provider_hints()
     seen = set()
     for kind, arg, q in hints:
@@ -359,9 +411,9 @@ def emit(rules, reasons, c_string):
             seen.add((kind, q))
             patterns.append((kind, arg, q))
     cls, nclass = byte_classes(set("".join(p[2] for p in patterns)))
-    table, out, ndense, chain = build_automaton(patterns, cls, nclass)
-    if len(table) >= 0x8000:
-        raise RuleError("automaton too large: at most 32767 states (bit 15 flags an output)")
+    table, out, ndense, chain, first_out, end_out = build_automaton(patterns, cls, nclass)
+    if len(table) > 0xFFFF:
+        raise RuleError("automaton too large: at most 65535 states (16-bit ids)")
     o = []
     w = o.append
     w("/* ---- classification: reasons, rules and the phrase automaton ---- */")
@@ -414,7 +466,8 @@ def emit(rules, reasons, c_string):
     for i in range(0, 256, 32):
         w("    " + ", ".join(str(c) for c in cls[i:i + 32]) + ",")
     w("};")
-    w("/* words: a rule of kind \"words\" (a word of the text, matched at word boundaries) */")
+    w("/* words: 1, a rule of kind \"words\" (a word of the text, matched at word boundaries); 2, a")
+    w("   meaning (concepts that all appeared: it ranks with the phrases, its evidence is the words) */")
     w("struct rule { unsigned char reason, priority, strong, words; signed char vendor; const char *phrase; };")
     w("static const struct rule rules[SC_NRULES] = {")
     for reason, prio, vendor, text, strong, words in rule_list:
@@ -422,19 +475,31 @@ def emit(rules, reasons, c_string):
         w(f"    {{{REASON_ORDER.index(reason)}, {prio}, {int(strong)}, {int(words)}, {vi}, {c_string(text)}}},")
     w("};")
     w("/* pattern kinds: 1 rule phrase, 2 vendor marker, 3 pair fragment, 4 context phrase,")
-    w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters) */")
+    w("   5 a provider tag's match string, 6 a provider's host or wording (prefilters), 7 a word of")
+    w("   a concept */")
     w("/* bound: PAT_WORD, matched only where no letter or digit precedes or follows; PAT_EXACT, a")
     w("   phrase with bytes over 0x7F, whose bytes pattern_exact[] holds (the automaton only knows")
     w("   their classes) */")
+    w("/* PAT_TAIL: a PAT_EXACT pattern whose last character is not ASCII: the record's tail holds its")
+    w("   last two bytes (case-folded), compared before the whole pattern (two CJK characters, or four")
+    w("   Cyrillic or Greek letters, have one shape of classes, so such a run of any text ends each word") 
+    w("   of that shape) */")
     w("#define PAT_WORD 1u")
     w("#define PAT_EXACT 2u")
+    w("#define PAT_TAIL 4u")
+    w("/* PAT_PREFIX: a concept's word that may go on ('recipient*': recipients), matched where no letter or")
+    w("   digit precedes it */")
+    w("#define PAT_PREFIX 8u")
+    w("#define PAT_RULE_WORDS 16u")
     exact = []
     pat_flags = []
     for pid, (kind, arg, text) in enumerate(patterns):
         b = text.encode("utf-8")
         if len(b) > 0xFFFF:
             raise RuleError(f"phrase {text[:40]!r}...: longer than 65535 bytes")
-        flags = (1 if pid in bounded else 0) | (2 if len(b) != len(text) else 0)
+        flags = (1 if pid in bounded else 0) | (2 if len(b) != len(text) else 0) | (8 if pid in prefixes else 0)
+        if flags & 2 and ord(text[-1]) >= 0x80:
+            flags |= 4
         if flags & 2:
             exact.append((pid, text))
         pat_flags.append(flags)
@@ -458,50 +523,117 @@ def emit(rules, reasons, c_string):
     if not pairs:
         w("    {0, 0, {0, 0, 0, 0}},")
     w("};")
+    w("/* meanings: a rule that holds when every concept of its mask appeared (pattern kind 7, arg")
+    w("   the concept's bit); the rule's phrase names the concepts */")
+    w(f"#define SC_NCONCEPTS {nconcepts}")
+    for name, i in concept_names:
+        w(f"#define SC_CONCEPT_{name.upper()} (1ull << {i})")
+    w(f"#define SC_NCOMBOS {len(combos)}")
+    w("struct combo { unsigned short rule; unsigned long long need; };")
+    w("static const struct combo combos[SC_NCOMBOS > 0 ? SC_NCOMBOS : 1] = {")
+    for ri, need in combos:
+        w(f"    {{{ri}, 0x{need:x}ull}},")
+    if not combos:
+        w("    {0, 0},")
+    w("};")
     w("/* the text of each context phrase (the evidence quotes the one that decided), else NULL */")
     w("static const char *const context_text[SC_NPATTERNS] = {"
       + ", ".join(c_string(t) if k == 4 else "NULL" for k, _, t in patterns) + "};")
     # Outputs: each state's patterns as self-contained records in one array, so that a state
     # with outputs costs one lookup for where its records are and one read of them (no trip
     # through a pattern table and the rule table for the priority).
+    # A state that ends many PAT_TAIL patterns (the shape of two CJK characters, or of four
+    # Cyrillic letters, ends every such word, and every longer phrase of that script inherits
+    # them) keeps one header record (kind 8) instead: its group of PAT_TAIL records, sorted by
+    # their last two bytes (stably: patterns of the same tail keep their order, and only those
+    # can match at one byte), is stored once in tail_out[] (arg: where, len: how many) for every
+    # state that ends the same group, and the classifier finds the equal ones by binary search.
+    # No ASCII pattern ends at such a state, so moving the group last changes no order that counts.
+    def tail_of(pid):
+        tb = patterns[pid][2].encode("utf-8")
+        return tb[-2] << 8 | tb[-1]
     flat = []
     starts = []
-    for lst in out:
+    TAIL_GROUP = 4
+    groups = {}
+    tail_flat = []
+    for k, lst in enumerate(out):
+        tails = [x for x in lst if pat_flags[x] & 4]
+        if len(tails) >= TAIL_GROUP:
+            key = tuple(sorted(tails, key=tail_of))
+            if key not in groups:
+                if len(key) > 255:
+                    raise RuleError("a group of more than 255 PAT_TAIL patterns")
+                groups[key] = len(tail_flat)
+                tail_flat.extend(key)
+            lst = [x for x in lst if not pat_flags[x] & 4] + [-1 - groups[key] * 256 - len(key)]
+            out[k] = lst
         if len(lst) > 255:
             raise RuleError("a state ends more than 255 patterns")
         starts.append(len(flat))
         flat.extend(lst)
+    if len(tail_flat) > 0xFFFF:
+        raise RuleError("more than 65535 grouped PAT_TAIL records")
     if len(flat) >= 1 << 24:
         raise RuleError("more than 2^24 outputs")
     w("/* one pattern a state ends: its kind and bound (above), for a rule phrase the rule's priority")
     w("   and words flag, arg (rule, vendor, pair fragment or context index), its length in bytes and")
-    w("   its pattern id (pattern_exact[], context_text[]) */")
-    w("struct out_rec { unsigned char kind, bound, prio, words; unsigned short arg, len, pid; };")
+    w("   its pattern id (pattern_exact[], context_text[]); bound has PAT_RULE_WORDS for a rule of kind")
+    w("   \"words\". Kind 8, a header: tail_out[arg .. arg + len) holds the state's PAT_TAIL records */")
+    w("struct out_rec { unsigned char kind, bound, prio, len; unsigned short arg, pid; };")
     w(f"static const struct out_rec state_out[{max(1, len(flat))}] = {{")
-    for pid in flat:
+    def record(pid):
         kind, arg, text = patterns[pid]
-        prio = words = 0
+        prio = 0
+        flags = pat_flags[pid]
         if kind == 1:
-            prio, words = rule_list[arg][1], int(rule_list[arg][5])
+            prio = rule_list[arg][1]
+            flags |= 16 if rule_list[arg][5] else 0
         if kind == 3:
             arg = frag_index.get(pid, 0xFFFF)
-        w(f"    {{{kind}, {pat_flags[pid]}, {prio}, {words}, {arg}, {len(text.encode('utf-8'))}, {pid}}},")
+        tb = text.encode("utf-8")
+        if len(tb) > 255:
+            raise RuleError(f"pattern {text[:40]!r}...: longer than 255 bytes")
+        return f"    {{{kind}, {flags}, {prio}, {len(tb)}, {arg}, {pid}}},"
+    for pid in flat:
+        if pid < 0:   # a header: where its group starts in tail_out[], and how many
+            g = -1 - pid
+            w(f"    {{8, 0, 0, {g % 256}, {g // 256}, 0}},")
+            continue
+        w(record(pid))
     if not flat:
-        w("    {0, 0, 0, 0, 0, 0, 0},")
+        w("    {0, 0, 0, 0, 0, 0},")
     w("};")
-    w("/* per state: its first record << 8 | how many */")
-    w(f"static const unsigned int state_out_at[SC_NSTATES] = {{"
-      + ", ".join(str(st << 8 | len(x)) for st, x in zip(starts, out)) + "};")
+    w("/* the groups of PAT_TAIL records that header records (kind 8) point to, each sorted by tail */")
+    w(f"#define SC_NTAIL_OUT {len(tail_flat)}")
+    w(f"static const struct out_rec tail_out[{max(1, len(tail_flat))}] = {{")
+    for pid in tail_flat:
+        w(record(pid))
+    if not tail_flat:
+        w("    {0, 0, 0, 0, 0, 0},")
+    w("};")
+    w("/* the last two bytes (case-folded) of each PAT_TAIL pattern, else 0 */")
+    w(f"static const unsigned short pattern_tail[SC_NPATTERNS] = {{"
+      + ", ".join(str(tail_of(pid) if pat_flags[pid] & 4 else 0) for pid in range(len(patterns))) + "};")
+    # only the states with outputs (SC_FIRST_OUT to SC_END_OUT - 1) need an entry: a table of
+    # a fifth of the states, read at each output, stays in a nearer cache
+    w("/* per state with outputs (index: state - SC_FIRST_OUT): its first record << 8 | how many */")
+    w(f"static const unsigned int state_out_at[{max(1, end_out - first_out)}] = {{"
+      + ", ".join(str(starts[q] << 8 | len(out[q])) for q in range(first_out, end_out)) + "};")
+    assert all(not out[q] for q in range(len(out)) if not first_out <= q < end_out)
     def flag(t):
-        return t | (0x8000 if out[t] else 0)
-    w("/* States 0 to SC_NDENSE - 1 keep a full row: the next state, bit 15 set when it has outputs */")
+        return t
+    w("/* States 0 to SC_NDENSE - 1 keep a full row of next states. States SC_FIRST_OUT to")
+    w("   SC_END_OUT - 1 (dense ones, then sparse ones) are those with outputs */")
     w(f"#define SC_NDENSE {ndense}")
+    w(f"#define SC_FIRST_OUT {first_out}u")
+    w(f"#define SC_END_OUT {end_out}u")
     w("static const unsigned short automaton[SC_NDENSE][SC_NCLASSES] = {")
     for trans in table[:ndense]:
         w("    {" + ",".join(str(flag(t)) for t in trans) + "},")
     w("};")
     w("/* States from SC_NDENSE on are sparse: up to SC_SPARSE_MAX children (their classes, unused")
-    w("   ones SC_NCLASSES, and next states, bit 15 as above), and the state to fall back to */")
+    w("   ones SC_NCLASSES, and next states), and the state to fall back to */")
     w(f"#define SC_SPARSE_MAX {SPARSE_MAX}")
     w("struct sparse_state { unsigned short next[SC_SPARSE_MAX], fail; unsigned char cls[SC_SPARSE_MAX]; };")
     w(f"static const struct sparse_state sparse_states[{max(1, len(chain))}] = {{")

@@ -2324,6 +2324,56 @@ static void test_status_outranks_phrase(void) {
           "Microsoft's public-folder wording outranks 5.7.13: %s", smtpcodes_reason_name(c.reason));
 }
 
+/* Meanings (rules.toml [[concept]] and "meanings"): concepts that all appear, in any order and
+ * as whole words, decide with the evidence "the words"; a word inside a longer ASCII word does
+ * not count; a meaning over the one-word phrases, under the wordings; a concept's word found
+ * across the walk's block edges (classify.c walk_block) as anywhere else. */
+static void test_meanings(void) {
+    static const struct { const char *text, *reason, *phrase; } cases[] = {
+        {"550 5.5.0 Empfaenger unbekannt", "userunknown", "user + unknown"},
+        {"550 5.5.0 unbekannt: Empfaenger", "userunknown", "user + unknown"},          /* any order */
+        {"452 收件人邮箱已满", "mailboxfull", "user + full"},
+        {"550 5.1.1 recipient rejected: cuenta suspendida", "suspend", "user + disabled"},   /* over "recipient rejected" */
+        {"421 4.7.0 Zu viele Verbindungen von Ihrer Adresse", "toomanyconn", "conn + toomany"},
+        {"550 sender <a@example.net> SPF record not found", "authfailure", "auth"},    /* over sender + unknown */
+    };
+    smtpcodes_classification c;
+    char ev[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(smtpcodes_classify(cases[i].text, strlen(cases[i].text), &c) == SMTPCODES_OK, "classify %s", cases[i].text);
+        CHECK(strcmp(smtpcodes_reason_name(c.reason), cases[i].reason) == 0 && c.evidence == SMTPCODES_EV_WORDS &&
+                  c.phrase && strcmp(c.phrase, cases[i].phrase) == 0,
+              "meaning of [%s]: %s by %s (%s)", cases[i].text, smtpcodes_reason_name(c.reason),
+              smtpcodes_evidence_name(c.evidence), c.phrase ? c.phrase : "-");
+    }
+    static const char *const en = "550 no such user", *plain = "550 usernames unknownx";
+    CHECK(smtpcodes_classify(en, strlen(en), &c) == SMTPCODES_OK, "classify");
+    CHECK(smtpcodes_render_evidence(&c, SMTPCODES_EN, ev, sizeof ev) > 0, "evidence");
+    if (c.evidence == SMTPCODES_EV_WORDS) {
+        CHECK(strstr(ev, "the words \"") && strstr(ev, "indicate userunknown"), "plural evidence: %s", ev);
+        CHECK(smtpcodes_render_evidence(&c, SMTPCODES_ES, ev, sizeof ev) > 0 && strstr(ev, "las palabras") &&
+                  strstr(ev, "indican userunknown"), "plural evidence (es): %s", ev);
+    }
+    /* "usernames" and "unknownx" are not the words "user" and "unknown" */
+    CHECK(smtpcodes_classify(plain, strlen(plain), &c) == SMTPCODES_OK && c.evidence != SMTPCODES_EV_WORDS,
+          "words inside longer words: %s by %s", smtpcodes_reason_name(c.reason), smtpcodes_evidence_name(c.evidence));
+    /* the two words far apart, on either side of a block edge of the walk */
+    static char text[3000];
+    for (size_t gap = 1000; gap < 1100; gap += 7) {
+        memset(text, 'x', sizeof text);
+        memcpy(text, "550 ", 4);
+        text[4] = ' ';
+        memcpy(text + 5, "recipient", 9);
+        text[14] = ' ';
+        memcpy(text + 15 + gap, " unknown ", 9);
+        size_t len = 15 + gap + 9;
+        CHECK(smtpcodes_classify(text, len, &c) == SMTPCODES_OK && strcmp(smtpcodes_reason_name(c.reason), "userunknown") == 0 &&
+                  c.evidence == SMTPCODES_EV_WORDS && c.phrase_end == 15 + gap + 8,
+              "meaning across %zu bytes: %s by %s, end %zu", gap, smtpcodes_reason_name(c.reason),
+              smtpcodes_evidence_name(c.evidence), c.phrase_end);
+    }
+}
+
 /* The walk reads a text in blocks of 1,024 bytes, four stretches of a block at once, each
  * stretch's walk catching up with the next (classify.c, walk_block): a phrase must be found
  * wherever it falls, across a stretch's or a block's edge, with the same end offset, in short
@@ -2455,6 +2505,7 @@ int main(void) {
     test_classify_rules();
     test_classify_many();
     test_scan_lanes();
+    test_meanings();
     test_parse_offsets();
     test_classify_nonascii();
     test_tags();
