@@ -255,13 +255,6 @@ SC_NOINLINE static void lane_outputs(scan_lane *l, size_t i) {
     }
 }
 
-/* On x86-64 (SSE2 is part of it) the states after a block are checked for outputs eight at a
- * time, with the same results (not with SC_PORTABLE_SCAN). */
-#if defined(__GNUC__) && defined(__SSE2__) && !defined(SC_PORTABLE_SCAN)
-#define SC_SSE2_OUTPUTS 1
-#include <emmintrin.h>
-#endif
-
 /* Does state s end a pattern? (gen_rules.py numbers the states with outputs in one range) */
 static inline int has_outputs(unsigned s) { return s - SC_FIRST_OUT < SC_END_OUT - SC_FIRST_OUT; }
 
@@ -436,26 +429,7 @@ static void scan(const char *s, size_t len, scan_result *r, const scan_marker *m
             size_t n = len - at;   /* at least 1 */
             if (n > SCAN_BLOCK) n = SCAN_BLOCK;
             st = walk_block(p + at, n, st, rec);
-            size_t j = 0;
-#ifdef SC_SSE2_OUTPUTS
-            /* eight states at a time: a mask of those with outputs, then one step per output (no
-             * branch per byte to mispredict); has_outputs() as a signed compare of the offset */
-            const __m128i first = _mm_set1_epi16((short)SC_FIRST_OUT);
-            const __m128i bias = _mm_set1_epi16((short)0x8000);
-            const __m128i limit = _mm_set1_epi16((short)((SC_END_OUT - SC_FIRST_OUT) ^ 0x8000u));
-            for (; j + 8 <= n; j += 8) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(rec + j));
-                __m128i off = _mm_xor_si128(_mm_sub_epi16(v, first), bias);
-                unsigned hits = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi16(off, limit));
-                while (hits) {
-                    unsigned k = (unsigned)__builtin_ctz(hits) >> 1;
-                    hits &= ~(3u << (2 * k));
-                    l.state = rec[j + k];
-                    lane_outputs(&l, at + j + k);
-                }
-            }
-#endif
-            for (; j < n; j++)
+            for (size_t j = 0; j < n; j++)
                 if (has_outputs(rec[j])) {
                     l.state = rec[j];
                     lane_outputs(&l, at + j);

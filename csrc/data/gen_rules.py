@@ -226,7 +226,7 @@ def load(rules, reasons):
 
 
 SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
-DENSE_DEPTH = 10  # states this shallow keep a full row (the walk spends most of its bytes there)
+DENSE_DEPTH = 16  # states this shallow keep a full row (the walk spends most of its bytes there)
 
 
 def build_automaton(patterns, cls, nclass):
@@ -293,14 +293,16 @@ def build_automaton(patterns, cls, nclass):
     # SPARSE_MAX) and its failure state; on another class the walk falls back along the
     # failure links (each step shallower) until a sparse state's class or a dense row
     # answers. That gives exactly the dense automaton's next state, table[s][c] = goto[s][c]
-    # or table[fail[s]][c] (checked below), from about 590 kB of rows (the states up to ten
-    # bytes deep: 9,200 of 31,402 at stop 27) and 12-byte sparse entries, instead of a 64-byte row for
-    # every state (1.9 MB). Measured with bench_c --classify-cpu in alternating rounds: sparse
+    # or table[fail[s]][c] (checked below), from about 1.2 MB of rows (the states up to sixteen
+    # bytes deep: 19,249 of 33,618 at stop 28) and 12-byte sparse entries, instead of a 64-byte row
+    # for every state (2.1 MB). Measured with bench_c --classify-cpu in alternating rounds: sparse
     # beside a two-deep dense core took about a quarter less time per classify than all rows
     # dense (an AMD EPYC, single-lane walk); on an Intel Xeon with 2 MB of L2 per core and the
     # four-lane walk, a ten-deep core took about 4% less than a six-deep one (the walk reaches
-    # a sparse state, where it has to branch, on 22% of the corpus bytes at six, 15% at ten)
-    # and all rows dense gained nothing more.
+    # a sparse state, where it has to branch, on 22% of the corpus bytes at six, 15% at ten).
+    # At stop 28, with the concepts' words (2,100 more states, mostly shallow), sixteen deep took
+    # about 4% less than ten (1,215 against 1,265 ns per text) and all rows dense about 6% less
+    # (1,185) for 0.9 MB more of rows; sixteen is the middle.
     depth = [0] * n
     for s in order:
         for t in goto[s].values():
