@@ -2,9 +2,10 @@
  *
  * Owns smtpcodes_classify() and smtpcodes_classify_many(): a lenient parse for
  * the codes, one pass of the generated phrase automaton (classify_data.inc,
- * compiled from rules.toml and reasons.toml by gen_rules.py) over the text,
- * and the decision between what the text says and what the codes imply; the
- * reason table; and the evidence and retry advice in words. */
+ * compiled from rules.toml and reasons.toml by gen_rules.py) over the text, the
+ * pairs and meanings (concepts whose words all appeared) read from what the pass
+ * found, and the decision between what the text says and what the codes imply;
+ * the reason table; and the evidence and retry advice in words. */
 #include "internal.h"
 
 #include <limits.h>
