@@ -299,7 +299,7 @@ static void lane_meanings(scan_lane *l) {
     scan_result *r = &l->r;
     for (size_t k = 0; k < SC_NCOMBOS; k++) {
         unsigned long long need = combos[k].need;
-        if (!need || (r->concepts & need) != need || !better_rule(combos[k].rule, r->rule)) continue;
+        if ((r->concepts & need) != need || !better_rule(combos[k].rule, r->rule)) continue;
         unsigned end = 0;
         for (unsigned b = 0; b < SC_NCONCEPTS; b++)
             if ((need >> b & 1) && l->concept_end[b] > end) end = l->concept_end[b];
@@ -336,10 +336,9 @@ SC_NOINLINE static size_t marker_len(const unsigned char *p, size_t i, size_t le
 
 /* One byte of the walk: the next state, and the lane touched only where it has outputs. */
 static inline void walk_byte(scan_lane *l, unsigned *st, const unsigned char *p, size_t i) {
-    unsigned next = next_state(*st, byte_class[p[i]]);
-    *st = next;
-    if (has_outputs(next)) {
-        l->state = next;
+    *st = next_state(*st, byte_class[p[i]]);
+    if (has_outputs(*st)) {
+        l->state = *st;
         lane_outputs(l, i);
     }
 }
@@ -363,9 +362,8 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
     size_t seg = n / SCAN_LANES;
     if (seg < SCAN_MIN_STRETCH) {   /* a short block: one walk */
         for (size_t j = 0; j < n; j++) {
-            unsigned x = next_state(st, byte_class[q[j]]);
-            rec[j] = (unsigned short)x;
-            st = x;
+            st = next_state(st, byte_class[q[j]]);
+            rec[j] = (unsigned short)st;
         }
         return st;
     }
@@ -373,21 +371,18 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
     const unsigned char *q1 = q + seg, *q2 = q + 2 * seg, *q3 = q + 3 * seg;
     unsigned short *r1 = rec + seg, *r2 = rec + 2 * seg, *r3 = rec + 3 * seg;
     for (size_t j = 0; j < seg; j++) {
-        unsigned x0 = next_state(s0, byte_class[q[j]]), x1 = next_state(s1, byte_class[q1[j]]);
-        unsigned x2 = next_state(s2, byte_class[q2[j]]), x3 = next_state(s3, byte_class[q3[j]]);
-        rec[j] = (unsigned short)x0;
-        r1[j] = (unsigned short)x1;
-        r2[j] = (unsigned short)x2;
-        r3[j] = (unsigned short)x3;
-        s0 = x0;
-        s1 = x1;
-        s2 = x2;
-        s3 = x3;
+        s0 = next_state(s0, byte_class[q[j]]);
+        s1 = next_state(s1, byte_class[q1[j]]);
+        s2 = next_state(s2, byte_class[q2[j]]);
+        s3 = next_state(s3, byte_class[q3[j]]);
+        rec[j] = (unsigned short)s0;
+        r1[j] = (unsigned short)s1;
+        r2[j] = (unsigned short)s2;
+        r3[j] = (unsigned short)s3;
     }
     for (size_t j = SCAN_LANES * seg; j < n; j++) {   /* the last lane reads the rest */
-        unsigned x = next_state(s3, byte_class[q[j]]);
-        rec[j] = (unsigned short)x;
-        s3 = x;
+        s3 = next_state(s3, byte_class[q[j]]);
+        rec[j] = (unsigned short)s3;
     }
     unsigned last = s3;
     const unsigned lane_state[SCAN_LANES - 1] = {s0, s1, s2};
@@ -395,10 +390,9 @@ static unsigned walk_block(const unsigned char *q, size_t n, unsigned st, unsign
         unsigned s = lane_state[k];
         size_t j = (k + 1) * seg;
         for (; j < n; j++) {
-            unsigned x = next_state(s, byte_class[q[j]]);
-            s = x;
+            s = next_state(s, byte_class[q[j]]);
             if (s == rec[j]) break;
-            rec[j] = (unsigned short)x;
+            rec[j] = (unsigned short)s;
         }
         if (j == n) last = s;   /* it never met: its state is the one after the block */
     }
@@ -811,20 +805,20 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
     const char *reason = reason_info[c->reason].name;
     switch (c->evidence) {
     case SMTPCODES_EV_PHRASE:
-    case SMTPCODES_EV_WORDS:
+    case SMTPCODES_EV_WORDS: {
+        /* several words ("reverse dns", a meaning "user + unknown") take the plural */
+        int plural = c->evidence == SMTPCODES_EV_WORDS && c->phrase && strchr(c->phrase, ' ');
         if (!c->phrase) {   /* the session step alone */
             if (c->stage) sc_sb_printf(&b, es ? "la etapa %s de la sesi\303\263n" : "the %s stage of the session", c->stage);
             else sc_sb_puts(&b, es ? "la etapa de la sesi\303\263n que nombra el texto" : "the session stage the text names");
         } else if (c->evidence == SMTPCODES_EV_WORDS) {
-            int several = strchr(c->phrase, ' ') != NULL;   /* "reverse dns", a meaning "user + unknown" */
-            sc_sb_printf(&b, es ? (several ? "las palabras \"%s\" del texto" : "la palabra \"%s\" del texto")
-                                : (several ? "the words \"%s\" in the text" : "the word \"%s\" in the text"),
+            sc_sb_printf(&b, es ? (plural ? "las palabras \"%s\" del texto" : "la palabra \"%s\" del texto")
+                                : (plural ? "the words \"%s\" in the text" : "the word \"%s\" in the text"),
                          c->phrase);
         } else {
             sc_sb_printf(&b, es ? "la frase \"%s\"" : "the phrase \"%s\"", c->phrase);
         }
         if (c->rule_vendor) sc_sb_printf(&b, es ? " (redacci\303\263n de %s)" : " (%s wording)", c->rule_vendor);
-        int plural = c->evidence == SMTPCODES_EV_WORDS && c->phrase && strchr(c->phrase, ' ');
         sc_sb_printf(&b, es ? (plural ? " indican %s" : " indica %s") : (plural ? " indicate %s" : " indicates %s"), reason);
         if (c->overridden) {
             const char *what = c->has_enhanced ? c->enhanced.text : c->code.text;
@@ -833,6 +827,7 @@ void sc_put_evidence(sc_buf *bp, const smtpcodes_classification *c, smtpcodes_la
                       what, reason_info[c->code_reason].name);
         }
         break;
+    }
     case SMTPCODES_EV_TAG:
         sc_sb_printf(&b, es ? "la etiqueta %s%s%s indica %s" : "the %s%s tag %s implies %s",
                      es ? (c->tag ? c->tag : "") : (c->provider ? c->provider : ""), es ? " de " : "",

@@ -69,6 +69,8 @@ LANGS = ("en", "es")
 # the phrases that reveal each; the classifier uses them the way Sisimai uses the SMTP command.
 CONTEXT_ORDER = ("rcpt", "data", "mail", "connect", "gaveup")
 STATUS_RE = re.compile(r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$")
+# Pattern flags (the records' bound byte; classify.c reads them by these names, emitted below)
+PAT_WORD, PAT_EXACT, PAT_TAIL, PAT_PREFIX, PAT_RULE_WORDS = 1, 2, 4, 8, 16
 
 
 class RuleError(Exception):
@@ -222,7 +224,7 @@ def load(rules, reasons):
         if i not in used:
             raise RuleError(f"concept {name}: no rule's meanings use it")
     return (rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, (bounded, prefixes), combos,
-            len(concept_index), sorted(concept_index.items(), key=lambda x: x[1]))
+            sorted(concept_index.items(), key=lambda x: x[1]))
 
 
 SPARSE_MAX = 3   # children a state keeps as a list rather than a full row
@@ -404,7 +406,7 @@ def provider_hints(providers_dir=None):
 
 
 def emit(rules, reasons, c_string):
-    rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, (bounded, prefixes), combos, nconcepts, concept_names = \
+    rs, vendors, patterns, rule_list, pairs, status, reply, vendor_mta, (bounded, prefixes), combos, concept_names = \
         load(rules, reasons)
     hints, hint_flags, tag_hints, nonascii_tags, _ = provider_hints()
     seen = set()
@@ -486,23 +488,24 @@ def emit(rules, reasons, c_string):
     w("   last two bytes (case-folded), compared before the whole pattern (two CJK characters, or four")
     w("   Cyrillic or Greek letters, have one shape of classes, so such a run of any text ends each word") 
     w("   of that shape) */")
-    w("#define PAT_WORD 1u")
-    w("#define PAT_EXACT 2u")
-    w("#define PAT_TAIL 4u")
+    w(f"#define PAT_WORD {PAT_WORD}u")
+    w(f"#define PAT_EXACT {PAT_EXACT}u")
+    w(f"#define PAT_TAIL {PAT_TAIL}u")
     w("/* PAT_PREFIX: a concept's word that may go on ('recipient*': recipients), matched where no letter or")
     w("   digit precedes it */")
-    w("#define PAT_PREFIX 8u")
-    w("#define PAT_RULE_WORDS 16u")
+    w(f"#define PAT_PREFIX {PAT_PREFIX}u")
+    w(f"#define PAT_RULE_WORDS {PAT_RULE_WORDS}u")
     exact = []
     pat_flags = []
     for pid, (kind, arg, text) in enumerate(patterns):
         b = text.encode("utf-8")
         if len(b) > 0xFFFF:
             raise RuleError(f"phrase {text[:40]!r}...: longer than 65535 bytes")
-        flags = (1 if pid in bounded else 0) | (2 if len(b) != len(text) else 0) | (8 if pid in prefixes else 0)
-        if flags & 2 and ord(text[-1]) >= 0x80:
-            flags |= 4
-        if flags & 2:
+        flags = ((PAT_WORD if pid in bounded else 0) | (PAT_EXACT if len(b) != len(text) else 0) |
+                 (PAT_PREFIX if pid in prefixes else 0))
+        if flags & PAT_EXACT and ord(text[-1]) >= 0x80:
+            flags |= PAT_TAIL
+        if flags & PAT_EXACT:
             exact.append((pid, text))
         pat_flags.append(flags)
     w(f"#define SC_NEXACT {len(exact)}")
@@ -527,7 +530,7 @@ def emit(rules, reasons, c_string):
     w("};")
     w("/* meanings: a rule that holds when every concept of its mask appeared (pattern kind 7, arg")
     w("   the concept's bit); the rule's phrase names the concepts */")
-    w(f"#define SC_NCONCEPTS {nconcepts}")
+    w(f"#define SC_NCONCEPTS {len(concept_names)}")
     for name, i in concept_names:
         w(f"#define SC_CONCEPT_{name.upper()} (1ull << {i})")
     w(f"#define SC_NCOMBOS {len(combos)}")
@@ -560,7 +563,7 @@ def emit(rules, reasons, c_string):
     groups = {}
     tail_flat = []
     for k, lst in enumerate(out):
-        tails = [x for x in lst if pat_flags[x] & 4]
+        tails = [x for x in lst if pat_flags[x] & PAT_TAIL]
         if len(tails) >= TAIL_GROUP:
             key = tuple(sorted(tails, key=tail_of))
             if key not in groups:
@@ -568,7 +571,7 @@ def emit(rules, reasons, c_string):
                     raise RuleError("a group of more than 255 PAT_TAIL patterns")
                 groups[key] = len(tail_flat)
                 tail_flat.extend(key)
-            lst = [x for x in lst if not pat_flags[x] & 4] + [-1 - groups[key] * 256 - len(key)]
+            lst = [x for x in lst if not pat_flags[x] & PAT_TAIL] + [("group", groups[key], len(key))]
             out[k] = lst
         if len(lst) > 255:
             raise RuleError("a state ends more than 255 patterns")
@@ -578,8 +581,8 @@ def emit(rules, reasons, c_string):
         raise RuleError("more than 65535 grouped PAT_TAIL records")
     if len(flat) >= 1 << 24:
         raise RuleError("more than 2^24 outputs")
-    w("/* one pattern a state ends: its kind and bound (above), for a rule phrase the rule's priority")
-    w("   and words flag, arg (rule, vendor, pair fragment or context index), its length in bytes and")
+    w("/* one pattern a state ends: its kind and bound (above), for a rule phrase the rule's priority,")
+    w("   arg (rule, vendor, pair fragment or context index), its length in bytes and")
     w("   its pattern id (pattern_exact[], context_text[]); bound has PAT_RULE_WORDS for a rule of kind")
     w("   \"words\". Kind 8, a header: tail_out[arg .. arg + len) holds the state's PAT_TAIL records */")
     w("struct out_rec { unsigned char kind, bound, prio, len; unsigned short arg, pid; };")
@@ -590,7 +593,7 @@ def emit(rules, reasons, c_string):
         flags = pat_flags[pid]
         if kind == 1:
             prio = rule_list[arg][1]
-            flags |= 16 if rule_list[arg][5] else 0
+            flags |= PAT_RULE_WORDS if rule_list[arg][5] else 0
         if kind == 3:
             arg = frag_index.get(pid, 0xFFFF)
         tb = text.encode("utf-8")
@@ -598,9 +601,9 @@ def emit(rules, reasons, c_string):
             raise RuleError(f"pattern {text[:40]!r}...: longer than 255 bytes")
         return f"    {{{kind}, {flags}, {prio}, {len(tb)}, {arg}, {pid}}},"
     for pid in flat:
-        if pid < 0:   # a header: where its group starts in tail_out[], and how many
-            g = -1 - pid
-            w(f"    {{8, 0, 0, {g % 256}, {g // 256}, 0}},")
+        if isinstance(pid, tuple):   # a header: where its group starts in tail_out[], and how many
+            _, start, count = pid
+            w(f"    {{8, 0, 0, {count}, {start}, 0}},")
             continue
         w(record(pid))
     if not flat:
@@ -616,15 +619,13 @@ def emit(rules, reasons, c_string):
     w("};")
     w("/* the last two bytes (case-folded) of each PAT_TAIL pattern, else 0 */")
     w(f"static const unsigned short pattern_tail[SC_NPATTERNS] = {{"
-      + ", ".join(str(tail_of(pid) if pat_flags[pid] & 4 else 0) for pid in range(len(patterns))) + "};")
+      + ", ".join(str(tail_of(pid) if pat_flags[pid] & PAT_TAIL else 0) for pid in range(len(patterns))) + "};")
     # only the states with outputs (SC_FIRST_OUT to SC_END_OUT - 1) need an entry: a table of
     # a fifth of the states, read at each output, stays in a nearer cache
     w("/* per state with outputs (index: state - SC_FIRST_OUT): its first record << 8 | how many */")
     w(f"static const unsigned int state_out_at[{max(1, end_out - first_out)}] = {{"
       + ", ".join(str(starts[q] << 8 | len(out[q])) for q in range(first_out, end_out)) + "};")
     assert all(not out[q] for q in range(len(out)) if not first_out <= q < end_out)
-    def flag(t):
-        return t
     w("/* States 0 to SC_NDENSE - 1 keep a full row of next states. States SC_FIRST_OUT to")
     w("   SC_END_OUT - 1 (dense ones, then sparse ones) are those with outputs */")
     w(f"#define SC_NDENSE {ndense}")
@@ -632,7 +633,7 @@ def emit(rules, reasons, c_string):
     w(f"#define SC_END_OUT {end_out}u")
     w("static const unsigned short automaton[SC_NDENSE][SC_NCLASSES] = {")
     for trans in table[:ndense]:
-        w("    {" + ",".join(str(flag(t)) for t in trans) + "},")
+        w("    {" + ",".join(map(str, trans)) + "},")
     w("};")
     w("/* States from SC_NDENSE on are sparse: up to SC_SPARSE_MAX children (their classes, unused")
     w("   ones SC_NCLASSES, and next states), and the state to fall back to */")
@@ -640,7 +641,7 @@ def emit(rules, reasons, c_string):
     w("struct sparse_state { unsigned short next[SC_SPARSE_MAX], fail; unsigned char cls[SC_SPARSE_MAX]; };")
     w(f"static const struct sparse_state sparse_states[{max(1, len(chain))}] = {{")
     for kids, f in chain:
-        nx = [flag(t) for _, t in kids] + [0] * (SPARSE_MAX - len(kids))
+        nx = [t for _, t in kids] + [0] * (SPARSE_MAX - len(kids))
         cc = [c for c, _ in kids] + [nclass] * (SPARSE_MAX - len(kids))
         w("    {{" + ",".join(map(str, nx)) + f"}}, {f}, {{" + ",".join(map(str, cc)) + "}},")
     if not chain:

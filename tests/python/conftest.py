@@ -4,14 +4,28 @@ that turns every skip into a failure, so that no test passes the suite by skippi
 from __future__ import annotations
 
 import gc
+import importlib
 import os
 import pathlib
+import sys
 import tracemalloc
+from types import ModuleType
 from typing import Callable
 
 import pytest
 
 VECTORS = pathlib.Path(__file__).resolve().parent.parent / "vectors"
+DATA = pathlib.Path(__file__).resolve().parents[2] / "csrc" / "data"
+
+
+def data_generator(name: str) -> ModuleType:
+    """One of the generators in csrc/data (gen_rules, gen_tags, gen_search, gen_data), imported
+    from there without leaving csrc/data on sys.path."""
+    sys.path.insert(0, str(DATA))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(DATA))
 
 _SIMPLE = {ord("t"): b"\t", ord("n"): b"\n", ord("r"): b"\r", ord("\\"): b"\\", ord("0"): b"\0"}
 

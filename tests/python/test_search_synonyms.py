@@ -3,25 +3,18 @@ and that every group finds what it promises in both languages."""
 from __future__ import annotations
 
 import pathlib
-import sys
 import tomllib
 
 import pytest
 
 import smtpcodes
+from conftest import DATA, data_generator
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-DATA = ROOT / "csrc" / "data"
 
 
 def _gen():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(DATA))
-    try:
-        import gen_data
-        import gen_search
-    finally:
-        sys.path.remove(str(DATA))
-    return gen_search, gen_data.c_string
+    return data_generator("gen_search"), data_generator("gen_data").c_string
 
 
 def test_generator_output_is_the_committed_file() -> None:

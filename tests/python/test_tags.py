@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pytest
 
 import smtpcodes
-from conftest import read_vectors
+from conftest import data_generator, read_vectors
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 BINARY = ROOT / "build" / "smtpcodes"
@@ -276,7 +276,6 @@ def test_cli_tags_lists(binary: pathlib.Path) -> None:
 
 # ---- the generator (csrc/data/gen_tags.py) ------------------------------------------------------
 
-DATA = ROOT / "csrc" / "data"
 GOOD_PROVIDER = '''[provider]
 id = "example"
 name = "Example Mail"
@@ -303,21 +302,12 @@ fix.es = "Administrador emisor: pregunte a Example."
 
 
 def _gen_tags():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(DATA))
-    try:
-        import gen_tags
-    finally:
-        sys.path.remove(str(DATA))
-    return gen_tags
+    return data_generator("gen_tags")
 
 
 def test_generator_output_is_the_committed_file() -> None:
     gen_tags = _gen_tags()
-    sys.path.insert(0, str(DATA))
-    try:
-        from gen_data import c_string
-    finally:
-        sys.path.remove(str(DATA))
+    c_string = data_generator("gen_data").c_string
     assert gen_tags.generate(c_string) == (ROOT / "csrc" / "tags_data.inc").read_text(encoding="utf-8")
 
 
