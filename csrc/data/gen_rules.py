@@ -191,7 +191,7 @@ def load(rules, reasons):
                 raise RuleError(f"{where}: a meaning lists concepts defined by [[concept]] tables")
             if words:
                 raise RuleError(f"{where}: meanings belong to a rule of kind phrases (they rank with the phrases)")
-            rule_list.append((reason, prio, vendor, " + ".join(m), strong == "strong", 2))
+            rule_list.append((reason, prio, vendor, " + ".join(x.replace("_", " ") for x in m), strong == "strong", 2))
             need = 0
             for x in m:
                 need |= 1 << concept_index[x]

@@ -81,6 +81,11 @@ def test_states_with_outputs_are_one_range() -> None:
     ("452 收件人邮箱已满", "mailboxfull", "user + full"),
     ("421 4.7.0 Zu viele Verbindungen von Ihrer Adresse", "toomanyconn", "conn + toomany"),
     ("420 TCP Read Error", "networkerror", "network + error"),
+    ("550 Sending requires a SASL login", "securityerror", "login + required"),
+    ("500 5.5.0 Serverfehler, bitte später erneut versuchen", "systemerror", "server error"),
+    ("554 Message rejected: suspicious content", "spamdetected", "content + suspect"),
+    ("554 Dateianhang verboten", "policyviolation", "attachment + denied"),
+    ("550 Mottagaren finns inte", "userunknown", "user + unknown"),
 ])
 def test_a_meaning_decides_with_its_words(text: str, reason: str, phrase: str) -> None:
     c = smtpcodes.classify(text)
@@ -88,6 +93,14 @@ def test_a_meaning_decides_with_its_words(text: str, reason: str, phrase: str) -
     assert f'the words "{phrase}" in the text indicate {reason}' in c.evidence
     es = smtpcodes.classify(text, lang="es")
     assert f'las palabras "{phrase}" del texto indican {reason}' in es.evidence
+
+
+def test_a_meaning_of_one_concept_reads_as_one_word() -> None:
+    text = "451 Sistem aşırı yük altında, daha sonra deneyin"
+    c = smtpcodes.classify(text)
+    assert (c.reason, c.evidence_kind, c.phrase) == ("systemerror", "words", "overload")
+    assert 'the word "overload" in the text indicates systemerror' in c.evidence
+    assert 'la palabra "overload" del texto indica systemerror' in smtpcodes.classify(text, lang="es").evidence
 
 
 def test_a_word_inside_a_longer_word_is_not_the_word() -> None:
