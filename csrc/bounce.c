@@ -149,6 +149,26 @@ static int blank(const char *s, size_t a, size_t b) {
     return 1;
 }
 
+/* Does the line s[0..n) start with a header or DSN field ("To: ...", "Subject: ...",
+ * "Action: delayed"), or, when after_addr, does the rest of a line after an address, past
+ * blanks and punctuation? Such a line is a quoted header block or the report's own fields,
+ * not an explanation of a recipient. An indented line is no field: it continues the line
+ * above (a transcript's "     FROM:<a@b>"). */
+static int field_line(const char *s, size_t n, int after_addr) {
+    static const char *const names[] = {"action:", "status:", "diagnostic-code:", "remote-mta:", "reporting-mta:",
+                                        "final-recipient:", "original-recipient:", "last-attempt-date:",
+                                        "will-retry-until:", "arrival-date:", "x-actual-recipient:", "subject:", "date:",
+                                        "from:", "to:", "cc:", "message-id:", "received:", "return-path:",
+                                        "mime-version:", "content-type:", "reply-to:", "sender:"};
+    size_t i = 0;
+    while (after_addr && i < n && (sc_is_space((unsigned char)s[i]) || s[i] == ';' || s[i] == ':' || s[i] == ',' ||
+                                   s[i] == '.' || s[i] == '>'))
+        i++;
+    for (size_t k = 0; k < COUNT_OF(names); k++)
+        if (sc_istarts(s + i, n - i, names[k])) return 1;
+    return 0;
+}
+
 static int is_local_char(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || sc_is_digit(c) || strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL;
 }
@@ -302,7 +322,7 @@ static size_t parse_dsn(rlist *l, sc_view body) {
     const char *s = body.p;
     size_t n = body.n, i = 0, groups = 0;
     smtpcodes_bounce_recipient *cur = NULL;
-    int closed = 1, cur_fields = 0, dropped = 0;
+    int closed = 1, cur_fields = 0, dropped = 0, note_diag = 0;
     while (i < n) {
         size_t e = lend(s, n, i);
         if (blank(s, i, e)) {
@@ -351,6 +371,7 @@ static size_t parse_dsn(rlist *l, sc_view body) {
             groups++;
             closed = 0;
             cur_fields = 0;
+            note_diag = 0;
             if (!cur) { dropped = 1; }
         } else if (dropped) {
             /* past the limit: groups are counted, not kept */
@@ -369,6 +390,16 @@ static size_t parse_dsn(rlist *l, sc_view body) {
             cur->action = norm_action(v);
         } else if (sc_ieq(name.p, name.n, "status")) {
             cur->status = span(dsn_status(v));
+            /* "Status: 4.0.0 (cat.example.net: host name lookup failure)": a comment that says where
+             * and what ("host: reason") stands for a Diagnostic-Code the group lacks; a bare title
+             * ("(permanent failure)") only restates the code */
+            const char *op = v.n ? memchr(v.p, '(', v.n) : NULL;
+            const char *cp = op ? memchr(op, ')', v.n - (size_t)(op - v.p)) : NULL;
+            if (!cur->diagnostic.ptr && cp && memchr(op, ':', (size_t)(cp - op))) {
+                sc_view note = {op + 1, (size_t)(cp - op - 1)};
+                sc_trim(&note.p, &note.n);
+                if (note.n) { cur->diagnostic = span(note); note_diag = 1; }
+            }
         } else if (sc_ieq(name.p, name.n, "remote-mta")) {
             sc_view r = v;
             const char *semi = memchr(r.p, ';', r.n);
@@ -386,7 +417,7 @@ static size_t parse_dsn(rlist *l, sc_view body) {
                 sc_trim(&d.p, &d.n);
             }
             if (d.n > SMTPCODES_MAX_DIAGNOSTIC) { d.n = SMTPCODES_MAX_DIAGNOSTIC; out->truncated |= SMTPCODES_BT_DIAGNOSTIC; }
-            if (!cur->diagnostic.ptr) cur->diagnostic = span(d);
+            if (!cur->diagnostic.ptr || note_diag) { cur->diagnostic = span(d); note_diag = 0; }
         } else if (sc_ieq(name.p, name.n, "last-attempt-date")) {
             cur->last_attempt = span(v);
         } else if (sc_ieq(name.p, name.n, "will-retry-until")) {
@@ -966,6 +997,17 @@ static sc_view addr_paragraphs(bctx *c, sc_view t, size_t n, sc_view a, unsigned
         if (!addr_at(t.p, n, at, 0, &got) || !same_addr(got, a)) continue;
         size_t as = (size_t)(got.p - t.p) + got.n;
         size_t b = lend(t.p, n, as);
+        {   /* a header or DSN field names it ("Final-Recipient: rfc822;a@b", "To: a@b"), or fields
+             * follow it ("a@b; Action: Delayed"): not an explanation */
+            size_t ls = (size_t)(got.p - t.p);
+            while (ls > 0 && t.p[ls - 1] != '\n') ls--;
+            size_t ne = lend(t.p, n, b < n ? b + 1 : n);
+            if (field_line(t.p + ls, b - ls, 0) || field_line(t.p + as, b - as, 1) ||
+                (blank(t.p, as, b) && b < n && field_line(t.p + b + 1, ne - b - 1, 0))) {
+                j = b > j ? b : j;
+                continue;
+            }
+        }
         int lines = 0;
         while (b < n && lines < 20) {
             size_t ne = lend(t.p, n, b + 1), rest;
@@ -1303,6 +1345,20 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                 if (!x->diagnostic.ptr && para.n) x->diagnostic = span(para);
                 break;
             }
+            /* one recipient and still nothing: the bounce text's first line with a reply code (a
+             * Sendmail transcript's "554 "|/usr/bin/procmail"... Service unavailable") */
+            for (int i = 0; !x->diagnostic.ptr && l.n == 1 && i < c.ntext; i++) {
+                const char *tp = c.text[i].p;
+                size_t n = c.rend[i];
+                for (size_t j = 0; j < n;) {
+                    size_t e = lend(tp, n, j);
+                    if (has_code(tp, j, e) && !field_line(tp + j, e - j, 0)) {
+                        x->diagnostic = span(collapse(&c, tp, j, e, &out->truncated));
+                        break;
+                    }
+                    j = e < n ? e + 1 : n;
+                }
+            }
         }
         int failed = 0, delayed = 0, delivered = 0;
         for (size_t r = 0; r < l.n; r++) {
@@ -1475,9 +1531,34 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                     if (x) {
                         x->recipient = span(a);
                         x->action = action;
-                        size_t s0 = (size_t)(a.p + a.n - c.text[i].p);
-                        size_t s1 = s0 + 2048 < n ? s0 + 2048 : n;
-                        x->diagnostic = span(collapse(&c, c.text[i].p, s0, s1, &out->truncated));
+                        const char *tp = c.text[i].p;
+                        size_t s0 = (size_t)(a.p + a.n - tp), ls = (size_t)(a.p - tp);
+                        while (ls > 0 && tp[ls - 1] != '\n') ls--;
+                        size_t le = lend(tp, n, s0), ne = lend(tp, n, le < n ? le + 1 : n);
+                        if (field_line(tp + ls, le - ls, 0) || field_line(tp + s0, le - s0, 1) ||
+                            (le < n && field_line(tp + le + 1, ne - le - 1, 0))) {
+                            /* the address stands in a quoted header block ("To: a@b" then "Subject:
+                             * ..."): the explanation is the text's first paragraph above it */
+                            size_t q = 0, pb = 0, pe = 0;
+                            while (q < ls) {
+                                size_t e = lend(tp, ls, q);
+                                if (blank(tp, q, e)) {
+                                    if (pe > pb) break;
+                                    pb = e + 1;
+                                } else if (!field_line(tp + q, e - q, 0)) {
+                                    pe = e;
+                                } else if (pe > pb) {
+                                    break;
+                                } else {
+                                    pb = e + 1;
+                                }
+                                q = e < ls ? e + 1 : ls;
+                            }
+                            if (pe > pb) x->diagnostic = span(collapse(&c, tp, pb, pe, &out->truncated));
+                        } else {
+                            size_t s1 = s0 + 2048 < n ? s0 + 2048 : n;
+                            x->diagnostic = span(collapse(&c, tp, s0, s1, &out->truncated));
+                        }
                     }
                 }
             }

@@ -222,3 +222,25 @@ def test_cli_explain_message_file(runner):
     assert b"heidi@example.com" in res.stdout and b"mailboxfull" in res.stdout
     es = cli(runner, "--lang", "es", "--markdown", "explain", os.path.join(VECTORS, "exim.eml"))
     assert b"#### judy@example.com" in es.stdout and b"Destinatarios" in es.stdout
+
+
+@pytest.mark.parametrize("name,diagnostic", [
+    # a DSN group without Diagnostic-Code: the Status comment that says where and what, not the
+    # text part's "dave@example.net; Action: Delayed" line
+    ("dsn-status-comment.eml", "example.net: host name lookup failure"),
+    # the address found only in the returned message's quoted headers: the text's explanation
+    # above them, not "Subject: hello Date: ..."
+    ("text-quoted-headers.eml", "Message could not be delivered to mobile. Error: No valid recipients for this message"),
+    # one recipient, no diagnostic in the DSN and no mention in the text: the text's reply line
+    ("dsn-transcript-only.eml", '554 "|/usr/bin/procmail -f-"... Service unavailable'),
+])
+def test_diagnostic_is_an_explanation_not_fields(name, diagnostic):
+    r = smtpcodes.parse_bounce(read(name)).recipients[0]
+    assert r.diagnostic == diagnostic
+
+
+def test_a_generic_status_comment_is_no_diagnostic():
+    msg = read("dsn-status-comment.eml").replace(b"(example.net: host name lookup failure)", b"(persistent transient failure)")
+    msg = msg.replace(b"dave@example.net; Action: Delayed", b"dave@example.net")
+    r = smtpcodes.parse_bounce(msg).recipients[0]
+    assert r.diagnostic is None and r.status == "4.4.3"
