@@ -86,6 +86,7 @@ def test_states_with_outputs_are_one_range() -> None:
     ("554 Message rejected: suspicious content", "spamdetected", "content + suspect"),
     ("554 Dateianhang verboten", "policyviolation", "attachment + denied"),
     ("550 Mottagaren finns inte", "userunknown", "user + unknown"),
+    ("550 Message-ID header missing", "notcompliantrfc", "header + missing"),
 ])
 def test_a_meaning_decides_with_its_words(text: str, reason: str, phrase: str) -> None:
     c = smtpcodes.classify(text)
@@ -101,6 +102,13 @@ def test_a_meaning_of_one_concept_reads_as_one_word() -> None:
     assert (c.reason, c.evidence_kind, c.phrase) == ("systemerror", "words", "overload")
     assert 'the word "overload" in the text indicates systemerror' in c.evidence
     assert 'la palabra "overload" del texto indica systemerror' in smtpcodes.classify(text, lang="es").evidence
+
+
+def test_an_acceptance_in_another_language_is_delivered_only_on_success() -> None:
+    c = smtpcodes.classify("250 2.0.0 Nachricht eingereiht")
+    assert (c.reason, c.evidence_kind, c.phrase) == ("delivered", "success", "queued ok")
+    assert smtpcodes.classify("250 2.0.0 Ok").reason == "none"
+    assert smtpcodes.classify("550 5.7.1 Nachricht nicht angenommen").reason != "delivered"
 
 
 def test_a_word_inside_a_longer_word_is_not_the_word() -> None:
