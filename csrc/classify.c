@@ -274,21 +274,23 @@ static inline unsigned next_state(unsigned s, unsigned c) {
     }
 }
 
-/* After the walk: the pairs whose fragments all appeared, in order. */
+/* After the walk: the pairs whose fragments all appeared, in order. Only the pairs whose first
+ * fragment was seen are checked, in table order (ascending fragments are ascending pairs). */
 static void lane_finish(scan_lane *l) {
     scan_result *r = &l->r;
-    for (size_t k = 0; k < COUNT_OF(pairs); k++) {
-        const struct pair *pr = &pairs[k];
-        if (!pr->n) continue;
-        unsigned at = 0;
-        int ok = 1;
-        for (unsigned j = 0; j < pr->n && ok; j++) {
-            unsigned f = pr->frag[j];
-            /* the fragment must end after the previous one ended */
-            if (!(l->seen[f / 64] >> (f % 64) & 1) || l->last_end[f] <= at) ok = 0;
-            else at = l->first_end[f] > at ? l->first_end[f] : l->last_end[f];
+    for (size_t w = 0; w < COUNT_OF(l->seen); w++) {
+        for (unsigned long long m = l->seen[w] & pair_first_mask[w]; m; m &= m - 1) {
+            const struct pair *pr = &pairs[frag_pair[w * 64 + (unsigned)__builtin_ctzll(m)]];
+            unsigned at = 0;
+            int ok = 1;
+            for (unsigned j = 0; j < pr->n && ok; j++) {
+                unsigned f = pr->frag[j];
+                /* the fragment must end after the previous one ended */
+                if (!(l->seen[f / 64] >> (f % 64) & 1) || l->last_end[f] <= at) ok = 0;
+                else at = l->first_end[f] > at ? l->first_end[f] : l->last_end[f];
+            }
+            if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
         }
-        if (ok && better_rule(pr->rule, r->rule)) { r->rule = pr->rule; r->rule_end = at; }
     }
 }
 

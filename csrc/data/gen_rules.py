@@ -528,6 +528,20 @@ def emit(rules, reasons, c_string):
     if not pairs:
         w("    {0, 0, {0, 0, 0, 0}},")
     w("};")
+    # each fragment belongs to one pair, and the pairs number their fragments in order: the first
+    # fragments seen, in ascending order, are the pairs to check, in table order
+    nf = max(1, len(frag_index))
+    first_mask = [0] * ((nf + 63) // 64)
+    frag_pair = [0] * nf
+    for pi, (ri, ids) in enumerate(pairs):
+        for k in ids:
+            frag_pair[frag_index[k]] = pi
+        f0 = frag_index[ids[0]]
+        first_mask[f0 // 64] |= 1 << (f0 % 64)
+    w("/* the fragments that start a pair (bit f), and the pair each fragment belongs to */")
+    w("static const unsigned long long pair_first_mask[(SC_NFRAGS + 63) / 64] = {"
+      + ", ".join(f"0x{m:x}ull" for m in first_mask) + "};")
+    w("static const unsigned short frag_pair[SC_NFRAGS] = {" + ", ".join(map(str, frag_pair)) + "};")
     w("/* meanings: a rule that holds when every concept of its mask appeared (pattern kind 7, arg")
     w("   the concept's bit); the rule's phrase names the concepts */")
     w(f"#define SC_NCONCEPTS {len(concept_names)}")
