@@ -169,6 +169,17 @@ static int field_line(const char *s, size_t n, int after_addr) {
     return 0;
 }
 
+/* Is the mention of an address at t[a..e) (t is n bytes) inside fields: its line starts with a
+ * field ("Final-Recipient: rfc822;a@b", "To: a@b"), fields follow it on its line ("a@b; Action:
+ * Delayed"), or nothing follows it and the next line is a field ("To: a@b" then "Subject: ...")? */
+static int addr_in_fields(const char *t, size_t n, size_t a, size_t e) {
+    size_t ls = a, le = lend(t, n, e);
+    while (ls > 0 && t[ls - 1] != '\n') ls--;
+    if (field_line(t + ls, le - ls, 0) || field_line(t + e, le - e, 1)) return 1;
+    if (!blank(t, e, le) || le >= n) return 0;
+    return field_line(t + le + 1, lend(t, n, le + 1) - le - 1, 0);
+}
+
 static int is_local_char(int c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || sc_is_digit(c) || strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL;
 }
@@ -997,16 +1008,9 @@ static sc_view addr_paragraphs(bctx *c, sc_view t, size_t n, sc_view a, unsigned
         if (!addr_at(t.p, n, at, 0, &got) || !same_addr(got, a)) continue;
         size_t as = (size_t)(got.p - t.p) + got.n;
         size_t b = lend(t.p, n, as);
-        {   /* a header or DSN field names it ("Final-Recipient: rfc822;a@b", "To: a@b"), or fields
-             * follow it ("a@b; Action: Delayed"): not an explanation */
-            size_t ls = (size_t)(got.p - t.p);
-            while (ls > 0 && t.p[ls - 1] != '\n') ls--;
-            size_t ne = lend(t.p, n, b < n ? b + 1 : n);
-            if (field_line(t.p + ls, b - ls, 0) || field_line(t.p + as, b - as, 1) ||
-                (blank(t.p, as, b) && b < n && field_line(t.p + b + 1, ne - b - 1, 0))) {
-                j = b > j ? b : j;
-                continue;
-            }
+        if (addr_in_fields(t.p, n, (size_t)(got.p - t.p), as)) {   /* a field names it: no explanation */
+            j = b > j ? b : j;
+            continue;
         }
         int lines = 0;
         while (b < n && lines < 20) {
@@ -1534,9 +1538,7 @@ static smtpcodes_status parse_bounce(const char *msg, size_t len, void *scratch,
                         const char *tp = c.text[i].p;
                         size_t s0 = (size_t)(a.p + a.n - tp), ls = (size_t)(a.p - tp);
                         while (ls > 0 && tp[ls - 1] != '\n') ls--;
-                        size_t le = lend(tp, n, s0), ne = lend(tp, n, le < n ? le + 1 : n);
-                        if (field_line(tp + ls, le - ls, 0) || field_line(tp + s0, le - s0, 1) ||
-                            (le < n && field_line(tp + le + 1, ne - le - 1, 0))) {
+                        if (addr_in_fields(tp, n, (size_t)(a.p - tp), s0)) {
                             /* the address stands in a quoted header block ("To: a@b" then "Subject:
                              * ..."): the explanation is the text's first paragraph above it */
                             size_t q = 0, pb = 0, pe = 0;
